@@ -1,0 +1,21 @@
+// Generated from asyncapi.yaml by templates/ (npm run generate). Do not edit.
+
+/** order-confirmation-email: Thanks the customer for a paid order, once. */
+import type { OutgoingEvent, LogEmitted, PaymentSucceeded } from '../types.ts';
+import type { HandlerContext } from '../../runtime/handler-context.ts';
+
+export const serviceName = "order-confirmation-email";
+
+/** The only events order-confirmation-email may send. */
+export type OrderConfirmationEmailEvent = OutgoingEvent<"LogEmitted">;
+
+/** Builds a LogEmitted to return from a handler (or to write to the outbox). */
+export function logEmitted(payload: LogEmitted): OutgoingEvent<"LogEmitted"> {
+  return { type: "LogEmitted", payload };
+}
+
+/** What order-confirmation-email must implement: one handler per message it receives. */
+export interface OrderConfirmationEmailHandlers {
+  /** orderConfirmationEmail_onPaymentSucceeded: Thank the customer for the paid order, once per order. */
+  onPaymentSucceeded(message: PaymentSucceeded, ctx: HandlerContext): Promise<readonly OrderConfirmationEmailEvent[]>;
+}

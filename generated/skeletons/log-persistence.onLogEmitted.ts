@@ -1,0 +1,8 @@
+// Generated from asyncapi.yaml by templates/ (npm run generate). Do not edit.
+// Starter for handlers/log-persistence/onLogEmitted.ts: copy it there and write the business rule.
+// logPersistence_onLogEmitted: Store the log record.
+import type { LogPersistenceHandlers } from '../../generated/services/log-persistence.ts';
+
+export const onLogEmitted: LogPersistenceHandlers['onLogEmitted'] = async (message, ctx) => {
+  throw new Error(`log-persistence: onLogEmitted is not written yet (order ${message.orderId}, message ${ctx.messageId})`);
+};

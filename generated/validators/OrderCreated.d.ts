@@ -1,0 +1,8 @@
+// Generated from asyncapi.yaml by templates/ (npm run generate). Do not edit.
+import type { ErrorObject } from 'ajv';
+import type { OrderCreated } from '../types.ts';
+
+/** True when data is a valid OrderCreated payload; otherwise `validate.errors` says why. */
+declare const validate: { (data: unknown): data is OrderCreated; errors?: ErrorObject[] | null };
+export { validate };
+export default validate;

@@ -1,0 +1,8 @@
+// Generated from asyncapi.yaml by templates/ (npm run generate). Do not edit.
+import type { ErrorObject } from 'ajv';
+import type { PaymentFailed } from '../types.ts';
+
+/** True when data is a valid PaymentFailed payload; otherwise `validate.errors` says why. */
+declare const validate: { (data: unknown): data is PaymentFailed; errors?: ErrorObject[] | null };
+export { validate };
+export default validate;

@@ -1,0 +1,17 @@
+// What a handler may see of the delivery it runs for: who it is, which message,
+// and the one transaction that also holds the inbox entry and the outbox rows.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+
+export interface HandlerContext {
+  readonly service: string;
+  /** The consumed message's id: stable across redeliveries and retries. */
+  readonly messageId: string;
+  /** The order the message is about. */
+  readonly correlationId: string;
+  /** 1 on first delivery, growing with each retry. */
+  readonly attempt: number;
+  /** The delivery's transaction: the handler's own queries run here, atomically with the inbox and the outbox. */
+  readonly em: EntityManager;
+  readonly log: Logger;
+}

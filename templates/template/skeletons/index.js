@@ -1,0 +1,7 @@
+import { File } from '@asyncapi/generator-react-sdk';
+import { buildModel } from '../../lib/model.js';
+import { renderSkeletons } from '../../lib/services.js';
+
+export default function ({ asyncapi, originalAsyncAPI }) {
+  return renderSkeletons(buildModel(asyncapi, originalAsyncAPI)).map((f) => <File name={f.name}>{f.content}</File>);
+}

@@ -1,0 +1,100 @@
+// The event contract: every example passes its ahead-of-time validator, and
+// broken copies of each example are rejected with the failing path in the error.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Parser, fromFile } from '@asyncapi/parser';
+import { messages, examples, services } from '../generated/registry.ts';
+import type { MessageName } from '../generated/types.ts';
+
+const names = Object.keys(messages) as MessageName[];
+type Json = Record<string, unknown>;
+const clone = <T>(v: T): T => structuredClone(v);
+
+function errorsOf(name: MessageName, payload: unknown): string[] {
+  const { validate } = messages[name];
+  if (validate(payload)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.keyword} ${e.message}`);
+}
+
+/** Finds the path of the first array of objects with a quantity (items, lines, restoredItems, problems). */
+function quantityPath(payload: Json): [string, number] | undefined {
+  for (const [key, value] of Object.entries(payload)) {
+    if (Array.isArray(value) && value[0] && typeof value[0] === 'object') {
+      const field = 'quantity' in value[0] ? 'quantity' : 'requested' in value[0] ? 'requested' : undefined;
+      if (field) return [`/${key}/0/${field}`, 0];
+    }
+  }
+  return undefined;
+}
+
+test('asyncapi.yaml parses with no errors and no warnings', async () => {
+  const { document, diagnostics } = await fromFile(new Parser(), 'asyncapi.yaml').parse();
+  assert.ok(document, 'document parsed');
+  const serious = diagnostics.filter((d) => d.severity <= 1).map((d) => `${d.code} ${d.path.join('.')}: ${d.message}`);
+  assert.equal(serious, []);
+});
+
+test('the contract declares every event of the design', () => {
+  assert.equal([...names].sort(), [
+    'InvoiceCreated', 'LogEmitted', 'OrderCancelled', 'OrderCreated', 'OrderPersisted',
+    'OrderRejected', 'PaymentFailed', 'PaymentSucceeded',
+  ]);
+  for (const name of names) assert.ok(examples[name].length >= 1, `${name} has an example`);
+});
+
+test('every operation belongs to one service and every message is sent by someone', () => {
+  const sent = new Set(Object.values(services).flatMap((s) => s.sends));
+  for (const name of names) assert.ok(sent.has(name), `${name} is sent by a service`);
+  assert.equal(services['payment'].receives.map((r) => r.message), ['OrderPersisted']);
+  assert.equal([...services['payment'].sends], ['LogEmitted', 'PaymentFailed', 'PaymentSucceeded']);
+});
+
+for (const name of names) {
+  test(`${name}: every example passes its validator`, () => {
+    for (const example of examples[name]) assert.equal(errorsOf(name, example.payload), [], `${name}/${example.name}`);
+  });
+
+  test(`${name}: a missing required field is rejected, naming it`, () => {
+    const payload = clone(examples[name][0].payload) as Json;
+    const field = Object.keys(payload)[0];
+    delete payload[field];
+    const errors = errorsOf(name, payload);
+    assert.ok(errors.some((e) => e.includes('required') && e.includes(field)), errors.join('; '));
+  });
+
+  test(`${name}: an extra field is rejected`, () => {
+    const payload = { ...(clone(examples[name][0].payload) as Json), sneaky: true };
+    const errors = errorsOf(name, payload);
+    assert.ok(errors.some((e) => e.startsWith('/ additionalProperties')), errors.join('; '));
+  });
+
+  test(`${name}: a wrong format is rejected with its path`, () => {
+    const payload = clone(examples[name][0].payload) as Json;
+    const field = ['orderId', 'messageId', 'email'].find((f) => f in payload) ?? 'at';
+    payload[field] = 'not-a-valid-value';
+    const errors = errorsOf(name, payload);
+    assert.ok(errors.some((e) => e.startsWith(`/${field} format`)), errors.join('; '));
+  });
+
+  const qp = quantityPath(examples[name][0].payload as Json);
+  if (qp) {
+    test(`${name}: a quantity of 0 is rejected at ${qp[0]}`, () => {
+      const payload = clone(examples[name][0].payload) as Json;
+      const [, key, , field] = qp[0].split('/');
+      (payload[key] as Json[])[0][field] = 0;
+      const errors = errorsOf(name, payload);
+      assert.ok(errors.some((e) => e.startsWith(`${qp[0]} minimum`)), errors.join('; '));
+    });
+  }
+}
+
+test('money is integer minor units with a currency code', () => {
+  const payload = clone(examples.OrderPersisted[0].payload) as Json;
+  (payload.total as Json).amount = 194.97;
+  (payload.total as Json).currency = 'eur';
+  const errors = errorsOf('OrderPersisted', payload);
+  assert.ok(errors.some((e) => e.startsWith('/total/amount type')), errors.join('; '));
+  assert.ok(errors.some((e) => e.startsWith('/total/currency pattern')), errors.join('; '));
+});
+
+test.run();
