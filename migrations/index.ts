@@ -1,0 +1,8 @@
+// Every migration, in order. Listed explicitly so that what runs never depends on a directory scan.
+import { Migration20261125000001_runtime } from './Migration20261125000001_runtime.ts';
+import { Migration20261125000002_services } from './Migration20261125000002_services.ts';
+
+export const migrationsList = [
+  { name: 'Migration20261125000001_runtime', class: Migration20261125000001_runtime },
+  { name: 'Migration20261125000002_services', class: Migration20261125000002_services },
+] as const;

@@ -1,0 +1,70 @@
+// One AMQP connection per process, with heartbeats and automatic recovery: after
+// every (re)connect the registered setups run again (topology, consumers,
+// publisher channel), so consumers and the relay resume by themselves.
+import amqp, { type ChannelModel, type ConfirmChannel, type RecoveringChannelModel } from 'amqplib';
+import type { Logger } from './logger.ts';
+
+export type Setup = (model: ChannelModel) => Promise<void>;
+
+export class Broker {
+  readonly #log: Logger;
+  readonly #setups: Setup[] = [];
+  #connection: RecoveringChannelModel | undefined;
+  #model: ChannelModel | undefined;
+  #closing = false;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  async connect(url: string, heartbeatSeconds: number): Promise<void> {
+    const withHeartbeat = new URL(url);
+    if (!withHeartbeat.searchParams.has('heartbeat')) withHeartbeat.searchParams.set('heartbeat', String(heartbeatSeconds));
+    const connection = await amqp.connect(withHeartbeat.toString(), {
+      clientProperties: { connection_name: this.#log.bindings().service ?? 'order-pipeline' },
+      recovery: {
+        initialDelay: 200,
+        maxDelay: 10_000,
+        initialMaxRetries: 20,
+        maxRetries: Infinity,
+        waitForConnect: false,
+        setup: async (model: ChannelModel) => {
+          this.#model = model;
+          for (const setup of this.#setups) await setup(model);
+        },
+      },
+    });
+    connection.on('connect', () => this.#log.info('broker connected'));
+    connection.on('disconnect', (err: Error) => {
+      this.#model = undefined;
+      if (!this.#closing) this.#log.warn({ err: err?.message }, 'broker connection lost; reconnecting');
+    });
+    connection.on('reconnect-scheduled', ({ attempt, delay }: { attempt: number; delay: number }) =>
+      this.#log.info({ attempt, delay }, 'broker reconnect scheduled'));
+    connection.on('error', (err: Error) => this.#log.warn({ err: err.message }, 'broker connection error'));
+    connection.on('handler-error', (err: Error) => this.#log.error({ err }, 'error in a broker event handler'));
+    this.#connection = connection;
+    await connection.waitForConnect();
+  }
+
+  /** Registers a setup that runs now (if connected) and after every reconnect. */
+  async onConnect(setup: Setup): Promise<void> {
+    this.#setups.push(setup);
+    if (this.#model) await setup(this.#model);
+  }
+
+  get connected(): boolean {
+    return this.#model !== undefined;
+  }
+
+  async createConfirmChannel(): Promise<ConfirmChannel> {
+    if (!this.#connection) throw new Error('broker: connect() first');
+    return this.#connection.createConfirmChannel();
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    await this.#connection?.close().catch((err: Error) => this.#log.warn({ err: err.message }, 'closing the broker connection failed'));
+    this.#model = undefined;
+  }
+}

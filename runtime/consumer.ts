@@ -1,0 +1,238 @@
+// The one consumer pipeline every service runs, as named steps:
+//   read envelope → route by type → validate → one transaction { inbox insert;
+//   handler; its events to the outbox } → commit → ack.
+// A duplicate (same consumer, same messageId) acks without running the handler.
+// Failures: a PermanentError, an unreadable or invalid message goes to the
+// service's dead-letter queue at once; anything else is retried through the TTL
+// wait queues with growing delays, then dead-lettered. Every path publishes with
+// confirms before it acks, so a crash at any point means a redelivery, never a loss.
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { messages, services } from '../generated/registry.ts';
+import type { MessageName, OutgoingEvent } from '../generated/types.ts';
+import type { Broker } from './broker.ts';
+import type { Database, EntityManager } from './db.ts';
+import { ATTEMPT_HEADER, EnvelopeError, readEnvelope, type IncomingEnvelope } from './envelope.ts';
+import { describeError, isPermanent, PermanentError } from './errors.ts';
+import type { HandlerContext } from './handler-context.ts';
+import type { Logger } from './logger.ts';
+import { writeToOutbox } from './outbox.ts';
+import type { Publisher } from './publisher.ts';
+import type { QueuePlan } from './topology.ts';
+
+type Handler = (message: unknown, ctx: HandlerContext) => Promise<readonly OutgoingEvent[]>;
+
+export interface ConsumerOptions {
+  readonly service: string;
+  readonly handlers: object;
+  readonly plan: QueuePlan;
+  readonly prefetch: number;
+  readonly maxAttempts: number;
+  /** Extra events written with every handled message (e.g. a LogEmitted), in the same transaction. */
+  readonly onHandled?: (type: MessageName, envelope: IncomingEnvelope, message: unknown) => OutgoingEvent[];
+  /** Told of every failure, after the message was retried or dead-lettered. */
+  readonly onFailed?: (envelope: IncomingEnvelope | undefined, error: unknown, outcome: 'retry' | 'dead-letter') => Promise<void>;
+  /** Test seam for fault injection: runs after the outcome is durable and before the ack. */
+  readonly hooks?: { readonly beforeAck?: (envelope: IncomingEnvelope | undefined, outcome: Outcome) => void | Promise<void> };
+}
+
+export type Outcome = 'handled' | 'duplicate' | 'retry' | 'dead-letter';
+
+/** Fails fast when the contract and the handlers disagree. */
+export function bindHandlers(service: string, handlers: object): Map<string, Handler> {
+  const declared = services[service];
+  if (!declared) throw new Error(`service ${service} is not declared in asyncapi.yaml`);
+  const bound = new Map<string, Handler>();
+  for (const r of declared.receives) {
+    const fn = (handlers as Record<string, unknown>)[r.handler];
+    if (typeof fn !== 'function') throw new Error(`service ${service}: handlers/${service}/${r.handler}.ts is missing (${r.operationId})`);
+    bound.set(r.message, fn.bind(handlers) as Handler);
+  }
+  const extra = Object.keys(handlers).filter((k) => !declared.receives.some((r) => r.handler === k));
+  if (extra.length) throw new Error(`service ${service}: ${extra.join(', ')} handle nothing the contract says ${service} receives`);
+  return bound;
+}
+
+export class Consumer {
+  readonly #db: Database;
+  readonly #publisher: Publisher;
+  readonly #log: Logger;
+  readonly #options: ConsumerOptions;
+  readonly #handlers: Map<string, Handler>;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #channel: Channel | undefined;
+  #consumerTag: string | undefined;
+  #stopped = false;
+
+  constructor(db: Database, publisher: Publisher, log: Logger, options: ConsumerOptions) {
+    this.#db = db;
+    this.#publisher = publisher;
+    this.#log = log;
+    this.#options = options;
+    this.#handlers = bindHandlers(options.service, options.handlers);
+  }
+
+  async attach(broker: Broker): Promise<void> {
+    await broker.onConnect((model) => this.#open(model));
+  }
+
+  async #open(model: ChannelModel): Promise<void> {
+    if (this.#stopped) return;
+    const channel = await model.createChannel();
+    channel.on('error', (err: Error) => this.#log.warn({ err: err.message }, 'consumer channel error'));
+    await channel.prefetch(this.#options.prefetch);
+    const { consumerTag } = await channel.consume(this.#options.plan.queue, (msg) => {
+      if (!msg) return; // the queue was deleted or the consumer cancelled by the broker
+      const work = this.#process(channel, msg).catch((err) => this.#log.error({ err }, 'consumer pipeline failed unexpectedly'));
+      this.#inFlight.add(work);
+      void work.finally(() => this.#inFlight.delete(work));
+    });
+    this.#channel = channel;
+    this.#consumerTag = consumerTag;
+    this.#log.info({ queue: this.#options.plan.queue, prefetch: this.#options.prefetch }, 'consuming');
+  }
+
+  async #process(channel: Channel, msg: ConsumeMessage): Promise<Outcome> {
+    let envelope: IncomingEnvelope | undefined;
+    let outcome: Outcome;
+    try {
+      envelope = readEnvelope(msg);
+      const type = this.#route(envelope);
+      const message = this.#validate(envelope, type, msg.content);
+      outcome = await this.#handleOnce(envelope, type, message);
+    } catch (error) {
+      outcome = await this.#fail(msg, envelope, error);
+    }
+    await this.#options.hooks?.beforeAck?.(envelope, outcome);
+    this.#ack(channel, msg, envelope, outcome);
+    return outcome;
+  }
+
+  #route(envelope: IncomingEnvelope): MessageName {
+    if (!this.#handlers.has(envelope.type)) {
+      throw new PermanentError(`${this.#options.service} does not receive messages of type ${envelope.type}`);
+    }
+    return envelope.type as MessageName;
+  }
+
+  #validate(envelope: IncomingEnvelope, type: MessageName, content: Buffer): unknown {
+    let message: unknown;
+    try {
+      message = JSON.parse(content.toString('utf8'));
+    } catch (err) {
+      throw new PermanentError(`${type} ${envelope.messageId} is not JSON: ${(err as Error).message}`);
+    }
+    const { validate } = messages[type];
+    if (!validate(message)) {
+      const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+      throw new PermanentError(`${type} ${envelope.messageId} fails its schema: ${errors}`);
+    }
+    return message;
+  }
+
+  async #handleOnce(envelope: IncomingEnvelope, type: MessageName, message: unknown): Promise<Outcome> {
+    const { service } = this.#options;
+    const log = this.#log.child({ messageId: envelope.messageId, correlationId: envelope.correlationId, type });
+    return this.#db.em.fork().transactional(async (em: EntityManager) => {
+      const fresh = await em.execute(
+        'insert into runtime.inbox (consumer, message_id, message_type) values (?, ?, ?) on conflict do nothing returning message_id',
+        [service, envelope.messageId, type],
+      );
+      if (fresh.length === 0) {
+        log.info('duplicate delivery; already handled');
+        return 'duplicate';
+      }
+      const ctx: HandlerContext = {
+        service, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em, log,
+      };
+      const events = [...await this.#handlers.get(type)!(message, ctx), ...(this.#options.onHandled?.(type, envelope, message) ?? [])];
+      await writeToOutbox(em, events, { service, messageId: envelope.messageId, correlationId: envelope.correlationId, traceparent: envelope.traceparent });
+      log.info({ emitted: events.map((e) => e.type) }, 'handled');
+      return 'handled';
+    });
+  }
+
+  async #fail(msg: ConsumeMessage, envelope: IncomingEnvelope | undefined, error: unknown): Promise<Outcome> {
+    const attempt = envelope?.attempt ?? 1;
+    const permanent = isPermanent(error) || error instanceof EnvelopeError;
+    const retry = !permanent && attempt < this.#options.maxAttempts;
+    const { message } = describeError(error);
+    const log = this.#log.child({ messageId: envelope?.messageId, correlationId: envelope?.correlationId, type: envelope?.type, attempt });
+    if (retry) {
+      const waits = this.#options.plan.waitQueues;
+      const wait = waits[Math.min(attempt - 1, waits.length - 1)];
+      await this.#publisher.publish({
+        exchange: '',
+        routingKey: wait.name,
+        content: msg.content,
+        options: { ...this.#copyProperties(msg), headers: { ...msg.properties.headers, [ATTEMPT_HEADER]: attempt + 1, 'x-last-error': message.slice(0, 1000) } },
+      });
+      log.warn({ err: message, delayMs: wait.delayMs }, 'handler failed; retrying later');
+    } else {
+      await this.#deadLetter(msg, attempt, error);
+      log.error({ err: message }, permanent ? 'message dead-lettered: it cannot succeed' : 'message dead-lettered after the last attempt');
+    }
+    await this.#options.onFailed?.(envelope, error, retry ? 'retry' : 'dead-letter').catch((err) =>
+      log.warn({ err: (err as Error).message }, 'could not record the failure'));
+    return retry ? 'retry' : 'dead-letter';
+  }
+
+  async #deadLetter(msg: ConsumeMessage, attempt: number, error: unknown): Promise<void> {
+    const { message, stack } = describeError(error);
+    const messageId = msg.properties.messageId ? String(msg.properties.messageId) : `unidentified-${msg.fields.deliveryTag}-${Date.now()}`;
+    await this.#publisher.publish({
+      exchange: '',
+      routingKey: this.#options.plan.deadLetterQueue,
+      content: msg.content,
+      options: {
+        ...this.#copyProperties(msg),
+        messageId,
+        headers: {
+          ...msg.properties.headers,
+          'x-error': message.slice(0, 4000),
+          'x-error-stack': stack.slice(0, 4000),
+          'x-attempts': attempt,
+          'x-original-exchange': msg.fields.exchange,
+          'x-original-routing-key': msg.fields.routingKey,
+          'x-dead-lettered-at': new Date().toISOString(),
+          'x-dead-lettered-by': this.#options.service,
+        },
+      },
+    });
+  }
+
+  #copyProperties(msg: ConsumeMessage) {
+    const p = msg.properties;
+    return {
+      messageId: String(p.messageId ?? ''),
+      ...(p.type ? { type: String(p.type) } : {}),
+      ...(p.correlationId ? { correlationId: String(p.correlationId) } : {}),
+      ...(p.appId ? { appId: String(p.appId) } : {}),
+      ...(p.timestamp ? { timestamp: p.timestamp } : {}),
+      contentType: p.contentType ?? 'application/json',
+      ...(p.contentEncoding ? { contentEncoding: p.contentEncoding } : {}),
+    };
+  }
+
+  #ack(channel: Channel, msg: ConsumeMessage, envelope: IncomingEnvelope | undefined, outcome: Outcome): void {
+    try {
+      channel.ack(msg);
+    } catch (err) {
+      // The channel died after the work committed: the broker redelivers, the inbox absorbs it.
+      this.#log.warn({ messageId: envelope?.messageId, outcome, err: (err as Error).message }, 'ack failed; the message will be redelivered');
+    }
+  }
+
+  /** Stops taking deliveries; resolves once in-flight ones finished or the deadline passed. */
+  async stop(deadline: number): Promise<boolean> {
+    this.#stopped = true;
+    const channel = this.#channel;
+    if (channel && this.#consumerTag) await channel.cancel(this.#consumerTag).catch(() => undefined);
+    while (this.#inFlight.size > 0 && Date.now() < deadline) {
+      await Promise.race([Promise.allSettled([...this.#inFlight]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+    }
+    const drained = this.#inFlight.size === 0;
+    // Closing the channel requeues whatever was delivered but not acked.
+    await channel?.close().catch(() => undefined);
+    return drained;
+  }
+}

@@ -1,0 +1,45 @@
+// One MikroORM instance per process over PostgreSQL; every service's schema lives
+// in the same database, each in its own PostgreSQL schema.
+import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { migrationsList } from '../migrations/index.ts';
+import { runtimeEntities } from './entities.ts';
+import type { EntitySchema } from '@mikro-orm/core';
+
+export type Database = MikroORM;
+export type { EntityManager };
+
+export interface DatabaseOptions {
+  readonly url: string;
+  readonly entities?: readonly EntitySchema<any, any>[];
+  readonly poolMax?: number;
+  readonly debug?: boolean;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return MikroORM.init({
+    clientUrl: options.url,
+    entities: [...runtimeEntities, ...(options.entities ?? [])],
+    extensions: [Migrator],
+    migrations: { migrationsList: [...migrationsList], tableName: 'runtime.migrations', transactional: true, allOrNothing: true, silent: true, snapshot: false },
+    pool: { min: 0, max: options.poolMax ?? 10 },
+    debug: options.debug ?? false,
+    allowGlobalContext: false,
+    discovery: { warnWhenNoEntities: false },
+  });
+}
+
+/** Runs fn in one transaction on a fresh context; commits when it resolves, rolls back when it throws. */
+export async function inTransaction<T>(db: Database, fn: (em: EntityManager) => Promise<T>): Promise<T> {
+  return db.em.fork().transactional(fn);
+}
+
+/** True when the database answers. */
+export async function databaseReachable(db: Database): Promise<boolean> {
+  try {
+    await db.em.fork().execute('select 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,51 @@
+// Applies pending migrations; safe to run twice and from several processes at once
+// (they queue on an advisory lock). Run directly: `npm run migrate`.
+import pg from 'pg';
+import type { Database } from './db.ts';
+
+const MIGRATION_LOCK = 720_215_001;
+
+export async function migrate(db: Database, databaseUrl: string): Promise<string[]> {
+  const lock = new pg.Client({ connectionString: databaseUrl });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await lock.query('create schema if not exists runtime');
+    const applied = await db.migrator.up();
+    return applied.map((m) => m.name);
+  } finally {
+    await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await lock.end();
+  }
+}
+
+/** Creates the database named in the URL when it does not exist yet (local runs and tests). */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (!rowCount) await admin.query(`create database "${name.replaceAll('"', '""')}"`).catch((err: { code?: string }) => {
+      if (err.code !== '42P04') throw err; // created meanwhile by another process
+    });
+  } finally {
+    await admin.end();
+  }
+}
+
+if (import.meta.filename === process.argv[1]) {
+  const { loadConfig } = await import('./config.ts');
+  const { openDatabase } = await import('./db.ts');
+  const config = loadConfig();
+  await ensureDatabase(config.databaseUrl);
+  const db = await openDatabase({ url: config.databaseUrl });
+  try {
+    const applied = await migrate(db, config.databaseUrl);
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+  } finally {
+    await db.close();
+  }
+}

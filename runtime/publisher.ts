@@ -1,0 +1,68 @@
+// Publishes with confirms over one confirm channel that follows the connection:
+// persistent, mandatory (an unroutable message is an error, never a silent drop).
+import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
+import type { Broker } from './broker.ts';
+import type { Logger } from './logger.ts';
+
+export class UnroutableError extends Error {
+  override readonly name = 'UnroutableError';
+}
+
+export interface Outgoing {
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly content: Buffer;
+  readonly options: Options.Publish & { messageId: string };
+}
+
+export class Publisher {
+  readonly #log: Logger;
+  #channel: ConfirmChannel | undefined;
+  #returned = new Set<string>();
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  async attach(broker: Broker): Promise<void> {
+    await broker.onConnect((model) => this.#open(model));
+  }
+
+  async #open(model: ChannelModel): Promise<void> {
+    const channel = await model.createConfirmChannel();
+    channel.on('return', (msg) => {
+      if (msg.properties.messageId) this.#returned.add(String(msg.properties.messageId));
+    });
+    channel.on('error', (err: Error) => this.#log.warn({ err: err.message }, 'publisher channel error'));
+    channel.on('close', () => {
+      if (this.#channel === channel) this.#channel = undefined;
+    });
+    this.#channel = channel;
+  }
+
+  get ready(): boolean {
+    return this.#channel !== undefined;
+  }
+
+  /** Publishes a batch in order; resolves, per message, to undefined once confirmed or to the error. */
+  async publishEach(messages: readonly Outgoing[]): Promise<(Error | undefined)[]> {
+    const channel = this.#channel;
+    if (!channel) throw new Error('publisher: no open channel (broker connection lost)');
+    const confirmations = messages.map((m) => new Promise<void>((resolve, reject) => {
+      channel.publish(m.exchange, m.routingKey, m.content, { persistent: true, mandatory: true, ...m.options }, (err) => {
+        const returned = this.#returned.delete(m.options.messageId);
+        if (err) reject(new Error(`broker refused ${m.options.type ?? 'message'} ${m.options.messageId} to ${m.exchange}/${m.routingKey}: ${err.message ?? err}`));
+        else if (returned) reject(new UnroutableError(`${m.options.type ?? 'message'} ${m.options.messageId} is unroutable: no queue bound to ${m.exchange || '(default)'}/${m.routingKey}`));
+        else resolve();
+      });
+    }));
+    const results = await Promise.allSettled(confirmations);
+    return results.map((r) => (r.status === 'rejected' ? (r.reason as Error) : undefined));
+  }
+
+  /** Publishes one message and resolves once the broker confirmed it. */
+  async publish(message: Outgoing): Promise<void> {
+    const [error] = await this.publishEach([message]);
+    if (error) throw error;
+  }
+}

@@ -1,0 +1,205 @@
+// Publishes every committed outbox row at least once, with the same messageId,
+// in order per correlation id, and marks it sent. Wakes on LISTEN/NOTIFY with a
+// polling fallback. Several relays may run: rows are claimed FOR UPDATE SKIP
+// LOCKED, and a relay never publishes a row while an earlier row of the same
+// order is still pending elsewhere. A crash between publish and mark means the
+// row is published again (same messageId), which every consumer's inbox absorbs.
+import pg from 'pg';
+import type { Database, EntityManager } from './db.ts';
+import type { Logger } from './logger.ts';
+import type { Publisher } from './publisher.ts';
+import { UnroutableError } from './publisher.ts';
+import { publishOptions } from './envelope.ts';
+
+interface OutboxRow {
+  id: string;
+  message_id: string;
+  message_type: string;
+  exchange: string;
+  routing_key: string;
+  correlation_id: string | null;
+  causation_id: string;
+  traceparent: string;
+  app_id: string;
+  payload: unknown;
+  created_at: Date | string;
+}
+
+export interface RelayOptions {
+  readonly databaseUrl: string;
+  readonly batchSize: number;
+  readonly pollMs: number;
+  readonly retentionHours: number;
+  readonly pruneIntervalMs: number;
+  /** Test seam for fault injection: runs after the broker confirmed a batch and before it is marked sent. */
+  readonly hooks?: { readonly afterPublish?: (messageIds: readonly string[]) => void | Promise<void> } | undefined;
+}
+
+export class OutboxRelay {
+  readonly #db: Database;
+  readonly #publisher: Publisher;
+  readonly #log: Logger;
+  readonly #options: RelayOptions;
+  #running = false;
+  #wake: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+  #listener: pg.Client | undefined;
+  #lastPrune = 0;
+
+  constructor(db: Database, publisher: Publisher, log: Logger, options: RelayOptions) {
+    this.#db = db;
+    this.#publisher = publisher;
+    this.#log = log;
+    this.#options = options;
+  }
+
+  start(): void {
+    this.#running = true;
+    void this.#listen();
+    this.#loop = this.#run();
+  }
+
+  /** Wakes the relay now (also done by NOTIFY when a transaction with events commits). */
+  nudge(): void {
+    this.#wake?.();
+  }
+
+  async #listen(): Promise<void> {
+    while (this.#running) {
+      const client = new pg.Client({ connectionString: this.#options.databaseUrl });
+      try {
+        await client.connect();
+        client.on('notification', () => this.nudge());
+        const ended = new Promise<void>((resolve) => {
+          client.on('error', (err) => {
+            this.#log.warn({ err: err.message }, 'outbox LISTEN connection lost; polling until it is back');
+            resolve();
+          });
+          client.on('end', () => resolve());
+        });
+        await client.query('listen runtime_outbox');
+        this.#listener = client;
+        await ended;
+      } catch (err) {
+        if (this.#running) this.#log.warn({ err: (err as Error).message }, 'outbox LISTEN failed; polling meanwhile');
+      } finally {
+        this.#listener = undefined;
+        await client.end().catch(() => undefined);
+      }
+      if (this.#running) await this.#sleep(this.#options.pollMs);
+    }
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#wake = undefined;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let published = 0;
+      try {
+        published = await this.relayBatch();
+        await this.#pruneWhenDue();
+      } catch (err) {
+        this.#log.warn({ err: (err as Error).message }, 'outbox relay pass failed; retrying');
+        await this.#sleep(Math.min(this.#options.pollMs, 1000));
+        continue;
+      }
+      // A full batch means there is more: go on at once; otherwise wait for NOTIFY or the poll.
+      if (published < this.#options.batchSize) await this.#sleep(this.#options.pollMs);
+    }
+  }
+
+  /** One pass: claims, publishes and marks up to batchSize rows; returns how many were claimed. */
+  async relayBatch(): Promise<number> {
+    if (!this.#publisher.ready) return 0;
+    return this.#db.em.fork().transactional(async (em) => {
+      const claimed = await em.execute<OutboxRow[]>(
+        `select id, message_id, message_type, exchange, routing_key, correlation_id, causation_id, traceparent, app_id, payload, created_at
+           from runtime.outbox where status = 'pending' order by id limit ? for update skip locked`,
+        [this.#options.batchSize],
+      );
+      if (claimed.length === 0) return 0;
+      const rows = await this.#withoutBlockedOrders(em, claimed);
+      if (rows.length === 0) return 0;
+      const errors = await this.#publisher.publishEach(rows.map((r) => ({
+        exchange: r.exchange,
+        routingKey: r.routing_key,
+        content: Buffer.from(typeof r.payload === 'string' ? r.payload : JSON.stringify(r.payload)),
+        options: publishOptions({
+          messageId: r.message_id,
+          type: r.message_type,
+          correlationId: r.correlation_id,
+          causationId: r.causation_id,
+          traceparent: r.traceparent,
+          appId: r.app_id,
+          timestamp: new Date(r.created_at),
+        }),
+      })));
+      await this.#options.hooks?.afterPublish?.(rows.filter((_, i) => !errors[i]).map((r) => r.message_id));
+      const sent = rows.filter((_, i) => !errors[i]).map((r) => r.id);
+      if (sent.length) await em.execute(`update runtime.outbox set status = 'sent', sent_at = now() where id in (?)`, [sent]);
+      for (const [i, error] of errors.entries()) {
+        if (!error) continue;
+        const row = rows[i];
+        const unroutable = error instanceof UnroutableError;
+        this.#log.error({ messageId: row.message_id, correlationId: row.correlation_id, err: error.message }, unroutable
+          ? 'outbox row is unroutable; marked failed' : 'publishing an outbox row failed; will retry');
+        await em.execute(`update runtime.outbox set attempts = attempts + 1, last_error = ?, status = ? where id = ?`,
+          [error.message, unroutable ? 'failed' : 'pending', row.id]);
+      }
+      return claimed.length;
+    });
+  }
+
+  /**
+   * Drops the rows of any order that still has an earlier pending row this relay
+   * did not claim (another relay holds it, uncommitted): publishing them now
+   * would overtake it.
+   */
+  async #withoutBlockedOrders(em: EntityManager, rows: OutboxRow[]): Promise<OutboxRow[]> {
+    const firstClaimed = new Map<string, bigint>();
+    for (const r of rows) {
+      if (r.correlation_id && !firstClaimed.has(r.correlation_id)) firstClaimed.set(r.correlation_id, BigInt(r.id));
+    }
+    if (firstClaimed.size === 0) return rows;
+    const earliest = await em.execute<{ correlation_id: string; first_id: string }[]>(
+      `select correlation_id, min(id) as first_id from runtime.outbox
+        where status = 'pending' and correlation_id in (?) group by correlation_id`,
+      [[...firstClaimed.keys()]],
+    );
+    const blocked = new Set(earliest.filter((e) => BigInt(e.first_id) < firstClaimed.get(e.correlation_id)!).map((e) => e.correlation_id));
+    return blocked.size ? rows.filter((r) => !r.correlation_id || !blocked.has(r.correlation_id)) : rows;
+  }
+
+  /** Publishes until nothing claimable is left, or the deadline passes. */
+  async flush(deadline: number): Promise<void> {
+    while (Date.now() < deadline && this.#publisher.ready) {
+      if ((await this.relayBatch()) === 0) return;
+    }
+  }
+
+  async #pruneWhenDue(): Promise<void> {
+    if (Date.now() - this.#lastPrune < this.#options.pruneIntervalMs) return;
+    this.#lastPrune = Date.now();
+    const hours = this.#options.retentionHours;
+    const em = this.#db.em.fork();
+    const outbox = await em.execute(`delete from runtime.outbox where status = 'sent' and sent_at < now() - make_interval(hours => ?)`, [hours], 'run');
+    const inbox = await em.execute(`delete from runtime.inbox where processed_at < now() - make_interval(hours => ?)`, [hours], 'run');
+    this.#log.debug({ outbox, inbox }, 'pruned old outbox and inbox rows');
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.nudge();
+    await this.#listener?.end().catch(() => undefined);
+    await this.#loop;
+  }
+}

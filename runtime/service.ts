@@ -1,0 +1,30 @@
+// What a service is to the host: its name (from the contract), its handlers, its
+// entities, and any long-running part beside its consumer (HTTP server, mailer).
+import type { EntitySchema } from '@mikro-orm/core';
+import type { Broker } from './broker.ts';
+import type { Config } from './config.ts';
+import type { Database } from './db.ts';
+import type { Logger } from './logger.ts';
+import type { Publisher } from './publisher.ts';
+import type { OutboxRelay } from './relay.ts';
+
+export interface ServiceRuntime {
+  readonly config: Config;
+  readonly db: Database;
+  readonly broker: Broker;
+  readonly publisher: Publisher;
+  readonly relay: OutboxRelay;
+  readonly log: Logger;
+}
+
+export interface Stoppable {
+  stop(deadline: number): Promise<void>;
+}
+
+export interface ServiceModule {
+  readonly name: string;
+  /** One method per message the service receives (the generated <Service>Handlers interface). */
+  readonly handlers?: object;
+  readonly entities?: readonly EntitySchema<any, any>[];
+  readonly start?: (runtime: ServiceRuntime) => Promise<Stoppable>;
+}

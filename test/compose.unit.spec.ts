@@ -1,0 +1,425 @@
+// Packaging checks: docker-compose.yml and Dockerfile, read and parsed (no Docker engine
+// needed). Each check returns the problems it finds; the real files must have none, and
+// the last tests feed mutated copies to show the checks do catch what they claim to.
+import { readFileSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parse } from 'yaml';
+import { serviceNames } from '../generated/registry.ts';
+
+type Obj = Record<string, unknown>;
+type Compose = Obj & { services: Record<string, Obj> };
+
+const root = new URL('../', import.meta.url);
+const composeText = readFileSync(new URL('docker-compose.yml', root), 'utf8');
+const dockerfileText = readFileSync(new URL('Dockerfile', root), 'utf8');
+const dockerignoreText = readFileSync(new URL('.dockerignore', root), 'utf8');
+
+// Compose (go-yaml) honours `<<` merge keys; the yaml package does with `merge: true`.
+const loadCompose = (text: string): Compose => parse(text, { merge: true }) as Compose;
+const compose = loadCompose(composeText);
+
+const APP_IMAGE = 'order-pipeline:local';
+const INFRA = ['rabbitmq', 'postgres', 'maildev'] as const;
+const EMAIL_SERVICES = ['cancel-email', 'invoice-email', 'order-confirmation-email'];
+const RESTART_POLICIES = new Set(['always', 'unless-stopped', 'on-failure']);
+/** Every environment variable the runtime documents. */
+const DOCUMENTED_ENV = new Set([
+  'AMQP_URL', 'DATABASE_URL', 'SMTP_URL', 'PORT', 'HEALTH_PORT', 'SERVICE',
+  'PAYMENT_FAILURE_RATE', 'PAYMENT_LATENCY_MS', 'PAYMENT_SEED', 'LOG_LEVEL', 'MAIL_FROM',
+]);
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const clone = (c: Compose): Compose => structuredClone(c);
+
+/** `environment` in either map or list form, as strings. */
+function envOf(service: Obj): Record<string, string | undefined> {
+  const env = service.environment;
+  const out: Record<string, string | undefined> = {};
+  if (Array.isArray(env)) {
+    for (const item of env) {
+      const s = String(item);
+      const eq = s.indexOf('=');
+      if (eq < 0) out[s] = undefined;
+      else out[s.slice(0, eq)] = s.slice(eq + 1);
+    }
+  } else if (isObj(env)) {
+    for (const [k, v] of Object.entries(env)) out[k] = v === null || v === undefined ? undefined : String(v);
+  }
+  return out;
+}
+
+interface PortMapping { host?: string; published?: number; target: number }
+
+/** `ports` in short ("[ip:]host:container[/proto]", "container") or long syntax. */
+function portsOf(service: Obj): PortMapping[] {
+  const ports = service.ports;
+  if (!Array.isArray(ports)) return [];
+  return ports.map((p): PortMapping => {
+    if (isObj(p)) {
+      return { target: Number(p.target), published: p.published === undefined ? undefined : Number(p.published), host: p.host_ip as string | undefined };
+    }
+    const parts = String(p).replace(/\/(tcp|udp)$/, '').split(':');
+    const target = Number(parts.pop());
+    const published = parts.length ? Number(parts.pop()) : undefined;
+    const host = parts.length ? parts.join(':') : undefined;
+    return { target, published, host };
+  });
+}
+
+function healthcheckCommand(service: Obj): string[] {
+  const hc = service.healthcheck;
+  if (!isObj(hc) || hc.disable === true) return [];
+  const t = hc.test;
+  if (Array.isArray(t)) return t.map(String);
+  if (typeof t === 'string') return ['CMD-SHELL', t];
+  return [];
+}
+
+function dependsOn(service: Obj): Record<string, string | undefined> {
+  const d = service.depends_on;
+  const out: Record<string, string | undefined> = {};
+  if (Array.isArray(d)) for (const name of d) out[String(name)] = 'service_started';
+  else if (isObj(d)) for (const [k, v] of Object.entries(d)) out[k] = isObj(v) ? (v.condition as string | undefined) ?? 'service_started' : undefined;
+  return out;
+}
+
+/** Variable names interpolated with ${VAR} / $VAR anywhere in a value ($$ is a literal $). */
+function interpolated(value: unknown): string[] {
+  const text = JSON.stringify(value).replaceAll('$$', '');
+  return [...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+}
+
+// ---------------------------------------------------------------- checks on compose
+
+function checkAppServices(c: Compose): string[] {
+  const problems: string[] = [];
+  for (const name of serviceNames) {
+    const s = c.services?.[name];
+    if (!isObj(s)) { problems.push(`${name}: no compose service`); continue; }
+    const env = envOf(s);
+    if (env.SERVICE !== name) problems.push(`${name}: SERVICE is ${env.SERVICE}`);
+    if (s.image !== APP_IMAGE) problems.push(`${name}: image is ${String(s.image)}, want ${APP_IMAGE}`);
+    const build = isObj(s.build) ? s.build.context : s.build;
+    if (build !== '.' && build !== './') problems.push(`${name}: build is ${JSON.stringify(s.build)}, want .`);
+    if (s.network_mode === 'host') problems.push(`${name}: network_mode host`);
+    if (s.stop_grace_period === undefined) problems.push(`${name}: no stop_grace_period`);
+  }
+  return problems;
+}
+
+function checkOnlyKnownServices(c: Compose): string[] {
+  const known = new Set<string>([...INFRA, ...serviceNames]);
+  return Object.keys(c.services ?? {}).filter((n) => !known.has(n)).map((n) => `${n}: not an app or infra service`);
+}
+
+function checkDependencies(c: Compose): string[] {
+  const problems: string[] = [];
+  for (const name of serviceNames) {
+    const s = c.services?.[name];
+    if (!isObj(s)) continue;
+    const deps = dependsOn(s);
+    const needs = EMAIL_SERVICES.includes(name) ? ['rabbitmq', 'postgres', 'maildev'] : ['rabbitmq', 'postgres'];
+    for (const dep of needs) {
+      if (deps[dep] !== 'service_healthy') problems.push(`${name}: depends_on ${dep} is ${deps[dep] ?? 'missing'}, want service_healthy`);
+    }
+  }
+  return problems;
+}
+
+function checkHealthAndRestart(c: Compose): string[] {
+  const problems: string[] = [];
+  for (const [name, s] of Object.entries(c.services ?? {})) {
+    const cmd = healthcheckCommand(s);
+    if (cmd.length < 2 || cmd[0] === 'NONE') problems.push(`${name}: no healthcheck`);
+    const restart = (s.restart as string | undefined) ?? (isObj(s.deploy) && isObj(s.deploy.restart_policy) ? String(s.deploy.restart_policy.condition) : undefined);
+    if (!restart || !RESTART_POLICIES.has(restart.split(':')[0])) problems.push(`${name}: restart is ${restart ?? 'missing'}`);
+  }
+  for (const name of serviceNames) {
+    const s = c.services?.[name];
+    if (!isObj(s)) continue;
+    const cmd = healthcheckCommand(s);
+    // The image has no curl or wget: the check must run node itself, against the
+    // port this service's health endpoint listens on, and ask /ready.
+    const port = name === 'api' ? envOf(s).PORT ?? '8080' : envOf(s).HEALTH_PORT;
+    if (cmd[1] !== 'node') problems.push(`${name}: healthcheck runs ${cmd[1]}, not node`);
+    if (!port || !cmd.join(' ').includes(`:${port}/ready`)) problems.push(`${name}: healthcheck does not ask :${port}/ready`);
+  }
+  return problems;
+}
+
+function checkInfra(c: Compose): string[] {
+  const problems: string[] = [];
+  const rabbit = c.services?.rabbitmq;
+  const pg = c.services?.postgres;
+  const mail = c.services?.maildev;
+  if (!isObj(rabbit) || !/management/.test(String(rabbit.image))) problems.push('rabbitmq: not a management image');
+  if (isObj(rabbit)) {
+    const targets = portsOf(rabbit).map((p) => p.target);
+    for (const port of [5672, 15672]) if (!targets.includes(port)) problems.push(`rabbitmq: does not expose ${port}`);
+    if (!healthcheckCommand(rabbit).includes('rabbitmq-diagnostics')) problems.push('rabbitmq: healthcheck is not rabbitmq-diagnostics');
+  }
+  if (!isObj(pg) || !/^postgres:/.test(String(pg.image))) problems.push('postgres: not a postgres image');
+  if (isObj(pg)) {
+    const env = envOf(pg);
+    if (env.POSTGRES_DB !== 'shop') problems.push(`postgres: POSTGRES_DB is ${env.POSTGRES_DB}`);
+    if (!portsOf(pg).some((p) => p.target === 5432)) problems.push('postgres: does not expose 5432');
+    if (!healthcheckCommand(pg).includes('pg_isready')) problems.push('postgres: healthcheck is not pg_isready');
+  }
+  if (!isObj(mail) || !/maildev/.test(String(mail.image))) problems.push('maildev: not a maildev image');
+  if (isObj(mail)) {
+    const ports = portsOf(mail);
+    if (!ports.some((p) => p.target === 1080 && p.published !== undefined)) problems.push('maildev: web UI (1080) not published');
+    if (!ports.some((p) => p.target === 1025)) problems.push('maildev: SMTP (1025) not exposed');
+  }
+  // Broker and database data survive `docker compose down` (named volumes).
+  const volumes = isObj(c.volumes) ? Object.keys(c.volumes) : [];
+  for (const [name, s] of [['rabbitmq', rabbit], ['postgres', pg]] as const) {
+    if (!isObj(s)) continue;
+    const named = (Array.isArray(s.volumes) ? s.volumes : []).map((v) => (isObj(v) ? String(v.source) : String(v).split(':')[0]));
+    if (!named.some((v) => volumes.includes(v))) problems.push(`${name}: no named volume`);
+  }
+  return problems;
+}
+
+function checkPorts(c: Compose): string[] {
+  const problems: string[] = [];
+  const api = c.services?.api;
+  if (!isObj(api) || !portsOf(api).some((p) => p.target === 8080 && p.published === 8080)) problems.push('api: 8080 not published');
+  if (isObj(api) && (envOf(api).PORT ?? '8080') !== '8080') problems.push(`api: PORT is ${envOf(api).PORT}`);
+  const seen = new Map<number, string>();
+  for (const [name, s] of Object.entries(c.services ?? {})) {
+    for (const p of portsOf(s)) {
+      if (p.published === undefined) continue;
+      const other = seen.get(p.published);
+      if (other) problems.push(`host port ${p.published} published by both ${other} and ${name}`);
+      seen.set(p.published, name);
+    }
+  }
+  // Consumers must stay scalable (`--scale payment=2`): a fixed host port would clash.
+  for (const name of serviceNames) {
+    const s = c.services?.[name];
+    if (name !== 'api' && isObj(s) && portsOf(s).some((p) => p.published !== undefined)) problems.push(`${name}: publishes a host port`);
+  }
+  return problems;
+}
+
+function checkConnectionUrls(c: Compose): string[] {
+  const problems: string[] = [];
+  const want = { AMQP_URL: ['amqp:', 'rabbitmq', '5672'], DATABASE_URL: ['postgres:', 'postgres', '5432'], SMTP_URL: ['smtp:', 'maildev', '1025'] } as const;
+  for (const name of serviceNames) {
+    const s = c.services?.[name];
+    if (!isObj(s)) continue;
+    const env = envOf(s);
+    for (const [key, [protocol, host, port]] of Object.entries(want)) {
+      const value = env[key];
+      let url: URL | undefined;
+      try { url = value ? new URL(value) : undefined; } catch { url = undefined; }
+      if (!url) { problems.push(`${name}: ${key} is ${value ?? 'missing'}`); continue; }
+      if (url.protocol !== protocol || url.hostname !== host || url.port !== port) problems.push(`${name}: ${key} ${value} does not point at ${protocol}//${host}:${port}`);
+      if (!isObj(c.services[url.hostname])) problems.push(`${name}: ${key} host ${url.hostname} is no compose service`);
+    }
+    if (!/\/shop$/.test(env.DATABASE_URL ?? '')) problems.push(`${name}: DATABASE_URL is not the shop database`);
+  }
+  return problems;
+}
+
+function checkEnvNames(c: Compose): string[] {
+  const problems: string[] = [];
+  for (const name of serviceNames) {
+    const s = c.services?.[name];
+    if (!isObj(s)) continue;
+    for (const key of Object.keys(envOf(s))) if (!DOCUMENTED_ENV.has(key)) problems.push(`${name}: environment sets undocumented ${key}`);
+    for (const key of interpolated(s)) if (!DOCUMENTED_ENV.has(key)) problems.push(`${name}: interpolates undocumented \${${key}}`);
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------- checks on Dockerfile
+
+interface Instruction { op: string; args: string }
+
+function instructions(text: string): Instruction[] {
+  const lines = text.split('\n').filter((l) => !/^\s*#/.test(l));
+  const joined = lines.join('\n').replace(/\\\n/g, ' ');
+  return joined.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+    const m = /^(\S+)\s*(.*)$/.exec(l)!;
+    return { op: m[1].toUpperCase(), args: m[2] };
+  });
+}
+
+function checkDockerfile(text: string): string[] {
+  const problems: string[] = [];
+  const ins = instructions(text);
+  const all = (op: string) => ins.filter((i) => i.op === op);
+  const index = (pred: (i: Instruction) => boolean) => ins.findIndex(pred);
+
+  const from = all('FROM');
+  if (!from.length || !/^node:24(-|\b)/.test(from.at(-1)!.args)) problems.push(`FROM is ${from.at(-1)?.args}, want node:24`);
+
+  const cmd = all('CMD').at(-1);
+  let cmdArgs: unknown;
+  try { cmdArgs = cmd ? JSON.parse(cmd.args) : undefined; } catch { cmdArgs = undefined; }
+  if (!Array.isArray(cmdArgs) || cmdArgs[0] !== 'node' || !cmdArgs.includes('runtime/main.ts')) problems.push(`CMD is ${cmd?.args}, want exec form node runtime/main.ts`);
+  if (all('ENTRYPOINT').length) problems.push('ENTRYPOINT would wrap the CMD');
+
+  const install = index((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args));
+  if (install < 0) problems.push('no RUN npm ci');
+  else {
+    const args = ins[install].args;
+    if (!/--omit=dev\b/.test(args)) problems.push('npm ci without --omit=dev');
+    if (!/--ignore-scripts\b/.test(args)) problems.push('npm ci without --ignore-scripts');
+    // Layer order: only the manifests before npm ci, the code after it.
+    const lockCopy = index((i) => i.op === 'COPY' && /package-lock\.json/.test(i.args));
+    if (lockCopy < 0 || lockCopy > install) problems.push('package-lock.json is not copied before npm ci');
+    for (const dir of ['generated', 'runtime', 'handlers', 'migrations']) {
+      const at = index((i) => i.op === 'COPY' && new RegExp(`(^|\\s)${dir}/?(\\s|$)`).test(i.args));
+      if (at < 0) problems.push(`${dir}/ is not copied`);
+      else if (at < install) problems.push(`${dir}/ is copied before npm ci (busts the dependency layer)`);
+    }
+    for (const file of ['asyncapi.yaml', 'openapi.yaml']) {
+      if (!ins.some((i) => i.op === 'COPY' && i.args.split(/\s+/).includes(file))) problems.push(`${file} is not copied`);
+    }
+    if (ins.some((i) => i.op === 'COPY' && /^(--\S+\s+)*\.\s/.test(i.args))) problems.push('COPY . copies the whole context');
+  }
+
+  const user = all('USER').at(-1)?.args;
+  if (!user || /^(root|0)(:|$)/.test(user)) problems.push(`runs as ${user ?? 'root'}`);
+  if (!all('WORKDIR').some((i) => i.args === '/app')) problems.push('WORKDIR is not /app');
+  if (!all('ENV').some((i) => /\bNODE_ENV=production\b/.test(i.args))) problems.push('NODE_ENV is not production');
+  if (all('STOPSIGNAL').at(-1)?.args !== 'SIGTERM') problems.push('STOPSIGNAL is not SIGTERM');
+  return problems;
+}
+
+// ---------------------------------------------------------------- the real files
+
+test('compose: no obsolete version key, services present', () => {
+  assert.not.ok('version' in compose, 'the Compose spec has no version key');
+  assert.ok(isObj(compose.services));
+  for (const name of INFRA) assert.ok(isObj(compose.services[name]), `${name} missing`);
+});
+
+test('compose: one service per app service, SERVICE set to its name, shared image', () => {
+  assert.equal(checkAppServices(compose), []);
+  assert.equal(checkOnlyKnownServices(compose), []);
+});
+
+test('compose: app services wait for healthy rabbitmq and postgres (and maildev for e-mail)', () => {
+  assert.equal(checkDependencies(compose), []);
+});
+
+test('compose: every service has a healthcheck and a restart policy', () => {
+  assert.equal(checkHealthAndRestart(compose), []);
+});
+
+test('compose: rabbitmq management on 15672, postgres, mail catcher web UI, named volumes', () => {
+  assert.equal(checkInfra(compose), []);
+});
+
+test('compose: api publishes 8080, no host port clashes, consumers scalable', () => {
+  assert.equal(checkPorts(compose), []);
+});
+
+test('compose: AMQP_URL, DATABASE_URL, SMTP_URL point at compose hostnames', () => {
+  assert.equal(checkConnectionUrls(compose), []);
+});
+
+test('compose: app services use only documented environment variables', () => {
+  assert.equal(checkEnvNames(compose), []);
+});
+
+test('Dockerfile: node:24, npm ci from the lockfile, non-root, CMD runtime/main.ts', () => {
+  assert.equal(checkDockerfile(dockerfileText), []);
+});
+
+test('.dockerignore keeps node_modules, .git, tests and CI out of the build context', () => {
+  const entries = new Set(dockerignoreText.split('\n').map((l) => l.trim().replace(/^\/|\/$/g, '')).filter((l) => l && !l.startsWith('#')));
+  for (const want of ['node_modules', '.git', 'test', 'bench', 'templates/__transpiled', '*.log', '.ci']) {
+    assert.ok(entries.has(want), `.dockerignore lacks ${want}`);
+  }
+});
+
+// ---------------------------------------------------------------- the checks can fail
+
+test('checks catch a missing or misnamed app service', () => {
+  const c = clone(compose);
+  c.services['store-ordr'] = c.services['store-order'];
+  delete c.services['store-order'];
+  assert.ok(checkAppServices(c).some((p) => p.startsWith('store-order: no compose service')));
+  assert.ok(checkOnlyKnownServices(c).some((p) => p.startsWith('store-ordr')));
+  const d = clone(compose);
+  (d.services.invoice.environment as Obj).SERVICE = 'invoice-email';
+  assert.ok(checkAppServices(d).some((p) => p.startsWith('invoice: SERVICE')));
+});
+
+test('checks catch a dependency without service_healthy', () => {
+  const c = clone(compose);
+  c.services.payment.depends_on = ['rabbitmq', 'postgres'];
+  assert.equal(checkDependencies(c).length, 2);
+  const d = clone(compose);
+  d.services['invoice-email'].depends_on = { rabbitmq: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } };
+  assert.ok(checkDependencies(d).some((p) => p.includes('maildev')));
+});
+
+test('checks catch a missing healthcheck, restart policy, or a curl healthcheck', () => {
+  const c = clone(compose);
+  delete c.services.maildev.healthcheck;
+  delete c.services.postgres.restart;
+  (c.services.invoice.healthcheck as Obj).test = ['CMD', 'curl', '-f', 'http://127.0.0.1:8081/ready'];
+  const problems = checkHealthAndRestart(c);
+  assert.ok(problems.includes('maildev: no healthcheck'), problems.join('\n'));
+  assert.ok(problems.includes('postgres: restart is missing'), problems.join('\n'));
+  assert.ok(problems.some((p) => p.startsWith('invoice: healthcheck runs curl')), problems.join('\n'));
+});
+
+test('checks catch a non-management broker image and an unpublished mail UI', () => {
+  const c = clone(compose);
+  c.services.rabbitmq.image = 'rabbitmq:3.13';
+  c.services.rabbitmq.ports = ['5672:5672'];
+  c.services.maildev.ports = ['1025:1025'];
+  const problems = checkInfra(c);
+  assert.ok(problems.includes('rabbitmq: not a management image'));
+  assert.ok(problems.includes('rabbitmq: does not expose 15672'));
+  assert.ok(problems.includes('maildev: web UI (1080) not published'));
+});
+
+test('checks catch wrong hostnames, typo\'d env vars and network_mode host', () => {
+  const c = clone(compose);
+  (c.services.payment.environment as Obj).AMQP_URL = 'amqp://guest:guest@localhost:5672';
+  (c.services.payment.environment as Obj).PAYMENT_FAILURE_RAT = '0.5';
+  c.services['log-persistence'].environment = { ...(c.services['log-persistence'].environment as Obj), LOG_LEVEL: '${LOGLEVEL:-info}' };
+  c.services['order-timeline'].network_mode = 'host';
+  assert.ok(checkConnectionUrls(c).some((p) => p.startsWith('payment: AMQP_URL')));
+  const env = checkEnvNames(c);
+  assert.ok(env.includes('payment: environment sets undocumented PAYMENT_FAILURE_RAT'), env.join('\n'));
+  assert.ok(env.includes('log-persistence: interpolates undocumented ${LOGLEVEL}'), env.join('\n'));
+  assert.ok(checkAppServices(c).includes('order-timeline: network_mode host'));
+});
+
+test('checks catch an api without 8080 and a scaled consumer with a host port', () => {
+  const c = clone(compose);
+  c.services.api.ports = ['9090:8080'];
+  c.services.payment.ports = ['8081:8081'];
+  const problems = checkPorts(c);
+  assert.ok(problems.includes('api: 8080 not published'));
+  assert.ok(problems.includes('payment: publishes a host port'));
+});
+
+test('checks catch a Dockerfile that installs with npm install, runs as root, copies code first', () => {
+  const bad = [
+    'FROM node:24-slim',
+    'WORKDIR /app',
+    'COPY runtime/ ./runtime/',
+    'COPY package.json ./',
+    'RUN npm install',
+    'CMD ["node", "runtime/other.ts"]',
+  ].join('\n');
+  const problems = checkDockerfile(bad);
+  assert.ok(problems.includes('no RUN npm ci'), problems.join('\n'));
+  assert.ok(problems.includes('runs as root'), problems.join('\n'));
+  assert.ok(problems.some((p) => p.startsWith('CMD is')), problems.join('\n'));
+  const order = checkDockerfile(dockerfileText.replace(/^COPY runtime\/.*$/m, '').replace(/^(WORKDIR \/app)$/m, '$1\nCOPY runtime/ ./runtime/'));
+  assert.ok(order.includes('runtime/ is copied before npm ci (busts the dependency layer)'), order.join('\n'));
+});
+
+test.run();

@@ -1,0 +1,111 @@
+// Test-side broker access: publish raw messages straight to an exchange, and read
+// queues (depth, messages with their headers) without consuming production paths.
+import amqp, { type ChannelModel, type GetMessage, type Options } from 'amqplib';
+import { randomUUID } from 'node:crypto';
+
+export async function withChannel<T>(amqpUrl: string, fn: (ch: Awaited<ReturnType<ChannelModel['createConfirmChannel']>>) => Promise<T>): Promise<T> {
+  const conn = await amqp.connect(amqpUrl);
+  try {
+    const ch = await conn.createConfirmChannel();
+    try {
+      return await fn(ch);
+    } finally {
+      await ch.close().catch(() => undefined);
+    }
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}
+
+export interface RawMessage {
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly body: unknown;
+  readonly options?: Options.Publish;
+}
+
+/** Publishes like a producer would (JSON body, envelope properties); returns the messageIds. */
+export async function publishRaw(amqpUrl: string, messages: readonly RawMessage[]): Promise<string[]> {
+  return withChannel(amqpUrl, async (ch) => {
+    const ids: string[] = [];
+    for (const m of messages) {
+      const messageId = m.options?.messageId ?? randomUUID();
+      ids.push(messageId);
+      const content = Buffer.isBuffer(m.body) ? m.body : Buffer.from(typeof m.body === 'string' ? m.body : JSON.stringify(m.body));
+      ch.publish(m.exchange, m.routingKey, content, {
+        persistent: true, contentType: 'application/json', messageId,
+        headers: { 'causation-id': messageId, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+        ...m.options,
+      });
+    }
+    await ch.waitForConfirms();
+    return ids;
+  });
+}
+
+export async function queueDepth(amqpUrl: string, queue: string): Promise<number> {
+  return withChannel(amqpUrl, async (ch) => (await ch.checkQueue(queue)).messageCount);
+}
+
+/** Takes every message currently in the queue (acking them), for inspection. */
+export async function drainQueue(amqpUrl: string, queue: string): Promise<GetMessage[]> {
+  return withChannel(amqpUrl, async (ch) => {
+    const out: GetMessage[] = [];
+    for (;;) {
+      const msg = await ch.get(queue, { noAck: false });
+      if (!msg) return out;
+      out.push(msg);
+      ch.ack(msg);
+    }
+  });
+}
+
+export interface Tapped {
+  readonly type: string;
+  readonly messageId: string;
+  readonly correlationId: string | undefined;
+  readonly headers: Record<string, unknown>;
+  readonly body: any;
+}
+
+export interface Tap {
+  readonly messages: Tapped[];
+  ofType(type: string): Tapped[];
+  close(): Promise<void>;
+}
+
+/**
+ * Binds a private queue to the given routing keys (on exchanges the host declared)
+ * and records every message that passes, to check what a service emitted.
+ */
+export async function tap(amqpUrl: string, bindings: readonly { exchange: string; routingKey: string }[]): Promise<Tap> {
+  const conn = await amqp.connect(amqpUrl);
+  const ch = await conn.createChannel();
+  const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
+  for (const b of bindings) await ch.bindQueue(queue, b.exchange, b.routingKey);
+  const messages: Tapped[] = [];
+  await ch.consume(queue, (msg) => {
+    if (!msg) return;
+    let body: unknown;
+    try {
+      body = JSON.parse(msg.content.toString('utf8'));
+    } catch {
+      body = msg.content.toString('utf8');
+    }
+    messages.push({
+      type: String(msg.properties.type),
+      messageId: String(msg.properties.messageId),
+      correlationId: msg.properties.correlationId ? String(msg.properties.correlationId) : undefined,
+      headers: msg.properties.headers ?? {},
+      body,
+    });
+  }, { noAck: true });
+  return {
+    messages,
+    ofType: (type) => messages.filter((m) => m.type === type),
+    close: async () => {
+      await ch.close().catch(() => undefined);
+      await conn.close().catch(() => undefined);
+    },
+  };
+}

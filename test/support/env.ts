@@ -1,0 +1,104 @@
+// A fresh RabbitMQ vhost and PostgreSQL database per test file, removed afterwards,
+// so leftovers never leak between runs; plus the configuration that points at them.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig, type Config } from '../../runtime/config.ts';
+
+const AMQP_BASE = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const PG_BASE = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const MANAGEMENT = process.env.TEST_RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
+
+export interface TestEnv {
+  readonly name: string;
+  readonly vhost: string;
+  readonly amqpUrl: string;
+  readonly databaseUrl: string;
+  config(overrides?: Record<string, string>): Config;
+  cleanup(): Promise<void>;
+}
+
+export async function management(path: string, init: RequestInit = {}): Promise<Response> {
+  const url = new URL(MANAGEMENT);
+  const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
+  url.username = '';
+  url.password = '';
+  const res = await fetch(new URL(`/api${path}`, url), {
+    ...init,
+    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+  });
+  if (!res.ok && res.status !== 404) throw new Error(`RabbitMQ management ${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: PG_BASE });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createTestEnv(label: string): Promise<TestEnv> {
+  const name = `t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  await management(`/vhosts/${encodeURIComponent(name)}`, { method: 'PUT', body: '{}' });
+  await management(`/permissions/${encodeURIComponent(name)}/guest`, {
+    method: 'PUT', body: JSON.stringify({ configure: '.*', write: '.*', read: '.*' }),
+  });
+  await admin((c) => c.query(`create database "${name}"`));
+  const amqpUrl = `${AMQP_BASE}/${encodeURIComponent(name)}`;
+  const dbUrl = new URL(PG_BASE);
+  dbUrl.pathname = `/${name}`;
+  const databaseUrl = dbUrl.toString();
+  return {
+    name,
+    vhost: name,
+    amqpUrl,
+    databaseUrl,
+    config: (overrides = {}) => loadConfig({
+      AMQP_URL: amqpUrl,
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      RETRY_DELAYS_MS: '100,300',
+      MAX_ATTEMPTS: '3',
+      RELAY_POLL_MS: '200',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      PAYMENT_LATENCY_MS: '0',
+      PAYMENT_SEED: 'test-seed',
+      ...overrides,
+    }),
+    cleanup: async () => {
+      await management(`/vhosts/${encodeURIComponent(name)}`, { method: 'DELETE' });
+      await admin((c) => c.query(`drop database if exists "${name}" with (force)`));
+    },
+  };
+}
+
+/** Polls until check returns a truthy value (returned) or the time is up (throws with the last state). */
+export async function eventually<T>(check: () => Promise<T | undefined | false | null>, what: string, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+      last = value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+}
+
+/** Runs one query against a test database. */
+export async function sql<T = Record<string, unknown>>(databaseUrl: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
