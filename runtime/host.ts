@@ -31,7 +31,7 @@ export interface Host {
 
 export async function startHost(config: Config, modules: readonly ServiceModule[], options: HostOptions = {}): Promise<Host> {
   const names = modules.map((m) => m.name);
-  const log = options.log ?? createLogger(config, { service: names.length === 1 ? names[0] : 'all' });
+  const log = options.log ?? createLogger(config, { app: 'order-pipeline', services: names.join(',') });
   await ensureDatabase(config.databaseUrl);
   const db: Database = await openDatabase({ url: config.databaseUrl, entities: modules.flatMap((m) => m.entities ?? []) });
   const stoppables: Stoppable[] = [];
