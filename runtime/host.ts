@@ -64,7 +64,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       const events = eventLogger(m.name, config, db);
       const consumer = new Consumer(db, publisher, serviceLog, {
         service: m.name,
-        handlers: m.handlers,
+        handlers: typeof m.handlers === 'function' ? m.handlers(config) : m.handlers,
         plan: queuePlanFor(m.name, config.retryDelaysMs),
         prefetch: config.prefetch,
         maxAttempts: config.maxAttempts,

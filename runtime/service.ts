@@ -23,8 +23,11 @@ export interface Stoppable {
 
 export interface ServiceModule {
   readonly name: string;
-  /** One method per message the service receives (the generated <Service>Handlers interface). */
-  readonly handlers?: object;
+  /**
+   * One method per message the service receives (the generated <Service>Handlers
+   * interface), or a function building them from the configuration.
+   */
+  readonly handlers?: object | ((config: Config) => object);
   readonly entities?: readonly EntitySchema<any, any>[];
   readonly start?: (runtime: ServiceRuntime) => Promise<Stoppable>;
 }

@@ -1,0 +1,152 @@
+// The consumer pipeline against the real broker and database: duplicates, retries
+// with delays, dead letters with their headers, poison isolation, envelope propagation.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomUUID } from 'node:crypto';
+import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
+import { drainQueue, publishRaw, queueDepth, tap, type Tap } from './support/amqp.ts';
+import { example, rawEvent } from './support/builders.ts';
+import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
+import { startHost, type Host } from '../runtime/host.ts';
+import { PermanentError, TransientError } from '../runtime/errors.ts';
+
+let env: TestEnv;
+let host: Host;
+let second: Host | undefined;
+let events: Tap;
+const seen: { service: string; orderId: string; attempt: number; at: number }[] = [];
+const failFor = new Map<string, Error>();
+
+const effects = (orderId: string) => sql<{ service: string }>(env.databaseUrl, 'select service from public.test_effects where order_id = $1', [orderId]);
+
+test.before(async () => {
+  env = await createTestEnv('runtime');
+  await sql(env.databaseUrl, EFFECTS_TABLE);
+  host = await startHost(env.config(), testServices({ seen, failFor, delayMs: 50 }));
+  events = await tap(env.amqpUrl, [{ exchange: 'shop.payments', routingKey: 'payment.succeeded' }]);
+});
+
+test.after(async () => {
+  await events?.close();
+  await second?.stop();
+  await host?.stop();
+  await env?.cleanup();
+});
+
+test('a message delivered twice (same messageId) has one effect and one outgoing event', async () => {
+  const order = example('OrderPersisted');
+  const messageId = randomUUID();
+  await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order, messageId)]);
+  await eventually(async () => (await effects(order.orderId)).length === 2, 'payment and invoice effects');
+  await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order, messageId)]);
+  await eventually(async () => seen.filter((s) => s.orderId === order.orderId && s.service === 'payment').length >= 1, 'delivery seen');
+  await new Promise((r) => setTimeout(r, 700));
+  assert.equal((await effects(order.orderId)).map((e) => e.service).sort(), ['invoice', 'payment']);
+  assert.is(events.messages.filter((m) => m.correlationId === order.orderId).length, 1);
+  const outbox = await sql(env.databaseUrl, `select 1 from runtime.outbox where correlation_id = $1 and message_type = 'PaymentSucceeded'`, [order.orderId]);
+  assert.is(outbox.length, 1);
+});
+
+test('the same message delivered concurrently to two consumers has one effect', async () => {
+  second = await startHost(env.config(), testServices({ delayMs: 300 }));
+  const orders = Array.from({ length: 10 }, () => example('OrderPersisted'));
+  const copies = orders.flatMap((o) => {
+    const id = randomUUID();
+    return [rawEvent('OrderPersisted', o, id), rawEvent('OrderPersisted', o, id)];
+  });
+  await publishRaw(env.amqpUrl, copies);
+  for (const o of orders) {
+    await eventually(async () => (await effects(o.orderId)).length === 2, `effects of ${o.orderId}`);
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const o of orders) {
+    assert.equal((await effects(o.orderId)).map((e) => e.service).sort(), ['invoice', 'payment'], o.orderId);
+    assert.is(events.messages.filter((m) => m.correlationId === o.orderId).length, 1, `one PaymentSucceeded for ${o.orderId}`);
+  }
+  await second.stop();
+  second = undefined;
+});
+
+test('an event inherits the correlation id and has the consumed message as its cause', async () => {
+  const order = example('OrderPersisted');
+  const messageId = randomUUID();
+  await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order, messageId)]);
+  const [event] = await eventually(async () => { const m = events.messages.filter((x) => x.correlationId === order.orderId); return m.length ? m : undefined; }, 'PaymentSucceeded');
+  assert.is(event.correlationId, order.orderId);
+  assert.is(event.headers['causation-id'], messageId);
+  assert.match(String(event.headers.traceparent), /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+  assert.match(event.messageId, /^[0-9a-f-]{36}$/);
+  assert.is.not(event.messageId, messageId);
+});
+
+test('a failing handler is retried with the configured delays, then dead-lettered with the error headers', async () => {
+  const order = example('OrderPersisted');
+  failFor.set(order.orderId, new TransientError(`gateway timeout for order ${order.orderId}`));
+  const messageId = randomUUID();
+  await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order, messageId)]);
+  const [dead] = await eventually(async () => { const d = await drainQueue(env.amqpUrl, 'payment.dlq'); return d.length ? d : undefined; }, 'dead letter', 15_000);
+  const attempts = seen.filter((s) => s.orderId === order.orderId);
+  assert.equal(attempts.map((a) => a.attempt), [1, 2, 3]);
+  // RETRY_DELAYS_MS=100,300 in the test configuration: each wait at least that long.
+  assert.ok(attempts[1].at - attempts[0].at >= 100, `first wait ${attempts[1].at - attempts[0].at} ms`);
+  assert.ok(attempts[2].at - attempts[1].at >= 300, `second wait ${attempts[2].at - attempts[1].at} ms`);
+  const h = dead.properties.headers!;
+  assert.is(dead.properties.messageId, messageId);
+  assert.is(dead.properties.type, 'OrderPersisted');
+  assert.match(String(h['x-error']), `gateway timeout for order ${order.orderId}`);
+  assert.match(String(h['x-error-stack']), 'runtime.int.spec.ts');
+  assert.is(Number(h['x-attempts']), 3);
+  assert.is(String(h['x-original-exchange']), 'shop.orders');
+  assert.is(String(h['x-original-routing-key']), 'order.persisted');
+  assert.ok(!Number.isNaN(Date.parse(String(h['x-dead-lettered-at']))));
+  assert.equal(JSON.parse(dead.content.toString()), order);
+  assert.is((await effects(order.orderId)).length, 0);
+});
+
+test('a permanent error is dead-lettered at once, without retries', async () => {
+  const order = example('OrderPersisted');
+  failFor.set(order.orderId, new PermanentError('card number belongs to a closed account'));
+  await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order)]);
+  const [dead] = await eventually(async () => { const d = await drainQueue(env.amqpUrl, 'payment.dlq'); return d.length ? d : undefined; }, 'dead letter');
+  assert.is(Number(dead.properties.headers!['x-attempts']), 1);
+  assert.equal(seen.filter((s) => s.orderId === order.orderId).map((s) => s.attempt), [1]);
+});
+
+test('an invalid payload is dead-lettered at once without running the handler', async () => {
+  const order = example('OrderPersisted');
+  const broken = { ...order, total: { amount: -5, currency: 'euro' }, surprise: true };
+  const messageId = randomUUID();
+  await publishRaw(env.amqpUrl, [{ ...rawEvent('OrderPersisted', order, messageId), body: broken }]);
+  const [dead] = await eventually(async () => { const d = await drainQueue(env.amqpUrl, 'payment.dlq'); return d.length ? d : undefined; }, 'dead letter');
+  assert.is(dead.properties.messageId, messageId);
+  assert.match(String(dead.properties.headers!['x-error']), '/total/amount');
+  assert.match(String(dead.properties.headers!['x-error']), 'additional properties');
+  assert.is(seen.filter((s) => s.orderId === order.orderId).length, 0);
+});
+
+test('unparseable bodies and messages without an envelope go to the dead-letter queue', async () => {
+  await publishRaw(env.amqpUrl, [
+    { exchange: 'shop.orders', routingKey: 'order.persisted', body: Buffer.from('{not json'), options: { type: 'OrderPersisted' } },
+    { exchange: 'shop.orders', routingKey: 'order.persisted', body: example('OrderPersisted'), options: { type: 'OrderPersisted', messageId: 'not-a-uuid' } },
+    { exchange: 'shop.orders', routingKey: 'order.persisted', body: example('OrderPersisted'), options: { type: undefined } },
+  ]);
+  const dead = await eventually(async () => { const d = await drainQueue(env.amqpUrl, 'payment.dlq'); return d.length >= 3 ? d : undefined; }, 'three dead letters');
+  const errors = dead.map((d) => String(d.properties.headers!['x-error'])).sort();
+  assert.ok(errors.some((e) => e.includes('is not JSON')), errors.join(' | '));
+  assert.ok(errors.some((e) => e.includes('not-a-uuid is not a UUID')), errors.join(' | '));
+  assert.ok(errors.some((e) => e.includes('no type property')), errors.join(' | '));
+});
+
+test('a healthy message behind a poison one is not held up', async () => {
+  const poison = example('OrderPersisted');
+  const healthy = example('OrderPersisted');
+  failFor.set(poison.orderId, new TransientError('poison'));
+  await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', poison), rawEvent('OrderPersisted', healthy)]);
+  await eventually(async () => (await effects(healthy.orderId)).length >= 1, 'healthy order handled');
+  const poisonAttempts = seen.filter((s) => s.orderId === poison.orderId);
+  assert.ok(poisonAttempts.length < 3, `healthy handled while the poison message is still being retried (${poisonAttempts.length} attempts so far)`);
+  await eventually(async () => { const d = await drainQueue(env.amqpUrl, 'payment.dlq'); return d.length ? d : undefined; }, 'poison dead-lettered');
+  assert.is(await queueDepth(env.amqpUrl, 'payment'), 0);
+});
+
+test.run();

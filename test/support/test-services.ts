@@ -1,0 +1,53 @@
+// Test handlers on two real contract services: payment charges by recording an
+// effect row and returns PaymentSucceeded; invoice records an effect per
+// PaymentSucceeded. The effect rows are the "exactly once" evidence.
+import { paymentSucceeded } from '../../generated/services/payment.ts';
+import type { OrderPersisted, PaymentSucceeded } from '../../generated/types.ts';
+import type { HandlerContext } from '../../runtime/handler-context.ts';
+import type { ServiceModule } from '../../runtime/service.ts';
+
+export const EFFECTS_TABLE = `create table if not exists public.test_effects (
+  id bigserial primary key, service text not null, order_id uuid not null, message_id uuid not null, at timestamptz not null default clock_timestamp())`;
+
+export interface TestServiceOptions {
+  readonly delayMs?: number;
+  /** Throws this (every time) for orders whose id is in the set. */
+  readonly failFor?: ReadonlyMap<string, Error>;
+  readonly seen?: { service: string; orderId: string; attempt: number; at: number }[];
+}
+
+async function recordEffect(ctx: HandlerContext, service: string, orderId: string): Promise<void> {
+  await ctx.em.execute('insert into public.test_effects (service, order_id, message_id) values (?, ?, ?)', [service, orderId, ctx.messageId]);
+}
+
+export function testServices(options: TestServiceOptions = {}): ServiceModule[] {
+  const sleep = () => new Promise((r) => setTimeout(r, options.delayMs ?? 0));
+  return [
+    {
+      name: 'payment',
+      handlers: {
+        async onOrderPersisted(message: OrderPersisted, ctx: HandlerContext) {
+          options.seen?.push({ service: 'payment', orderId: message.orderId, attempt: ctx.attempt, at: Date.now() });
+          if (options.delayMs) await sleep();
+          const failure = options.failFor?.get(message.orderId);
+          if (failure) throw failure;
+          await recordEffect(ctx, 'payment', message.orderId);
+          return [paymentSucceeded({
+            orderId: message.orderId, paymentId: ctx.messageId, customerId: message.customerId, email: message.email,
+            lines: message.lines, amount: message.total, paidAt: new Date().toISOString(),
+          })];
+        },
+      },
+    },
+    {
+      name: 'invoice',
+      handlers: {
+        async onPaymentSucceeded(message: PaymentSucceeded, ctx: HandlerContext) {
+          options.seen?.push({ service: 'invoice', orderId: message.orderId, attempt: ctx.attempt, at: Date.now() });
+          await recordEffect(ctx, 'invoice', message.orderId);
+          return [];
+        },
+      },
+    },
+  ];
+}
