@@ -16,6 +16,7 @@ export interface Config {
   /** Level from which log records are also emitted as LogEmitted events. */
   readonly eventLogLevel: 'debug' | 'info' | 'warn' | 'error' | 'off';
   readonly prefetch: number;
+  readonly dbPoolMax: number;
   readonly retryDelaysMs: readonly number[] | undefined;
   readonly maxAttempts: number;
   readonly heartbeatSeconds: number;
@@ -80,7 +81,8 @@ export function loadConfig(env: Env = process.env): Config {
     services: service === '' || service === 'all' ? 'all' : service.split(',').map((s) => s.trim()).filter(Boolean),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     eventLogLevel: oneOf(env, 'EVENT_LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error', 'off']),
-    prefetch: number(env, 'PREFETCH', 16, 1, 1000),
+    prefetch: number(env, 'PREFETCH', 32, 1, 1000),
+    dbPoolMax: number(env, 'DB_POOL_MAX', 10, 1, 200),
     retryDelaysMs,
     maxAttempts: number(env, 'MAX_ATTEMPTS', 4, 1, 100),
     heartbeatSeconds: number(env, 'AMQP_HEARTBEAT_SECONDS', 10, 0, 600),

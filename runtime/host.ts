@@ -33,7 +33,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
   const names = modules.map((m) => m.name);
   const log = options.log ?? createLogger(config, { app: 'order-pipeline', services: names.join(',') });
   await ensureDatabase(config.databaseUrl);
-  const db: Database = await openDatabase({ url: config.databaseUrl, entities: modules.flatMap((m) => m.entities ?? []) });
+  const db: Database = await openDatabase({ url: config.databaseUrl, poolMax: config.dbPoolMax, entities: modules.flatMap((m) => m.entities ?? []) });
   const stoppables: Stoppable[] = [];
   const consumers = new Map<string, Consumer>();
   const broker = new Broker(log);
