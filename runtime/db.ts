@@ -23,6 +23,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     extensions: [Migrator],
     migrations: { migrationsList: [...migrationsList], tableName: 'runtime.migrations', transactional: true, allOrNothing: true, silent: true, snapshot: false },
     pool: { min: 0, max: options.poolMax ?? 10 },
+    // A database that hangs instead of refusing must turn into errors (503, retries), not stuck work.
+    driverOptions: { connectionTimeoutMillis: 10_000, statement_timeout: 30_000 },
     debug: options.debug ?? false,
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },

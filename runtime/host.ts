@@ -25,6 +25,8 @@ export interface HostOptions {
 export interface Host {
   readonly runtime: ServiceRuntime;
   readonly consumers: ReadonlyMap<string, Consumer>;
+  /** What each service's start() returned (e.g. the api's URL). */
+  readonly services: ReadonlyMap<string, Stoppable>;
   ready(): Promise<{ broker: boolean; database: boolean }>;
   stop(): Promise<{ drained: boolean }>;
 }
@@ -34,7 +36,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
   const log = options.log ?? createLogger(config, { app: 'order-pipeline', services: names.join(',') });
   await ensureDatabase(config.databaseUrl);
   const db: Database = await openDatabase({ url: config.databaseUrl, poolMax: config.dbPoolMax, entities: modules.flatMap((m) => m.entities ?? []) });
-  const stoppables: Stoppable[] = [];
+  const started = new Map<string, Stoppable>();
   const consumers = new Map<string, Consumer>();
   const broker = new Broker(log);
   let relay: OutboxRelay | undefined;
@@ -76,7 +78,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       consumers.set(m.name, consumer);
     }
     for (const m of modules) {
-      if (m.start) stoppables.push(await m.start({ ...runtime, log: log.child({ service: m.name }) }));
+      if (m.start) started.set(m.name, await m.start({ ...runtime, log: log.child({ service: m.name }) }));
     }
 
     const ready = async () => ({ broker: broker.connected, database: await databaseReachable(db) });
@@ -88,7 +90,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       const deadline = Date.now() + config.shutdownTimeoutMs;
       log.info('stopping: no new deliveries; finishing in-flight work');
       const drained = (await Promise.all([...consumers.values()].map((c) => c.stop(deadline)))).every(Boolean);
-      await Promise.all(stoppables.map((s) => s.stop(deadline)));
+      await Promise.all([...started.values()].map((s) => s.stop(deadline)));
       await relay!.flush(deadline).catch((err) => log.warn({ err: (err as Error).message }, 'outbox flush failed; rows stay pending'));
       await relay!.stop();
       healthServer?.close();
@@ -97,8 +99,9 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       log.info({ drained }, 'stopped');
       return { drained };
     })();
-    return { runtime, consumers, ready, stop };
+    return { runtime, consumers, services: started, ready, stop };
   } catch (err) {
+    await Promise.all([...started.values()].map((s) => s.stop(Date.now() + 1000).catch(() => undefined)));
     await relay?.stop().catch(() => undefined);
     await broker.close().catch(() => undefined);
     await db.close().catch(() => undefined);

@@ -1,0 +1,75 @@
+// Accepts a customer's order: the request and its OrderCreated are stored in one
+// transaction, so an accepted order cannot be lost and is announced exactly once.
+// With an Idempotency-Key, a retry of the same order gets the same order back.
+import { createHash, randomUUID } from 'node:crypto';
+import { orderCreated } from '../../generated/services/api.ts';
+import type { OrderItem } from '../../generated/types.ts';
+import { inTransaction, type Database, type EntityManager } from '../../runtime/db.ts';
+import { writeToOutbox } from '../../runtime/outbox.ts';
+
+/** A validated `CreateOrderRequest` of openapi.yaml. */
+export interface OrderRequest {
+  readonly customerId: string;
+  readonly email: string;
+  readonly items: readonly OrderItem[];
+}
+
+export type Acceptance =
+  /** Stored now, or earlier under the same key with the same order (`repeated`). */
+  | { readonly outcome: 'accepted'; readonly orderId: string; readonly repeated: boolean }
+  /** Another request with this key is being accepted right now. */
+  | { readonly outcome: 'key-in-use' }
+  /** The key was used before for a different order. */
+  | { readonly outcome: 'key-reused'; readonly orderId: string };
+
+export async function acceptOrder(db: Database, order: OrderRequest, idempotencyKey?: string): Promise<Acceptance> {
+  return inTransaction(db, async (em) => {
+    const fingerprint = orderFingerprint(order);
+    if (idempotencyKey !== undefined) {
+      const earlier = await earlierAcceptance(em, idempotencyKey, fingerprint);
+      if (earlier) return earlier;
+    }
+    const orderId = randomUUID();
+    const createdAt = new Date().toISOString();
+    const items = order.items.map(({ productId, quantity }) => ({ productId, quantity }));
+    await em.execute(
+      'insert into api.order_requests (order_id, customer_id, email, items, created_at) values (?, ?, ?, ?::jsonb, ?)',
+      [orderId, order.customerId, order.email, JSON.stringify(items), createdAt],
+    );
+    if (idempotencyKey !== undefined) {
+      await em.execute('insert into api.idempotency_keys (key, request_hash, order_id) values (?, ?, ?)', [idempotencyKey, fingerprint, orderId]);
+    }
+    await writeToOutbox(em, [orderCreated({ orderId, customerId: order.customerId, email: order.email, items, createdAt })], { service: 'api' });
+    return { outcome: 'accepted', orderId, repeated: false };
+  });
+}
+
+/**
+ * Holds the key for the rest of the transaction, then looks for an order accepted
+ * under it. The lock is taken without waiting: a holder means a request with this
+ * key is in flight. Once the holder commits, its row is visible to the next taker.
+ */
+async function earlierAcceptance(em: EntityManager, key: string, fingerprint: string): Promise<Acceptance | undefined> {
+  const [{ locked }] = await em.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as locked', [key]);
+  if (!locked) return { outcome: 'key-in-use' };
+  const [earlier] = await em.execute<{ request_hash: string; order_id: string }[]>(
+    'select request_hash, order_id from api.idempotency_keys where key = ?', [key]);
+  if (!earlier) return undefined;
+  return earlier.request_hash === fingerprint
+    ? { outcome: 'accepted', orderId: earlier.order_id, repeated: true }
+    : { outcome: 'key-reused', orderId: earlier.order_id };
+}
+
+/** sha256 of the order as canonical JSON (keys sorted), so key order in the body does not matter. */
+export function orderFingerprint(order: OrderRequest): string {
+  return createHash('sha256').update(canonicalJson(order)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,45 @@
+// The api service: accepts orders over HTTP (openapi.yaml) and writes OrderCreated
+// to its outbox; receives no events. A 202 means the order is durably stored.
+import { fileURLToPath } from 'node:url';
+import { closeBy, createHttpServer, listen } from '../../runtime/http/server.ts';
+import { OPENAPI_PATH, loadOpenApi } from '../../runtime/http/openapi.ts';
+import type { ServiceModule, ServiceRuntime, Stoppable } from '../../runtime/service.ts';
+import { registerRoutes } from './routes.ts';
+
+const ASYNCAPI_PATH = fileURLToPath(new URL('../../asyncapi.yaml', import.meta.url));
+
+export interface ApiServer extends Stoppable {
+  /** Base URL on this machine, e.g. http://127.0.0.1:8080 (the real port when PORT=0). */
+  readonly url: string;
+}
+
+export interface ApiOptions {
+  /** Called once the server listens (tests learn the port this way). */
+  readonly onListening?: (url: string) => void;
+}
+
+export async function startApiServer(runtime: ServiceRuntime, options: ApiOptions = {}): Promise<ApiServer> {
+  const doc = loadOpenApi();
+  const app = await createHttpServer({
+    doc,
+    log: runtime.log,
+    docsPrefix: '/docs',
+    files: {
+      '/openapi.yaml': { path: OPENAPI_PATH, contentType: 'text/yaml; charset=utf-8' },
+      '/asyncapi.yaml': { path: ASYNCAPI_PATH, contentType: 'text/yaml; charset=utf-8' },
+    },
+    quietPaths: ['/health', '/ready'],
+  });
+  registerRoutes(app, doc, runtime);
+  const url = await listen(app, runtime.config.port);
+  runtime.log.info({ url }, 'api listening');
+  options.onListening?.(url);
+  return { url, stop: (deadline) => closeBy(app, deadline) };
+}
+
+/** The api module, with options (e.g. `onListening` in tests). */
+export function apiService(options: ApiOptions = {}): ServiceModule {
+  return { name: 'api', start: (runtime) => startApiServer(runtime, options) };
+}
+
+export const api: ServiceModule = apiService();

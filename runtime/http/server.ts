@@ -1,0 +1,242 @@
+// The HTTP plumbing shared by any contract-first fastify server: validation with the
+// OpenAPI document's own schemas (unknown fields rejected, nothing coerced), responses
+// checked against the contract before they leave, JSON bodies only and bounded, every
+// error as RFC 9457 problem+json, the contract served as Swagger UI and as files.
+import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import type { Logger } from '../logger.ts';
+import { openApiAjv, type OpenApiDocument } from './openapi.ts';
+import type { OperationConfig } from './operations.ts';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS, isInfrastructureFailure, serviceUnavailable, type FieldError } from './problem.ts';
+
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+export interface HttpServerOptions {
+  /** The OpenAPI document the routes are declared from; also served at `docsPrefix`. */
+  readonly doc: OpenApiDocument;
+  readonly log: Logger;
+  /** Largest request body in bytes; a larger one is answered 413. */
+  readonly bodyLimit?: number;
+  /** Where Swagger UI is served. */
+  readonly docsPrefix?: string;
+  /** Files served as they are (read once at start), by URL path, e.g. `/asyncapi.yaml`. */
+  readonly files?: Readonly<Record<string, { path: string; contentType: string }>>;
+  /** URL paths not worth a log line per request (probes). */
+  readonly quietPaths?: readonly string[];
+}
+
+/** A response body that breaks the contract: a bug on our side, answered 500. */
+export class ContractViolation extends Error {
+  override readonly name = 'ContractViolation';
+}
+
+/** A fastify instance wired to the contract; add routes with `operationRoute(doc, operationId)`. */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const quiet = new Set(options.quietPaths ?? []);
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; only the generic parameters differ
+    loggerInstance: options.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: (req) => quiet.has(req.url) }),
+    bodyLimit,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  // fastify's own ajv removes unknown properties and coerces types; the contract
+  // wants them rejected, so requests and responses are checked with the contract ajv.
+  const ajv = openApiAjv(options.doc, { removeAdditional: false, coerceTypes: false, useDefaults: false });
+  app.setValidatorCompiler(({ schema }) => ajv.compile(schema as object));
+  app.setSerializerCompiler(({ schema, method, url, httpStatus, contentType }) => {
+    const validate = ajv.compile(schema as object);
+    const where = `${method} ${url} ${httpStatus} ${contentType ?? ''}`.trim();
+    return (data: unknown) => {
+      if (!validate(data)) throw new ContractViolation(`response of ${where} breaks openapi.yaml: ${ajv.errorsText(validate.errors)}`);
+      return JSON.stringify(data);
+    };
+  });
+
+  // JSON only: any other media type is answered 415 instead of reaching validation as text.
+  app.removeAllContentTypeParsers();
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (request, body, done) => {
+    parseJson(request, body as string, (err, value) => {
+      if (err) (err as FastifyError & { parseError?: string }).parseError = jsonParseError(body as string);
+      done(err, value);
+    });
+  });
+
+  // while stopping, every answer tells the client not to reuse the connection
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing.has(app)) reply.header('connection', 'close');
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toProblem(error, request, bodyLimit);
+    if (problem.status >= 500) {
+      if (problem.status === 503) request.log.warn({ err: error }, 'request failed: dependency unavailable');
+      else request.log.error({ err: error }, 'request failed');
+    }
+    return sendProblem(reply, request, problem);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new HttpProblem({
+    status: 404,
+    kind: 'not-found',
+    title: 'Not found',
+    detail: `No resource at ${request.method} ${pathOf(request)}.`,
+  })));
+
+  await app.register(swagger, { mode: 'static', specification: { document: options.doc as never } });
+  await app.register(swaggerUi, { routePrefix: options.docsPrefix ?? '/docs' });
+
+  for (const [url, file] of Object.entries(options.files ?? {})) {
+    const text = readFileSync(file.path, 'utf8');
+    app.get(url, { schema: { hide: true } as never }, (_request, reply) => reply.type(file.contentType).send(text));
+  }
+  return app;
+}
+
+/** Starts listening; returns the base URL a client on this machine can use. */
+export async function listen(app: FastifyInstance, port: number, host = '0.0.0.0'): Promise<string> {
+  await app.listen({ port, host });
+  const address = app.server.address() as AddressInfo;
+  return `http://127.0.0.1:${address.port}`;
+}
+
+/**
+ * Stops accepting connections and lets in-flight requests finish; whatever is still
+ * open at the deadline is cut.
+ */
+export async function closeBy(app: FastifyInstance, deadline: number): Promise<void> {
+  closing.add(app);
+  // a keep-alive connection whose request finishes after close() began would
+  // otherwise stay open, idle, until the deadline
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      app.server.closeAllConnections();
+      resolve();
+    }, Math.max(0, deadline - Date.now()));
+  });
+  try {
+    await Promise.race([app.close(), late]);
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(timer);
+  }
+}
+
+const closing = new WeakSet<FastifyInstance>();
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: HttpProblem): FastifyReply {
+  return reply
+    .status(problem.status)
+    .headers(problem.headers)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problem.toProblem(pathOf(request)));
+}
+
+function pathOf(request: FastifyRequest): string {
+  const path = request.url.split('?')[0];
+  return path === '' ? '/' : path;
+}
+
+function toProblem(error: FastifyError, request: FastifyRequest, bodyLimit: number): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  if (error.validation) return validationProblem(error, request);
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new HttpProblem({
+        status: 400,
+        kind: 'malformed-body',
+        title: 'Malformed request body',
+        detail: (error as FastifyError & { parseError?: string }).parseError ?? error.message,
+        extensions: { errors: [{ field: '', message: 'body is not valid JSON' }] },
+      });
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new HttpProblem({
+        status: 413,
+        kind: 'body-too-large',
+        title: 'Request body too large',
+        detail: `The request body exceeds the limit of ${bodyLimit} bytes.`,
+      });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new HttpProblem({
+        status: 415,
+        kind: 'unsupported-media-type',
+        title: 'Unsupported media type',
+        detail: `Send the body as application/json (got ${request.headers['content-type'] ?? 'no content type'}).`,
+      });
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return new HttpProblem({
+      status,
+      kind: status === 400 ? 'bad-request' : 'client-error',
+      title: STATUS_CODES[status] ?? 'Bad request',
+      detail: error.message,
+      // every 400 of the contract is a ValidationProblem, which names at least one field
+      ...(status === 400 ? { extensions: { errors: [{ field: '', message: error.message }] } } : {}),
+    });
+  }
+  if (isInfrastructureFailure(error)) {
+    return serviceUnavailable(`A dependency is unavailable; retry in ${RETRY_AFTER_SECONDS} seconds.`, error);
+  }
+  return new HttpProblem({
+    status: 500,
+    kind: 'internal-error',
+    title: 'Internal server error',
+    detail: 'The request could not be completed because of an unexpected error.',
+  });
+}
+
+const WHERE: Record<string, string> = { body: 'request body', params: 'path', headers: 'request headers', querystring: 'query string' };
+
+function validationProblem(error: FastifyError, request: FastifyRequest): HttpProblem {
+  const context = error.validationContext ?? 'body';
+  const headerNames = (request.routeOptions.config as Partial<OperationConfig> | undefined)?.headerNames ?? {};
+  const errors = (error.validation as ErrorObject[]).map((e) => fieldError(e, context, headerNames));
+  const n = errors.length;
+  return new HttpProblem({
+    status: 400,
+    kind: 'validation-error',
+    title: 'Request validation failed',
+    detail: `Found ${n} invalid field${n === 1 ? '' : 's'} in the ${WHERE[context] ?? context}.`,
+    extensions: { errors },
+  });
+}
+
+/** The JSON pointer of the offending value: for a missing or unknown property, the property itself. */
+function fieldError(e: ErrorObject, context: string, headerNames: Readonly<Record<string, string>>): FieldError {
+  let field = e.instancePath;
+  const property = e.keyword === 'required' || e.keyword === 'dependentRequired'
+    ? (e.params as { missingProperty?: string }).missingProperty
+    : e.keyword === 'additionalProperties' || e.keyword === 'unevaluatedProperties'
+      ? (e.params as { additionalProperty?: string; unevaluatedProperty?: string }).additionalProperty
+        ?? (e.params as { unevaluatedProperty?: string }).unevaluatedProperty
+      : undefined;
+  if (property !== undefined) field += `/${property.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  if (context === 'headers') {
+    const [, name = '', ...rest] = field.split('/');
+    field = ['', headerNames[name] ?? name, ...rest].join('/');
+  }
+  return { field, message: e.message ?? e.keyword };
+}
+
+function jsonParseError(body: string): string | undefined {
+  if (body.length === 0) return 'The request body is empty.';
+  try {
+    JSON.parse(body);
+    return 'The body has a forbidden __proto__ or constructor.prototype key.';
+  } catch (err) {
+    return `${(err as Error).message}.`.replace(/\.\.$/, '.');
+  }
+}
