@@ -52,6 +52,14 @@ export function bindHandlers(service: string, handlers: object): Map<string, Han
   return bound;
 }
 
+/** Where the message was first published: kept in headers once it travels through wait queues. */
+function originOf(msg: ConsumeMessage): { 'x-original-exchange': string; 'x-original-routing-key': string } {
+  const h = msg.properties.headers ?? {};
+  return h['x-original-exchange'] !== undefined
+    ? { 'x-original-exchange': String(h['x-original-exchange']), 'x-original-routing-key': String(h['x-original-routing-key']) }
+    : { 'x-original-exchange': msg.fields.exchange, 'x-original-routing-key': msg.fields.routingKey };
+}
+
 export class Consumer {
   readonly #db: Database;
   readonly #publisher: Publisher;
@@ -164,7 +172,10 @@ export class Consumer {
         exchange: '',
         routingKey: wait.name,
         content: msg.content,
-        options: { ...this.#copyProperties(msg), headers: { ...msg.properties.headers, [ATTEMPT_HEADER]: attempt + 1, 'x-last-error': message.slice(0, 1000) } },
+        options: {
+          ...this.#copyProperties(msg),
+          headers: { ...msg.properties.headers, ...originOf(msg), [ATTEMPT_HEADER]: attempt + 1, 'x-last-error': message.slice(0, 1000) },
+        },
       });
       log.warn({ err: message, delayMs: wait.delayMs }, 'handler failed; retrying later');
     } else {
@@ -191,8 +202,7 @@ export class Consumer {
           'x-error': message.slice(0, 4000),
           'x-error-stack': stack.slice(0, 4000),
           'x-attempts': attempt,
-          'x-original-exchange': msg.fields.exchange,
-          'x-original-routing-key': msg.fields.routingKey,
+          ...originOf(msg),
           'x-dead-lettered-at': new Date().toISOString(),
           'x-dead-lettered-by': this.#options.service,
         },

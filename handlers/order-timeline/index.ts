@@ -1,0 +1,15 @@
+// order-timeline: the read model behind GET /orders/{orderId}: every event of an
+// order, once per message, stamped with the time the event itself carries.
+import type { OrderTimelineHandlers } from '../../generated/services/order-timeline.ts';
+import type { ServiceModule } from '../../runtime/service.ts';
+import { onInvoiceCreated } from './onInvoiceCreated.ts';
+import { onOrderCancelled } from './onOrderCancelled.ts';
+import { onOrderCreated } from './onOrderCreated.ts';
+import { onOrderPersisted } from './onOrderPersisted.ts';
+import { onOrderRejected } from './onOrderRejected.ts';
+import { onPaymentFailed } from './onPaymentFailed.ts';
+import { onPaymentSucceeded } from './onPaymentSucceeded.ts';
+
+const handlers: OrderTimelineHandlers = { onInvoiceCreated, onOrderCancelled, onOrderCreated, onOrderPersisted, onOrderRejected, onPaymentFailed, onPaymentSucceeded };
+
+export const orderTimeline: ServiceModule = { name: 'order-timeline', handlers };

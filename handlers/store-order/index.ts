@@ -1,0 +1,9 @@
+// store-order: turns OrderCreated into a stored, priced order with its stock reserved
+// (OrderPersisted), or a rejection that reserved nothing (OrderRejected).
+import type { StoreOrderHandlers } from '../../generated/services/store-order.ts';
+import type { ServiceModule } from '../../runtime/service.ts';
+import { onOrderCreated } from './onOrderCreated.ts';
+
+const handlers: StoreOrderHandlers = { onOrderCreated };
+
+export const storeOrder: ServiceModule = { name: 'store-order', handlers };

@@ -1,0 +1,89 @@
+// store-order: stores each new order priced from the catalog and reserves the stock
+// of all its lines, or of none and rejects it. An order is stored once per orderId.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { orderPersisted, orderRejected, type StoreOrderHandlers } from '../../generated/services/store-order.ts';
+import type { OrderCreated, OrderLine, OrderRejected, StockProblem } from '../../generated/types.ts';
+import { PermanentError } from '../../runtime/errors.ts';
+import { lockProducts, requestedPerProduct, reserveStock, stockShortages, unknownProducts, type Product } from './stock.ts';
+
+export const onOrderCreated: StoreOrderHandlers['onOrderCreated'] = async (order, ctx) => {
+  if (await orderExists(ctx.em, order.orderId)) {
+    // A second, distinct OrderCreated for the same order (the inbox already absorbs redeliveries).
+    ctx.log.warn({ orderId: order.orderId }, 'order already stored; OrderCreated ignored');
+    return [];
+  }
+
+  const catalog = await lockProducts(ctx.em, order.items);
+  const unknown = unknownProducts(order.items, catalog);
+  if (unknown.length > 0) {
+    const ids = [...new Set(unknown.map((p) => p.productId))];
+    return [await rejectOrder(ctx.em, order, 'UNKNOWN_PRODUCT', unknown, `${ids.join(', ')} ${ids.length === 1 ? 'is' : 'are'} not in the catalog`)];
+  }
+  const shortages = stockShortages(order.items, catalog);
+  if (shortages.length > 0) {
+    return [await rejectOrder(ctx.em, order, 'INSUFFICIENT_STOCK', shortages, describeShortages(order, catalog))];
+  }
+
+  await reserveStock(ctx.em, order.items);
+  const lines = priceLines(order, catalog);
+  const total = { amount: lines.reduce((sum, l) => sum + l.lineTotal.amount, 0), currency: lines[0].unitPrice.currency };
+  await storePersistedOrder(ctx.em, order, lines, total);
+  return [orderPersisted({
+    orderId: order.orderId, customerId: order.customerId, email: order.email, lines, total, persistedAt: new Date().toISOString(),
+  })];
+};
+
+async function orderExists(em: EntityManager, orderId: string): Promise<boolean> {
+  return (await em.execute('select 1 from shop.orders where order_id = ?', [orderId])).length > 0;
+}
+
+/** One line per item, in the order's own order; the catalog is single-currency, so a total has one currency. */
+function priceLines(order: OrderCreated, catalog: ReadonlyMap<string, Product>): OrderLine[] {
+  const lines = order.items.map((item) => {
+    const product = catalog.get(item.productId)!;
+    return {
+      productId: item.productId,
+      name: product.name,
+      quantity: item.quantity,
+      unitPrice: { amount: product.priceAmount, currency: product.currency },
+      lineTotal: { amount: product.priceAmount * item.quantity, currency: product.currency },
+    };
+  });
+  const currencies = new Set(lines.map((l) => l.unitPrice.currency));
+  if (currencies.size > 1) {
+    throw new PermanentError(`order ${order.orderId} mixes currencies (${[...currencies].join(', ')}); the catalog is meant to hold one`);
+  }
+  return lines;
+}
+
+function describeShortages(order: OrderCreated, catalog: ReadonlyMap<string, Product>): string {
+  const wanted = requestedPerProduct(order.items);
+  return [...wanted]
+    .filter(([productId, quantity]) => quantity > catalog.get(productId)!.stockOnHand)
+    .map(([productId, quantity]) => `${productId}: ${quantity} requested, ${catalog.get(productId)!.stockOnHand} in stock`)
+    .join('; ');
+}
+
+async function storePersistedOrder(em: EntityManager, order: OrderCreated, lines: readonly OrderLine[], total: { amount: number; currency: string }): Promise<void> {
+  await em.execute(
+    `insert into shop.orders (order_id, customer_id, email, status, total_amount, currency) values (?, ?, ?, 'PERSISTED', ?, ?)`,
+    [order.orderId, order.customerId, order.email, total.amount, total.currency],
+  );
+  await em.execute(
+    `insert into shop.order_lines (order_id, line_no, product_id, name, quantity, unit_price, line_total) values ${lines.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    lines.flatMap((l, i) => [order.orderId, i + 1, l.productId, l.name, l.quantity, l.unitPrice.amount, l.lineTotal.amount]),
+  );
+}
+
+/** Stores the order as REJECTED (no lines, no stock taken) and says why. */
+async function rejectOrder(
+  em: EntityManager, order: OrderCreated, reason: OrderRejected['reason'], problems: StockProblem[], detail: string,
+) {
+  await em.execute(
+    `insert into shop.orders (order_id, customer_id, email, status, rejection_reason) values (?, ?, ?, 'REJECTED', ?)`,
+    [order.orderId, order.customerId, order.email, reason],
+  );
+  return orderRejected({
+    orderId: order.orderId, customerId: order.customerId, email: order.email, reason, detail, problems, rejectedAt: new Date().toISOString(),
+  });
+}
