@@ -1,0 +1,292 @@
+// Sends the queued e-mails of some kinds (rows of mail.emails) through SMTP, each
+// with the Message-ID stored in its row, and marks them sent; retries with growing
+// backoff while SMTP fails, and gives up (status 'failed', error log) after
+// maxAttempts. Wakes on NOTIFY mail_emails, with polling as the fallback.
+//
+// Claiming is a lease, not a lock held across the send: one short statement picks
+// due pending rows FOR UPDATE SKIP LOCKED (so several dispatchers never pick the
+// same row) and pushes their next_attempt_at one lease ahead, counting the attempt.
+// The send then runs with no transaction open (a slow SMTP server holds no row
+// lock and no pooled connection), and a second short statement marks the row sent
+// or schedules its retry. A dispatcher that dies, or a send that outlives the lease
+// (the SMTP timeouts are set far below it), leaves the row pending: after the lease
+// another pass sends it again under the same Message-ID. That is the worst case, a
+// resend of the same message that mail clients collapse, never a second distinct mail.
+import pg from 'pg';
+import type { Database, EntityManager } from '../db.ts';
+import type { Logger } from '../logger.ts';
+import type { MailTransport } from './transport.ts';
+
+export interface QueuedEmail {
+  readonly id: string;
+  readonly kind: string;
+  readonly subject_key: string;
+  readonly recipient: string;
+  readonly subject: string;
+  readonly text_body: string;
+  readonly html_body: string;
+  readonly message_id: string;
+  /** Attempts so far, this one included. */
+  readonly attempts: number;
+  readonly created_at: Date | string;
+}
+
+export interface MailDispatcherOptions {
+  /** The e-mail kinds this dispatcher sends (its service's). */
+  readonly kinds: readonly string[];
+  /** The From header, e.g. "Shop <orders@shop.example>". */
+  readonly from: string;
+  /** For the LISTEN connection. */
+  readonly databaseUrl: string;
+  readonly pollMs?: number;
+  readonly batchSize?: number;
+  /** How long a claimed row is left alone before another pass may send it again. */
+  readonly leaseMs?: number;
+  /** Attempts before a row is marked failed. */
+  readonly maxAttempts?: number;
+  /** Delay after the first failed attempt; doubles with each further one, up to backoffMaxMs. */
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+  /** Runs in the transaction that marks an e-mail failed for good (e.g. to write a LogEmitted). */
+  readonly onGaveUp?: (em: EntityManager, email: QueuedEmail, error: string) => Promise<void>;
+}
+
+const DEFAULTS = {
+  pollMs: 1000,
+  batchSize: 20,
+  leaseMs: 120_000,
+  maxAttempts: 15,
+  backoffBaseMs: 1000,
+  backoffMaxMs: 60_000,
+};
+
+/** Delay before the next attempt, after `attempts` failed ones: base·2^(attempts−1), capped. */
+export function retryDelayMs(attempts: number, baseMs: number = DEFAULTS.backoffBaseMs, maxMs: number = DEFAULTS.backoffMaxMs): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(attempts - 1, 30)));
+}
+
+/** A header value on one line: control characters (CR and LF among them) become spaces. */
+export function oneLineHeader(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/** Exactly one bare address: no display name, list, group or comment a header parser could expand. */
+export function isBareAddress(value: string): boolean {
+  return value.length <= 254 && /^[^\s@,;:<>()[\]\\"]+@[^\s@,;:<>()[\]\\"]+$/.test(value);
+}
+
+/** An SMTP answer that no retry changes: the server refused the recipient, sender or content for good (5xx). */
+function isPermanentRejection(error: unknown): boolean {
+  const e = error as { responseCode?: unknown; code?: unknown };
+  return typeof e?.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600
+    && (e.code === 'EENVELOPE' || e.code === 'EMESSAGE');
+}
+
+export class MailDispatcher {
+  readonly #db: Database;
+  readonly #transport: MailTransport;
+  readonly #log: Logger;
+  readonly #options: MailDispatcherOptions & typeof DEFAULTS;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #listening: Promise<void> | undefined;
+  #listener: pg.Client | undefined;
+  #wake: (() => void) | undefined;
+  #woken = false;
+  #wakeListener: (() => void) | undefined;
+
+  constructor(db: Database, transport: MailTransport, log: Logger, options: MailDispatcherOptions) {
+    if (options.kinds.length === 0) throw new Error('a mail dispatcher needs at least one e-mail kind');
+    this.#db = db;
+    this.#transport = transport;
+    this.#log = log;
+    const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+    this.#options = { ...DEFAULTS, ...defined } as MailDispatcherOptions & typeof DEFAULTS;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#listening = this.#listen();
+    this.#loop = this.#run();
+  }
+
+  /** Wakes the dispatcher now (NOTIFY does this when a transaction queued e-mails). */
+  nudge(): void {
+    this.#woken = true;
+    this.#wake?.();
+  }
+
+  async #listen(): Promise<void> {
+    while (this.#running) {
+      const client = new pg.Client({ connectionString: this.#options.databaseUrl });
+      try {
+        const ended = new Promise<void>((resolve) => {
+          client.on('error', (err) => {
+            if (this.#running) this.#log.warn({ err: err.message }, 'mail LISTEN connection lost; polling until it is back');
+            resolve();
+          });
+          client.on('end', () => resolve());
+        });
+        await client.connect();
+        client.on('notification', () => this.nudge());
+        await client.query('listen mail_emails');
+        this.#listener = client;
+        if (!this.#running) break;
+        // Whatever was queued while nobody listened: look now rather than at the next poll.
+        this.nudge();
+        await ended;
+      } catch (err) {
+        if (this.#running) this.#log.warn({ err: (err as Error).message }, 'mail LISTEN failed; polling meanwhile');
+      } finally {
+        this.#listener = undefined;
+        await client.end().catch(() => undefined);
+      }
+      if (this.#running) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(this.#options.pollMs, 1000));
+          this.#wakeListener = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wakeListener = undefined;
+      }
+    }
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    if (this.#woken) {
+      this.#woken = false;
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#wake = undefined;
+    this.#woken = false;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let claimed = 0;
+      try {
+        claimed = await this.dispatchBatch();
+      } catch (err) {
+        this.#log.warn({ err: (err as Error).message }, 'e-mail dispatch pass failed; retrying');
+        await this.#sleep(Math.min(this.#options.pollMs, 1000));
+        continue;
+      }
+      // A full batch means there may be more due: go on at once.
+      if (claimed < this.#options.batchSize) await this.#sleep(this.#options.pollMs);
+    }
+  }
+
+  /** One pass: claims the due e-mails (up to batchSize), sends them, records each outcome; returns how many it claimed. */
+  async dispatchBatch(): Promise<number> {
+    const claimed = await this.#claim();
+    await Promise.all(claimed.map((email) => this.#deliver(email)));
+    return claimed.length;
+  }
+
+  async #claim(): Promise<QueuedEmail[]> {
+    const { kinds, batchSize, leaseMs } = this.#options;
+    return this.#db.em.fork().execute<QueuedEmail[]>(
+      `update mail.emails e
+          set attempts = e.attempts + 1, next_attempt_at = now() + make_interval(secs => ?::float8)
+        where e.id in (
+          select id from mail.emails
+           where status = 'pending' and kind in (?) and next_attempt_at <= now()
+           order by next_attempt_at, created_at
+           limit ?
+           for update skip locked)
+      returning e.id, e.kind, e.subject_key, e.recipient, e.subject, e.text_body, e.html_body, e.message_id, e.attempts, e.created_at`,
+      [leaseMs / 1000, [...kinds], batchSize],
+    );
+  }
+
+  async #deliver(email: QueuedEmail): Promise<void> {
+    const log = this.#log.child({ kind: email.kind, subjectKey: email.subject_key, emailMessageId: email.message_id });
+    const to = oneLineHeader(email.recipient);
+    if (!isBareAddress(to)) {
+      await this.#giveUp(email, `recipient "${to}" is not a single bare e-mail address`, log);
+      return;
+    }
+    let response: string;
+    try {
+      ({ response } = await this.#transport.send({
+        from: oneLineHeader(this.#options.from),
+        to,
+        subject: oneLineHeader(email.subject),
+        text: email.text_body,
+        html: email.html_body,
+        messageId: email.message_id,
+        date: new Date(email.created_at),
+      }));
+    } catch (err) {
+      const error = (err as Error).message ?? String(err);
+      if (isPermanentRejection(err)) await this.#giveUp(email, error, log);
+      else await this.#scheduleRetry(email, error, log);
+      return;
+    }
+    try {
+      await this.#db.em.fork().execute(
+        `update mail.emails set status = 'sent', sent_at = now(), last_error = null where id = ? and status = 'pending'`, [email.id]);
+      log.info({ attempts: email.attempts, response }, 'e-mail sent');
+    } catch (err) {
+      // Sent but not marked: the lease runs out and the same Message-ID goes out again.
+      log.warn({ err: (err as Error).message }, 'e-mail sent but not marked sent; it will be resent with the same Message-ID');
+    }
+  }
+
+  async #scheduleRetry(email: QueuedEmail, error: string, log: Logger): Promise<void> {
+    if (email.attempts >= this.#options.maxAttempts) {
+      await this.#giveUp(email, error, log);
+      return;
+    }
+    const delayMs = retryDelayMs(email.attempts, this.#options.backoffBaseMs, this.#options.backoffMaxMs);
+    await this.#db.em.fork().execute(
+      `update mail.emails set last_error = ?, next_attempt_at = now() + make_interval(secs => ?::float8)
+        where id = ? and status = 'pending'`,
+      [error.slice(0, 2000), delayMs / 1000, email.id],
+    );
+    log.warn({ attempts: email.attempts, retryInMs: delayMs, err: error }, 'sending an e-mail failed; will retry');
+  }
+
+  async #giveUp(email: QueuedEmail, error: string, log: Logger): Promise<void> {
+    await this.#db.em.fork().transactional(async (em) => {
+      await em.execute(`update mail.emails set status = 'failed', last_error = ? where id = ? and status = 'pending'`,
+        [error.slice(0, 2000), email.id]);
+      await this.#options.onGaveUp?.(em, email, error);
+    });
+    log.error({ attempts: email.attempts, err: error }, 'e-mail could not be sent; marked failed');
+  }
+
+  /**
+   * Claims nothing more, lets the sends in flight finish (until the deadline, after
+   * which their connections are closed and the rows wait for their retry), then
+   * closes the SMTP transport and the LISTEN connection.
+   */
+  async stop(deadline: number): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.nudge();
+    this.#wakeListener?.();
+    const finished = await Promise.race([
+      this.#loop!.then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())).unref()),
+    ]);
+    if (!finished) {
+      this.#log.warn('e-mail sends still in flight at the shutdown deadline; closing their connections');
+      this.#transport.close(true);
+      await this.#loop;
+    }
+    this.#transport.close();
+    await this.#listener?.end().catch(() => undefined);
+    await this.#listening;
+  }
+}

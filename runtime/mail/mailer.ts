@@ -1,0 +1,65 @@
+// What an e-mail service starts beside its consumer: a dispatcher for its kinds of
+// e-mail, sending through SMTP_URL, or through the process's embedded mail catcher
+// when SMTP_URL is unset. An e-mail given up on is also reported as a LogEmitted.
+import type { LogEmitted } from '../../generated/types.ts';
+import { writeToOutbox } from '../outbox.ts';
+import type { ServiceRuntime, Stoppable } from '../service.ts';
+import { startMailCatcher, type MailCatcher } from './catcher.ts';
+import { MailDispatcher, type MailDispatcherOptions } from './dispatcher.ts';
+import { smtpTransport } from './transport.ts';
+
+export interface MailerOptions {
+  /** The e-mail service, as named in the contract (for its LogEmitted records). */
+  readonly service: string;
+  readonly kinds: readonly string[];
+  /** Overrides of the dispatcher's defaults (tests). */
+  readonly dispatcher?: Partial<Omit<MailDispatcherOptions, 'kinds' | 'from' | 'databaseUrl'>>;
+}
+
+export async function startMailer(runtime: ServiceRuntime, options: MailerOptions): Promise<Stoppable> {
+  const { config, db, log } = runtime;
+  let catcher: MailCatcher | undefined;
+  let smtpUrl = config.smtpUrl;
+  if (!smtpUrl) {
+    catcher = await startMailCatcher({ log });
+    smtpUrl = catcher.smtpUrl;
+  }
+  const { service } = options;
+  const dispatcher = new MailDispatcher(db, smtpTransport(smtpUrl), log.child({ component: 'mail-dispatcher' }), {
+    kinds: options.kinds,
+    from: config.mailFrom,
+    databaseUrl: config.databaseUrl,
+    onGaveUp: config.eventLogLevel !== 'off'
+      ? async (em, email, error) => {
+        const record: LogEmitted = {
+          level: 'error',
+          service,
+          message: `${email.kind} e-mail ${email.message_id} (${email.subject_key}) could not be sent after ${email.attempts} attempt(s); marked failed`.slice(0, 2000),
+          error: error.slice(0, 4000),
+          at: new Date().toISOString(),
+        };
+        await writeToOutbox(em, [{ type: 'LogEmitted', payload: record }], { service });
+      }
+      : undefined,
+    ...options.dispatcher,
+  });
+  dispatcher.start();
+  log.info({ kinds: options.kinds, smtp: redact(smtpUrl) }, 'e-mail dispatcher started');
+  return {
+    async stop(deadline) {
+      await dispatcher.stop(deadline);
+      await catcher?.stop();
+    },
+  };
+}
+
+/** The SMTP URL without its password, for logs. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'smtp://(unparsable)';
+  }
+}

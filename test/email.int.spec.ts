@@ -1,0 +1,383 @@
+// The three e-mail services against real RabbitMQ, PostgreSQL and a real SMTP
+// server: each event becomes exactly one e-mail with its stored Message-ID, however
+// often it is delivered; SMTP being down delays the mail, never doubles it; values
+// from events are escaped in HTML and cannot add headers or recipients.
+import { randomUUID } from 'node:crypto';
+import { createServer, type Socket } from 'node:net';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { examples } from '../generated/registry.ts';
+import type { InvoiceCreated, OrderRejected, PaymentFailed, PaymentSucceeded } from '../generated/types.ts';
+import { cancelEmail } from '../handlers/cancel-email/index.ts';
+import { invoiceEmail } from '../handlers/invoice-email/index.ts';
+import { orderConfirmationEmail } from '../handlers/order-confirmation-email/index.ts';
+import { startHost, type Host } from '../runtime/host.ts';
+import { createLogger } from '../runtime/logger.ts';
+import { startMailCatcher } from '../runtime/mail/catcher.ts';
+import { publishRaw, queueDepth, tap, type RawMessage } from './support/amqp.ts';
+import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
+import { freePort, startSmtpServer, type ReceivedMail, type TestSmtpServer } from './support/smtp.ts';
+
+const emailServices = [cancelEmail, invoiceEmail, orderConfirmationEmail];
+
+let env: TestEnv;
+let smtp: TestSmtpServer;
+let host: Host;
+
+test.before(async () => {
+  env = await createTestEnv('email');
+  smtp = await startSmtpServer();
+  host = await startHost(env.config({ SMTP_URL: smtp.url }), emailServices);
+});
+
+test.after(async () => {
+  await host?.stop();
+  await smtp?.close();
+  await env?.cleanup();
+});
+
+const customer = (label: string) => `${label}-${randomUUID().slice(0, 8)}@example.com`;
+
+function paymentSucceeded(overrides: Partial<PaymentSucceeded> = {}): PaymentSucceeded {
+  const example = structuredClone(examples.PaymentSucceeded[0].payload) as PaymentSucceeded;
+  return { ...example, orderId: randomUUID(), paymentId: randomUUID(), email: customer('paid'), ...overrides };
+}
+
+function paymentFailed(overrides: Partial<PaymentFailed> = {}): PaymentFailed {
+  const example = structuredClone(examples.PaymentFailed[0].payload) as PaymentFailed;
+  return { ...example, orderId: randomUUID(), paymentId: randomUUID(), email: customer('declined'), ...overrides };
+}
+
+function orderRejected(overrides: Partial<OrderRejected> = {}): OrderRejected {
+  const example = structuredClone(examples.OrderRejected[0].payload) as OrderRejected;
+  return { ...example, orderId: randomUUID(), email: customer('rejected'), ...overrides };
+}
+
+function invoiceCreated(overrides: Partial<InvoiceCreated> = {}): InvoiceCreated {
+  const example = structuredClone(examples.InvoiceCreated[0].payload) as InvoiceCreated;
+  return { ...example, invoiceId: randomUUID(), orderId: randomUUID(), email: customer('invoiced'), ...overrides };
+}
+
+const routes = {
+  PaymentSucceeded: { exchange: 'shop.payments', routingKey: 'payment.succeeded' },
+  PaymentFailed: { exchange: 'shop.payments', routingKey: 'payment.failed' },
+  OrderRejected: { exchange: 'shop.orders', routingKey: 'order.rejected' },
+  InvoiceCreated: { exchange: 'shop.invoices', routingKey: 'invoice.created' },
+} as const;
+
+function message(type: keyof typeof routes, body: { orderId: string }, messageId: string = randomUUID()): RawMessage {
+  return { ...routes[type], body, options: { type, messageId, correlationId: body.orderId } };
+}
+
+async function publish(amqpUrl: string, ...messages: RawMessage[]): Promise<void> {
+  await publishRaw(amqpUrl, messages);
+}
+
+async function emailRows(databaseUrl: string, kind: string, subjectKey: string) {
+  return sql<{ message_id: string; status: string; attempts: number; last_error: string | null; recipient: string; subject: string }>(
+    databaseUrl, 'select message_id, status, attempts, last_error, recipient, subject from mail.emails where kind = $1 and subject_key = $2', [kind, subjectKey]);
+}
+
+async function oneMailTo(server: TestSmtpServer, address: string): Promise<ReceivedMail> {
+  return eventually(async () => server.to(address)[0], `a mail to ${address}`, 15_000);
+}
+
+/** Lets every queued delivery be handled and the dispatcher pass again, so a second mail would have shown up. */
+async function settle(queue: string): Promise<void> {
+  await eventually(async () => (await queueDepth(env.amqpUrl, queue)) === 0, `${queue} to be drained`);
+  await new Promise((r) => setTimeout(r, 1500));
+}
+
+test('a PaymentSucceeded sends one order confirmation with the total, under the Message-ID of its row', async () => {
+  const payment = paymentSucceeded();
+  await publish(env.amqpUrl, message('PaymentSucceeded', payment));
+
+  const mail = await oneMailTo(smtp, payment.email);
+  assert.equal(mail.envelope.to, [payment.email]);
+  assert.is(mail.header('to'), payment.email);
+  assert.match(mail.header('from') ?? '', 'orders@shop.example');
+  assert.is(mail.subject, `Thank you for your order ${payment.orderId.slice(0, 8)}`);
+  assert.match(mail.text ?? '', 'Total paid: 194.97 EUR');
+  assert.match(mail.html ?? '', '194.97 EUR');
+  assert.match(mail.header('content-type') ?? '', 'multipart/alternative');
+
+  const [row] = await eventually(async () => {
+    const rows = await emailRows(env.databaseUrl, 'order-confirmation', payment.orderId);
+    return rows[0]?.status === 'sent' ? rows : undefined;
+  }, 'the e-mail row to be marked sent');
+  assert.is(row.message_id, `<order-confirmation.${payment.orderId}@shop.example>`);
+  assert.is(mail.messageId, row.message_id);
+  assert.is(row.attempts, 1);
+
+  await settle('order-confirmation-email');
+  assert.is(smtp.to(payment.email).length, 1);
+});
+
+test('the same PaymentSucceeded delivered twice sends one confirmation', async () => {
+  const payment = paymentSucceeded();
+  const messageId = randomUUID();
+  await publish(env.amqpUrl, message('PaymentSucceeded', payment, messageId));
+  await publish(env.amqpUrl, message('PaymentSucceeded', payment, messageId));
+
+  await oneMailTo(smtp, payment.email);
+  await settle('order-confirmation-email');
+  assert.is(smtp.to(payment.email).length, 1);
+  assert.is((await emailRows(env.databaseUrl, 'order-confirmation', payment.orderId)).length, 1);
+});
+
+test('two different PaymentSucceeded messages for one order send one confirmation', async () => {
+  const payment = paymentSucceeded();
+  const first = randomUUID();
+  const second = randomUUID();
+  await publish(env.amqpUrl, message('PaymentSucceeded', payment, first), message('PaymentSucceeded', paymentSucceeded({ orderId: payment.orderId, email: payment.email }), second));
+
+  await eventually(async () => (await sql(env.databaseUrl,
+    `select 1 from runtime.inbox where consumer = 'order-confirmation-email' and message_id in ($1, $2)`, [first, second])).length === 2,
+  'both messages to be handled');
+  const mail = await oneMailTo(smtp, payment.email);
+  await settle('order-confirmation-email');
+  assert.is(smtp.to(payment.email).length, 1);
+  assert.is(mail.messageId, `<order-confirmation.${payment.orderId}@shop.example>`);
+});
+
+test('an InvoiceCreated sends one invoice with its number and total', async () => {
+  const invoice = invoiceCreated({ invoiceNumber: 'INV-2026-004711' });
+  await publish(env.amqpUrl, message('InvoiceCreated', invoice), message('InvoiceCreated', invoice));
+
+  const mail = await oneMailTo(smtp, invoice.email);
+  assert.is(mail.subject, `Invoice INV-2026-004711 for your order ${invoice.orderId.slice(0, 8)}`);
+  assert.match(mail.text ?? '', 'Invoice number: INV-2026-004711');
+  assert.match(mail.text ?? '', 'Total: 194.97 EUR');
+  assert.match(mail.html ?? '', '<strong>INV-2026-004711</strong>');
+  assert.match(mail.html ?? '', 'Merino socks');
+  assert.is(mail.messageId, `<invoice.${invoice.invoiceId}@shop.example>`);
+  await settle('invoice-email');
+  assert.is(smtp.to(invoice.email).length, 1);
+});
+
+test('a PaymentFailed sends one cancellation with the amount and the reason', async () => {
+  const failure = paymentFailed({ amount: { amount: 4998, currency: 'EUR' }, reason: 'Card declined by issuer' });
+  await publish(env.amqpUrl, message('PaymentFailed', failure));
+
+  const mail = await oneMailTo(smtp, failure.email);
+  assert.is(mail.subject, `Your order ${failure.orderId.slice(0, 8)} was cancelled`);
+  assert.match(mail.text ?? '', 'was cancelled because the payment of 49.98 EUR failed');
+  assert.match(mail.text ?? '', 'Card declined by issuer');
+  assert.is(mail.messageId, `<cancellation.${failure.orderId}@shop.example>`);
+});
+
+test('an OrderRejected sends one rejection naming each product problem', async () => {
+  const rejection = orderRejected({
+    reason: 'INSUFFICIENT_STOCK',
+    detail: 'A1215: 5 requested, 3 in stock; B2001: 2 requested, 0 in stock',
+    problems: [{ productId: 'A1215', requested: 5, available: 3 }, { productId: 'B2001', requested: 2, available: 0 }],
+  });
+  await publish(env.amqpUrl, message('OrderRejected', rejection));
+
+  const mail = await oneMailTo(smtp, rejection.email);
+  assert.is(mail.subject, `We could not accept your order ${rejection.orderId.slice(0, 8)}`);
+  assert.match(mail.text ?? '', 'A1215: you asked for 5, but we have only 3 in stock.');
+  assert.match(mail.text ?? '', 'B2001: you asked for 2, but it is out of stock.');
+  assert.match(mail.html ?? '', '<li>A1215: you asked for 5, but we have only 3 in stock.</li>');
+  assert.is(mail.messageId, `<rejection.${rejection.orderId}@shop.example>`);
+  await settle('cancel-email');
+  assert.is(smtp.to(rejection.email).length, 1);
+});
+
+test('markup in a product name and an address is escaped in the HTML part', async () => {
+  const base = paymentSucceeded({ email: `o'hara&co-${randomUUID().slice(0, 8)}@example.com` });
+  const hostile = '<script>alert("pwned")</script><img src=x onerror=alert(1)>';
+  const payment = { ...base, lines: [{ ...base.lines[0], name: hostile }] };
+  await publish(env.amqpUrl, message('PaymentSucceeded', payment));
+
+  const mail = await oneMailTo(smtp, payment.email);
+  const html = mail.html ?? '';
+  assert.not.match(html, '<script>');
+  assert.not.match(html, '<img');
+  assert.match(html, '&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&lt;img src&#61;x onerror&#61;alert(1)&gt;');
+  assert.match(mail.text ?? '', hostile, 'the text part shows the name as it is');
+  assert.equal(mail.envelope.to, [payment.email]);
+});
+
+test('CR/LF in a product name adds no header, no recipient and no body part', async () => {
+  const base = paymentSucceeded();
+  const payment = { ...base, lines: [{ ...base.lines[0], name: 'Socks\r\nBcc: attacker@evil.example\r\n\r\n<h1>forged</h1>' }] };
+  await publish(env.amqpUrl, message('PaymentSucceeded', payment));
+
+  const mail = await oneMailTo(smtp, payment.email);
+  assert.equal(mail.envelope.to, [payment.email]);
+  assert.not.ok(mail.headers.has('bcc'));
+  assert.not.match(mail.html ?? '', '<h1>');
+  assert.match(mail.text ?? '', /- 2 x Socks Bcc: attacker@evil\.example <h1>forged<\/h1> \(A1215\), 89\.99 EUR each/);
+  assert.is(smtp.to('attacker@evil.example').length, 0);
+});
+
+test('the dispatcher keeps CR/LF of a stored subject out of the headers and refuses a recipient that is not one address', async () => {
+  const logs = await tap(env.amqpUrl, [{ exchange: 'shop.logs', routingKey: 'log.emitted' }]);
+  try {
+    const fine = randomUUID();
+    const forged = randomUUID();
+    const fineTo = customer('stored');
+    const row = `insert into mail.emails (id, kind, subject_key, recipient, subject, text_body, html_body, message_id)
+                 values ($1, 'order-confirmation', $2, $3, $4, 'text', '<p>html</p>', $5)`;
+    await sql(env.databaseUrl, row, [randomUUID(), fine, fineTo, 'Hello\r\nBcc: attacker@evil.example\r\nX-Injected: yes', `<order-confirmation.${fine}@shop.example>`]);
+    await sql(env.databaseUrl, row, [randomUUID(), forged, 'victim@example.com\r\nBcc: attacker@evil.example', 'Hello', `<order-confirmation.${forged}@shop.example>`]);
+
+    const mail = await oneMailTo(smtp, fineTo);
+    assert.is(mail.subject, 'Hello Bcc: attacker@evil.example X-Injected: yes');
+    assert.not.ok(mail.headers.has('bcc'));
+    assert.not.ok(mail.headers.has('x-injected'));
+    assert.equal(mail.envelope.to, [fineTo]);
+
+    const [refused] = await eventually(async () => {
+      const rows = await emailRows(env.databaseUrl, 'order-confirmation', forged);
+      return rows[0]?.status === 'failed' ? rows : undefined;
+    }, 'the forged row to be marked failed');
+    assert.match(refused.last_error ?? '', 'not a single bare e-mail address');
+    assert.is(smtp.to('victim@example.com').length + smtp.to('attacker@evil.example').length, 0);
+    const reported = await eventually(async () => logs.ofType('LogEmitted').find((m) => String(m.body.message).includes(forged)),
+      'a LogEmitted about the refused e-mail');
+    assert.is(reported.body.level, 'error');
+    assert.is(reported.body.service, 'order-confirmation-email');
+  } finally {
+    await logs.close();
+  }
+});
+
+test('a dispatcher that loses its LISTEN connection gets it back and goes on sending', async () => {
+  const listeners = async () => (await sql<{ pid: number }>(env.databaseUrl,
+    `select pid from pg_stat_activity where datname = current_database() and query = 'listen mail_emails'`)).map((r) => r.pid);
+  const before = await eventually(async () => {
+    const pids = await listeners();
+    return pids.length === emailServices.length ? pids : undefined;
+  }, 'one LISTEN connection per e-mail service');
+  await sql(env.databaseUrl, 'select pg_terminate_backend(pid) from pg_stat_activity where pid = any($1)', [before]);
+  await eventually(async () => {
+    const pids = await listeners();
+    return pids.length === before.length && pids.every((pid) => !before.includes(pid));
+  }, 'every dispatcher to listen again on a new connection', 10_000);
+
+  const payment = paymentSucceeded();
+  await publish(env.amqpUrl, message('PaymentSucceeded', payment));
+  await oneMailTo(smtp, payment.email);
+});
+
+test('with two instances of each service running, every e-mail is sent once', async () => {
+  const second = await startHost(env.config({ SMTP_URL: smtp.url }), emailServices);
+  try {
+    const address = customer('many');
+    const payments = Array.from({ length: 20 }, () => paymentSucceeded({ email: address }));
+    await publish(env.amqpUrl, ...payments.map((p) => message('PaymentSucceeded', p)));
+
+    await eventually(async () => smtp.to(address).length >= 20, '20 confirmations', 20_000);
+    await settle('order-confirmation-email');
+    const mails = smtp.to(address);
+    assert.is(mails.length, 20);
+    assert.is(new Set(mails.map((m) => m.messageId)).size, 20);
+    const rows = await sql<{ status: string; attempts: number }>(env.databaseUrl,
+      `select status, attempts from mail.emails where kind = 'order-confirmation' and subject_key = any($1)`, [payments.map((p) => p.orderId)]);
+    assert.is(rows.length, 20);
+    assert.ok(rows.every((r) => r.status === 'sent' && r.attempts === 1), 'each row was claimed exactly once');
+  } finally {
+    await second.stop();
+  }
+});
+
+test('while SMTP is down the e-mail waits and is retried; once SMTP is back it arrives once', async () => {
+  const downEnv = await createTestEnv('email_smtp_down');
+  const port = await freePort();
+  let downHost: Host | undefined;
+  let late: TestSmtpServer | undefined;
+  try {
+    downHost = await startHost(downEnv.config({ SMTP_URL: `smtp://127.0.0.1:${port}` }), [orderConfirmationEmail]);
+    const payment = paymentSucceeded();
+    await publish(downEnv.amqpUrl, message('PaymentSucceeded', payment));
+
+    const [failed] = await eventually(async () => {
+      const rows = await emailRows(downEnv.databaseUrl, 'order-confirmation', payment.orderId);
+      return rows[0]?.last_error ? rows : undefined;
+    }, 'a failed attempt while SMTP is down');
+    assert.is(failed.status, 'pending');
+    assert.ok(failed.attempts >= 1);
+
+    late = await startSmtpServer(port);
+    const mail = await oneMailTo(late, payment.email);
+    assert.is(mail.messageId, `<order-confirmation.${payment.orderId}@shop.example>`);
+    const [sent] = await eventually(async () => {
+      const rows = await emailRows(downEnv.databaseUrl, 'order-confirmation', payment.orderId);
+      return rows[0]?.status === 'sent' ? rows : undefined;
+    }, 'the row to be marked sent');
+    assert.ok(sent.attempts >= 2, `attempts: ${sent.attempts}`);
+    await new Promise((r) => setTimeout(r, 2500));
+    assert.is(late.to(payment.email).length, 1);
+  } finally {
+    await downHost?.stop();
+    await late?.close();
+    await downEnv.cleanup();
+  }
+});
+
+test('stopping while the SMTP server hangs ends by the deadline and leaves the e-mail for a retry', async () => {
+  const hangEnv = await createTestEnv('email_smtp_hangs');
+  // Accepts connections and never says a word: a send through it hangs until its timeout.
+  const sockets = new Set<Socket>();
+  const silent = createServer((socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = (silent.address() as { port: number }).port;
+  let hangHost: Host | undefined;
+  try {
+    hangHost = await startHost(hangEnv.config({ SMTP_URL: `smtp://127.0.0.1:${port}`, SHUTDOWN_TIMEOUT_MS: '1500' }), [orderConfirmationEmail]);
+    const payment = paymentSucceeded();
+    await publish(hangEnv.amqpUrl, message('PaymentSucceeded', payment));
+    await eventually(async () => (await emailRows(hangEnv.databaseUrl, 'order-confirmation', payment.orderId))[0]?.attempts === 1, 'the send to start');
+    await eventually(async () => sockets.size > 0, 'the SMTP connection');
+
+    const started = Date.now();
+    await hangHost.stop();
+    hangHost = undefined;
+    assert.ok(Date.now() - started < 5000, `stop took ${Date.now() - started} ms`);
+    const [row] = await emailRows(hangEnv.databaseUrl, 'order-confirmation', payment.orderId);
+    assert.is(row.status, 'pending', 'not sent, not given up: a later run sends it');
+    assert.ok(row.last_error, 'the interrupted send is recorded');
+  } finally {
+    await hangHost?.stop();
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+    await hangEnv.cleanup();
+  }
+});
+
+test('without SMTP_URL the services send to one embedded mail catcher, listed at /api/email', async () => {
+  const catcherEnv = await createTestEnv('email_catcher');
+  // Held by the test on free ports; the host's three services join this same catcher.
+  const catcher = await startMailCatcher({ log: createLogger({ logLevel: 'silent' }), smtpPort: 0, webPort: 0 });
+  let catcherHost: Host | undefined;
+  try {
+    const config = catcherEnv.config();
+    assert.is(config.smtpUrl, undefined);
+    catcherHost = await startHost(config, emailServices);
+    const payment = paymentSucceeded();
+    const failure = paymentFailed();
+    await publish(catcherEnv.amqpUrl, message('PaymentSucceeded', payment), message('PaymentFailed', failure));
+
+    type Listed = { subject: string; to: { address: string }[]; headers: Record<string, string> };
+    const listed = await eventually(async () => {
+      const mails = await (await fetch(`${catcher.webUrl}/api/email`)).json() as Listed[];
+      return mails.length >= 2 ? mails : undefined;
+    }, 'two mails in the catcher');
+    const to = (address: string) => listed.filter((m) => m.to.some((t) => t.address === address));
+    assert.is(to(payment.email).length, 1);
+    assert.is(to(payment.email)[0].subject, `Thank you for your order ${payment.orderId.slice(0, 8)}`);
+    assert.is(to(payment.email)[0].headers['message-id'], `<order-confirmation.${payment.orderId}@shop.example>`);
+    assert.is(to(failure.email).length, 1);
+    assert.is(to(failure.email)[0].subject, `Your order ${failure.orderId.slice(0, 8)} was cancelled`);
+  } finally {
+    await catcherHost?.stop();
+    await catcher.stop();
+    await catcherEnv.cleanup();
+  }
+  const afterStop = await fetch(`${catcher.webUrl}/api/email`).then(() => 'up', () => 'down');
+  assert.is(afterStop, 'down', 'the catcher stops when its last user does');
+});
+
+test.run();
