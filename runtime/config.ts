@@ -62,6 +62,13 @@ function url(env: Env, name: string, fallback: string | undefined, protocols: re
   return raw;
 }
 
+function mailFrom(value: string): string {
+  if (/[\r\n]/.test(value) || !/^[^<>@\s]+@[^<>@\s]+$|<[^<>@\s]+@[^<>@\s]+>$/.test(value.trim())) {
+    throw new ConfigError(`MAIL_FROM must be one address, e.g. "Shop <orders@shop.example>" (got ${JSON.stringify(value)})`);
+  }
+  return value.trim();
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const retryDelaysMs = env.RETRY_DELAYS_MS
     ? env.RETRY_DELAYS_MS.split(',').map((d) => {
@@ -75,7 +82,7 @@ export function loadConfig(env: Env = process.env): Config {
     amqpUrl: url(env, 'AMQP_URL', 'amqp://guest:guest@127.0.0.1:5672', ['amqp:', 'amqps:'])!,
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/shop', ['postgres:', 'postgresql:'])!,
     smtpUrl: url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']),
-    mailFrom: env.MAIL_FROM || 'Shop <orders@shop.example>',
+    mailFrom: mailFrom(env.MAIL_FROM || 'Shop <orders@shop.example>'),
     port: number(env, 'PORT', 8080, 0, 65535),
     healthPort: number(env, 'HEALTH_PORT', 0, 0, 65535),
     services: service === '' || service === 'all' ? 'all' : service.split(',').map((s) => s.trim()).filter(Boolean),

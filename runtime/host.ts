@@ -101,7 +101,11 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     })();
     return { runtime, consumers, services: started, ready, stop };
   } catch (err) {
-    await Promise.all([...started.values()].map((s) => s.stop(Date.now() + 1000).catch(() => undefined)));
+    // Undo whatever had started, in the same order as a normal stop.
+    const deadline = Date.now() + 2000;
+    await Promise.all([...consumers.values()].map((c) => c.stop(deadline).catch(() => false)));
+    await Promise.all([...started.values()].map((s) => s.stop(deadline).catch(() => undefined)));
+    healthServer?.close();
     await relay?.stop().catch(() => undefined);
     await broker.close().catch(() => undefined);
     await db.close().catch(() => undefined);

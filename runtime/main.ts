@@ -28,6 +28,8 @@ const host = await startHost(config, modules).catch((err: Error) => {
   process.exit(1);
 });
 
+printWhereToLook(host, config.amqpUrl);
+
 let signals = 0;
 const onSignal = (signal: NodeJS.Signals) => {
   signals += 1;
@@ -43,3 +45,15 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
+
+/** One plain block for people: where the API, its docs, the mails and the broker UI are. */
+function printWhereToLook(started: typeof host, amqpUrl: string): void {
+  const parts = [...started.services.values()] as { url?: string; mailCatcherUrl?: string }[];
+  const apiUrl = parts.find((p) => p.url)?.url;
+  const mails = parts.find((p) => p.mailCatcherUrl)?.mailCatcherUrl;
+  const lines = [`order pipeline running: ${[...started.services.keys(), ...started.consumers.keys()].filter((v, i, a) => a.indexOf(v) === i).join(', ')}`];
+  if (apiUrl) lines.push(`  API              ${apiUrl}   (try: curl ${apiUrl}/products)`, `  API docs         ${apiUrl}/docs`, `  event contract   ${apiUrl}/asyncapi.yaml`);
+  if (mails) lines.push(`  e-mails          ${mails}   (embedded mail catcher; set SMTP_URL to use a real server)`);
+  lines.push(`  RabbitMQ UI      http://${new URL(amqpUrl).hostname}:15672   (guest/guest)`);
+  console.log(lines.join('\n'));
+}

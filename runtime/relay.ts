@@ -42,6 +42,7 @@ export class OutboxRelay {
   readonly #options: RelayOptions;
   #running = false;
   #wake: (() => void) | undefined;
+  #nudged = false;
   #loop: Promise<void> | undefined;
   #listener: pg.Client | undefined;
   #lastPrune = 0;
@@ -61,7 +62,8 @@ export class OutboxRelay {
 
   /** Wakes the relay now (also done by NOTIFY when a transaction with events commits). */
   nudge(): void {
-    this.#wake?.();
+    if (this.#wake) this.#wake();
+    else this.#nudged = true;
   }
 
   async #listen(): Promise<void> {
@@ -86,11 +88,17 @@ export class OutboxRelay {
         this.#listener = undefined;
         await client.end().catch(() => undefined);
       }
-      if (this.#running) await this.#sleep(this.#options.pollMs);
+      // The LISTEN loop's own pause: the relay's wake-up belongs to the relay loop.
+      if (this.#running) await new Promise((r) => setTimeout(r, this.#options.pollMs));
     }
   }
 
+  /** Waits for a nudge or ms; a nudge that came while the relay was busy is not lost. */
   async #sleep(ms: number): Promise<void> {
+    if (this.#nudged) {
+      this.#nudged = false;
+      return;
+    }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.#wake = () => {
@@ -99,6 +107,7 @@ export class OutboxRelay {
       };
     });
     this.#wake = undefined;
+    this.#nudged = false;
   }
 
   async #run(): Promise<void> {

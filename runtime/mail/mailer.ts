@@ -16,7 +16,12 @@ export interface MailerOptions {
   readonly dispatcher?: Partial<Omit<MailDispatcherOptions, 'kinds' | 'from' | 'databaseUrl'>>;
 }
 
-export async function startMailer(runtime: ServiceRuntime, options: MailerOptions): Promise<Stoppable> {
+export interface Mailer extends Stoppable {
+  /** The embedded mail catcher's web page, when this process runs one. */
+  readonly mailCatcherUrl: string | undefined;
+}
+
+export async function startMailer(runtime: ServiceRuntime, options: MailerOptions): Promise<Mailer> {
   const { config, db, log } = runtime;
   let catcher: MailCatcher | undefined;
   let smtpUrl = config.smtpUrl;
@@ -46,6 +51,7 @@ export async function startMailer(runtime: ServiceRuntime, options: MailerOption
   dispatcher.start();
   log.info({ kinds: options.kinds, smtp: redact(smtpUrl) }, 'e-mail dispatcher started');
   return {
+    mailCatcherUrl: catcher?.webUrl,
     async stop(deadline) {
       await dispatcher.stop(deadline);
       await catcher?.stop();
