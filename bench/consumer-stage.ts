@@ -2,6 +2,7 @@
 // {inbox, handler, outbox} → commit → ack) → relay publishes PaymentSucceeded with
 // confirms. Preloads N messages, starts the stage, and times until all N outgoing
 // events were seen. Prints its figures; asserts nothing (the machine is shared).
+// Each prefetch runs twice: one transaction per delivery, then batches of up to 32.
 // Usage: npm run bench [-- <messages> <prefetch,...>]   e.g. npm run bench -- 5000 16,64
 import { paymentSucceeded } from '../generated/services/payment.ts';
 import type { OrderPersisted } from '../generated/types.ts';
@@ -14,19 +15,21 @@ import { createTestEnv, eventually } from '../test/support/env.ts';
 const total = Number(process.argv[2] ?? 5000);
 const prefetches = (process.argv[3] ?? '16,64').split(',').map(Number);
 
-const payment = {
+const payment = (batch?: { size: number; waitMs: number }) => ({
   name: 'payment',
+  batch,
   handlers: {
     async onOrderPersisted(m: OrderPersisted, ctx: HandlerContext) {
       return [paymentSucceeded({ orderId: m.orderId, paymentId: ctx.messageId, customerId: m.customerId, email: m.email, lines: m.lines, amount: m.total, paidAt: new Date().toISOString() })];
     },
   },
-};
+});
 
-for (const prefetch of prefetches) {
+const runs = prefetches.flatMap((prefetch) => [{ prefetch, batch: undefined }, { prefetch, batch: { size: Math.min(32, prefetch), waitMs: 5 } }]);
+for (const { prefetch, batch } of runs) {
   const env = await createTestEnv('bench');
   try {
-    const config = env.config({ PREFETCH: String(prefetch), EVENT_LOG_LEVEL: 'off', DB_POOL_MAX: '10' });
+    const config = env.config({ PREFETCH: String(prefetch), EVENT_LOG_LEVEL: 'off' });
     // Declare the topology first, then preload the queue with the stage stopped.
     await (await startHost(config, [])).stop();
     const messages = Array.from({ length: total }, () => rawEvent('OrderPersisted', example('OrderPersisted')));
@@ -36,11 +39,11 @@ for (const prefetch of prefetches) {
     await host.stop();
     const rssBefore = process.memoryUsage().rss;
     const started = performance.now();
-    const stage = await startHost(config, [payment]);
+    const stage = await startHost(config, [payment(batch)]);
     await eventually(async () => seen.messages.length >= total, `${total} PaymentSucceeded`, 600_000, 50);
     const seconds = (performance.now() - started) / 1000;
     const rss = process.memoryUsage().rss;
-    console.log(`consumer stage, prefetch ${prefetch}: ${total} messages in ${seconds.toFixed(2)} s = ${(total / seconds).toFixed(0)} msg/s` +
+    console.log(`consumer stage, prefetch ${prefetch}, ${batch ? `batches of ${batch.size}` : 'one transaction each'}: ${total} messages in ${seconds.toFixed(2)} s = ${(total / seconds).toFixed(0)} msg/s` +
       ` (validate → tx{inbox, handler, outbox} → ack → relay publish with confirms); rss ${(rss / 2 ** 20).toFixed(0)} MiB (+${((rss - rssBefore) / 2 ** 20).toFixed(0)} MiB)`);
     await seen.close();
     await stage.stop();

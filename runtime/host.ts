@@ -70,6 +70,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
         plan: queuePlanFor(m.name, config.retryDelaysMs),
         prefetch: config.prefetch,
         maxAttempts: config.maxAttempts,
+        batch: m.batch,
         onHandled: events.onHandled,
         onFailed: events.onFailed,
         hooks: options.consumerHooks,

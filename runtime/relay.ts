@@ -169,23 +169,24 @@ export class OutboxRelay {
   }
 
   /**
-   * Drops the rows of any order that still has an earlier pending row this relay
-   * did not claim (another relay holds it, uncommitted): publishing them now
-   * would overtake it.
+   * Keeps, per order, only the claimed rows that come before the order's first
+   * pending row this relay did not claim (another relay holds it, uncommitted, or
+   * left it behind): publishing past it would overtake it.
    */
   async #withoutBlockedOrders(em: EntityManager, rows: OutboxRow[]): Promise<OutboxRow[]> {
-    const firstClaimed = new Map<string, bigint>();
-    for (const r of rows) {
-      if (r.correlation_id && !firstClaimed.has(r.correlation_id)) firstClaimed.set(r.correlation_id, BigInt(r.id));
-    }
-    if (firstClaimed.size === 0) return rows;
-    const earliest = await em.execute<{ correlation_id: string; first_id: string }[]>(
+    const orders = [...new Set(rows.map((r) => r.correlation_id).filter((c): c is string => c !== null))];
+    if (orders.length === 0) return rows;
+    const foreign = await em.execute<{ correlation_id: string; first_id: string }[]>(
       `select correlation_id, min(id) as first_id from runtime.outbox
-        where status = 'pending' and correlation_id in (?) group by correlation_id`,
-      [[...firstClaimed.keys()]],
+        where status = 'pending' and correlation_id in (?) and id not in (?) group by correlation_id`,
+      [orders, rows.map((r) => r.id)],
     );
-    const blocked = new Set(earliest.filter((e) => BigInt(e.first_id) < firstClaimed.get(e.correlation_id)!).map((e) => e.correlation_id));
-    return blocked.size ? rows.filter((r) => !r.correlation_id || !blocked.has(r.correlation_id)) : rows;
+    if (foreign.length === 0) return rows;
+    const firstForeign = new Map(foreign.map((f) => [f.correlation_id, BigInt(f.first_id)]));
+    return rows.filter((r) => {
+      const limit = r.correlation_id ? firstForeign.get(r.correlation_id) : undefined;
+      return limit === undefined || BigInt(r.id) < limit;
+    });
   }
 
   /** Publishes until nothing claimable is left, or the deadline passes. */

@@ -29,5 +29,7 @@ export interface ServiceModule {
    */
   readonly handlers?: object | ((config: Config) => object);
   readonly entities?: readonly EntitySchema<any, any>[];
+  /** Commit up to `size` deliveries per transaction (fast handlers only; see Consumer). */
+  readonly batch?: { readonly size: number; readonly waitMs: number };
   readonly start?: (runtime: ServiceRuntime) => Promise<Stoppable>;
 }

@@ -149,4 +149,34 @@ test('a healthy message behind a poison one is not held up', async () => {
   assert.is(await queueDepth(env.amqpUrl, 'payment'), 0);
 });
 
+test('batched deliveries: one transaction for many, a failing one does not take its neighbours down, duplicates still once', async () => {
+  const batched = await startHost(env.config({ PREFETCH: '16' }), testServices({ seen, failFor, batch: { size: 8, waitMs: 50 } }).slice(0, 1));
+  try {
+    await host.stop();
+    const orders = Array.from({ length: 24 }, () => example('OrderPersisted'));
+    failFor.set(orders[5].orderId, new PermanentError('declined for good'));
+    failFor.set(orders[17].orderId, new TransientError('flaky gateway'));
+    const duplicate = randomUUID();
+    await publishRaw(env.amqpUrl, [
+      ...orders.map((o, i) => rawEvent('OrderPersisted', o, i === 9 ? duplicate : randomUUID())),
+      rawEvent('OrderPersisted', orders[9], duplicate),
+    ]);
+    const healthy = orders.filter((_, i) => i !== 5 && i !== 17);
+    for (const o of healthy) await eventually(async () => (await effects(o.orderId)).length >= 1, `payment effect of ${o.orderId}`);
+    const dead = await eventually(async () => { const d = await drainQueue(env.amqpUrl, 'payment.dlq'); return d.length >= 2 ? d : undefined; }, 'two dead letters', 15_000);
+    assert.equal(dead.map((d) => JSON.parse(d.content.toString()).orderId).sort(), [orders[5].orderId, orders[17].orderId].sort());
+    await new Promise((r) => setTimeout(r, 500));
+    for (const o of healthy) assert.equal((await effects(o.orderId)).map((e) => e.service), ['payment'], o.orderId);
+    const outbox = await sql<{ n: number }>(env.databaseUrl, `select count(*)::int as n from runtime.outbox where message_type = 'PaymentSucceeded' and correlation_id = any($1::text[])`, [orders.map((o) => o.orderId)]);
+    assert.is(outbox[0].n, healthy.length);
+    // Rows written by one transaction share its xmin: fewer transactions than deliveries.
+    const [{ transactions }] = await sql<{ transactions: number }>(env.databaseUrl,
+      `select count(distinct xmin::text)::int as transactions from runtime.outbox where message_type = 'PaymentSucceeded' and correlation_id = any($1::text[])`,
+      [healthy.map((o) => o.orderId)]);
+    assert.ok(transactions < healthy.length / 2, `${healthy.length} deliveries committed in ${transactions} transactions`);
+  } finally {
+    await batched.stop();
+  }
+});
+
 test.run();
