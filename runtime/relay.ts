@@ -4,12 +4,12 @@
 // LOCKED, and a relay never publishes a row while an earlier row of the same
 // order is still pending elsewhere. A crash between publish and mark means the
 // row is published again (same messageId), which every consumer's inbox absorbs.
-import pg from 'pg';
 import type { Database, EntityManager } from './db.ts';
 import type { Logger } from './logger.ts';
 import type { Publisher } from './publisher.ts';
 import { UnroutableError } from './publisher.ts';
 import { publishOptions } from './envelope.ts';
+import { listenFor, Wakeup, type Listening } from './notifications.ts';
 
 interface OutboxRow {
   id: string;
@@ -41,10 +41,9 @@ export class OutboxRelay {
   readonly #log: Logger;
   readonly #options: RelayOptions;
   #running = false;
-  #wake: (() => void) | undefined;
-  #nudged = false;
+  readonly #wakeup = new Wakeup();
   #loop: Promise<void> | undefined;
-  #listener: pg.Client | undefined;
+  #listening: Listening | undefined;
   #lastPrune = 0;
 
   constructor(db: Database, publisher: Publisher, log: Logger, options: RelayOptions) {
@@ -56,58 +55,13 @@ export class OutboxRelay {
 
   start(): void {
     this.#running = true;
-    void this.#listen();
+    this.#listening = listenFor(this.#options.databaseUrl, 'runtime_outbox', () => this.nudge(), this.#log, this.#options.pollMs);
     this.#loop = this.#run();
   }
 
   /** Wakes the relay now (also done by NOTIFY when a transaction with events commits). */
   nudge(): void {
-    if (this.#wake) this.#wake();
-    else this.#nudged = true;
-  }
-
-  async #listen(): Promise<void> {
-    while (this.#running) {
-      const client = new pg.Client({ connectionString: this.#options.databaseUrl });
-      try {
-        await client.connect();
-        client.on('notification', () => this.nudge());
-        const ended = new Promise<void>((resolve) => {
-          client.on('error', (err) => {
-            this.#log.warn({ err: err.message }, 'outbox LISTEN connection lost; polling until it is back');
-            resolve();
-          });
-          client.on('end', () => resolve());
-        });
-        await client.query('listen runtime_outbox');
-        this.#listener = client;
-        await ended;
-      } catch (err) {
-        if (this.#running) this.#log.warn({ err: (err as Error).message }, 'outbox LISTEN failed; polling meanwhile');
-      } finally {
-        this.#listener = undefined;
-        await client.end().catch(() => undefined);
-      }
-      // The LISTEN loop's own pause: the relay's wake-up belongs to the relay loop.
-      if (this.#running) await new Promise((r) => setTimeout(r, this.#options.pollMs));
-    }
-  }
-
-  /** Waits for a nudge or ms; a nudge that came while the relay was busy is not lost. */
-  async #sleep(ms: number): Promise<void> {
-    if (this.#nudged) {
-      this.#nudged = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.#wake = undefined;
-    this.#nudged = false;
+    this.#wakeup.wake();
   }
 
   async #run(): Promise<void> {
@@ -118,11 +72,11 @@ export class OutboxRelay {
         await this.#pruneWhenDue();
       } catch (err) {
         this.#log.warn({ err: (err as Error).message }, 'outbox relay pass failed; retrying');
-        await this.#sleep(Math.min(this.#options.pollMs, 1000));
+        await this.#wakeup.sleep(Math.min(this.#options.pollMs, 1000));
         continue;
       }
       // A full batch means there is more: go on at once; otherwise wait for NOTIFY or the poll.
-      if (published < this.#options.batchSize) await this.#sleep(this.#options.pollMs);
+      if (published < this.#options.batchSize) await this.#wakeup.sleep(this.#options.pollMs);
     }
   }
 
@@ -209,7 +163,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.#running = false;
     this.nudge();
-    await this.#listener?.end().catch(() => undefined);
+    await this.#listening?.stop();
     await this.#loop;
   }
 }

@@ -12,9 +12,9 @@
 // (the SMTP timeouts are set far below it), leaves the row pending: after the lease
 // another pass sends it again under the same Message-ID. That is the worst case, a
 // resend of the same message that mail clients collapse, never a second distinct mail.
-import pg from 'pg';
 import type { Database, EntityManager } from '../db.ts';
 import type { Logger } from '../logger.ts';
+import { listenFor, Wakeup, type Listening } from '../notifications.ts';
 import type { MailTransport } from './transport.ts';
 
 export interface QueuedEmail {
@@ -89,11 +89,8 @@ export class MailDispatcher {
   readonly #options: MailDispatcherOptions & typeof DEFAULTS;
   #running = false;
   #loop: Promise<void> | undefined;
-  #listening: Promise<void> | undefined;
-  #listener: pg.Client | undefined;
-  #wake: (() => void) | undefined;
-  #woken = false;
-  #wakeListener: (() => void) | undefined;
+  #listening: Listening | undefined;
+  readonly #wakeup = new Wakeup();
 
   constructor(db: Database, transport: MailTransport, log: Logger, options: MailDispatcherOptions) {
     if (options.kinds.length === 0) throw new Error('a mail dispatcher needs at least one e-mail kind');
@@ -107,68 +104,13 @@ export class MailDispatcher {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#listening = this.#listen();
+    this.#listening = listenFor(this.#options.databaseUrl, 'mail_emails', () => this.nudge(), this.#log, Math.max(this.#options.pollMs, 1000));
     this.#loop = this.#run();
   }
 
   /** Wakes the dispatcher now (NOTIFY does this when a transaction queued e-mails). */
   nudge(): void {
-    this.#woken = true;
-    this.#wake?.();
-  }
-
-  async #listen(): Promise<void> {
-    while (this.#running) {
-      const client = new pg.Client({ connectionString: this.#options.databaseUrl });
-      try {
-        const ended = new Promise<void>((resolve) => {
-          client.on('error', (err) => {
-            if (this.#running) this.#log.warn({ err: err.message }, 'mail LISTEN connection lost; polling until it is back');
-            resolve();
-          });
-          client.on('end', () => resolve());
-        });
-        await client.connect();
-        client.on('notification', () => this.nudge());
-        await client.query('listen mail_emails');
-        this.#listener = client;
-        if (!this.#running) break;
-        // Whatever was queued while nobody listened: look now rather than at the next poll.
-        this.nudge();
-        await ended;
-      } catch (err) {
-        if (this.#running) this.#log.warn({ err: (err as Error).message }, 'mail LISTEN failed; polling meanwhile');
-      } finally {
-        this.#listener = undefined;
-        await client.end().catch(() => undefined);
-      }
-      if (this.#running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.max(this.#options.pollMs, 1000));
-          this.#wakeListener = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.#wakeListener = undefined;
-      }
-    }
-  }
-
-  async #sleep(ms: number): Promise<void> {
-    if (this.#woken) {
-      this.#woken = false;
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.#wake = undefined;
-    this.#woken = false;
+    this.#wakeup.wake();
   }
 
   async #run(): Promise<void> {
@@ -178,11 +120,11 @@ export class MailDispatcher {
         claimed = await this.dispatchBatch();
       } catch (err) {
         this.#log.warn({ err: (err as Error).message }, 'e-mail dispatch pass failed; retrying');
-        await this.#sleep(Math.min(this.#options.pollMs, 1000));
+        await this.#wakeup.sleep(Math.min(this.#options.pollMs, 1000));
         continue;
       }
       // A full batch means there may be more due: go on at once.
-      if (claimed < this.#options.batchSize) await this.#sleep(this.#options.pollMs);
+      if (claimed < this.#options.batchSize) await this.#wakeup.sleep(this.#options.pollMs);
     }
   }
 
@@ -275,7 +217,6 @@ export class MailDispatcher {
     if (!this.#running) return;
     this.#running = false;
     this.nudge();
-    this.#wakeListener?.();
     const finished = await Promise.race([
       this.#loop!.then(() => true),
       new Promise<false>((resolve) => setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())).unref()),
@@ -286,7 +227,6 @@ export class MailDispatcher {
       await this.#loop;
     }
     this.#transport.close();
-    await this.#listener?.end().catch(() => undefined);
-    await this.#listening;
+    await this.#listening?.stop();
   }
 }
