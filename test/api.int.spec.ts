@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { examples } from '../generated/registry.ts';
 import { apiService } from '../handlers/api/index.ts';
+import { forgetOldIdempotencyKeys } from '../handlers/api/acceptOrder.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { deref, loadOpenApi, openApiAjv, rewriteRefs, validatorFor, type JsonSchema } from '../runtime/http/openapi.ts';
 import { tap, type Tap } from './support/amqp.ts';
@@ -430,6 +431,17 @@ test('with the database unreachable an order is refused with 503 and not stored;
 });
 
 // --- shutdown (last: it stops the host) ------------------------------------------------
+
+test('idempotency keys older than the promised 24 hours are forgotten, younger ones kept', async () => {
+  const body = { customerId: randomUUID(), email: 'keys@example.com', items: [{ productId: 'A1215', quantity: 1 }] };
+  const [oldKey, newKey] = [`old-${randomUUID()}`, `new-${randomUUID()}`];
+  assert.is((await post(body, { 'Idempotency-Key': oldKey })).status, 202);
+  assert.is((await post(body, { 'Idempotency-Key': newKey })).status, 202);
+  await sql(env.databaseUrl, `update api.idempotency_keys set created_at = now() - interval '25 hours' where key = $1`, [oldKey]);
+  assert.is(await forgetOldIdempotencyKeys(host.runtime.db, 1), 1);
+  const left = await sql<{ key: string }>(env.databaseUrl, 'select key from api.idempotency_keys where key in ($1, $2)', [oldKey, newKey]);
+  assert.equal(left.map((r) => r.key), [newKey]);
+});
 
 test('stopping lets an order in flight finish with 202 and its OrderCreated published, and accepts no new request', async () => {
   const order = anOrder();

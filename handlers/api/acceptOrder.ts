@@ -73,3 +73,12 @@ function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/** Idempotency keys are promised for at least 24 hours (openapi.yaml); older ones are forgotten. */
+export async function forgetOldIdempotencyKeys(db: Database, retentionHours: number): Promise<number> {
+  const hours = Math.max(24, retentionHours);
+  const result = await db.em.fork().execute(
+    'delete from api.idempotency_keys where created_at < now() - make_interval(hours => ?)', [hours], 'run',
+  ) as unknown as { affectedRows?: number };
+  return result.affectedRows ?? 0;
+}

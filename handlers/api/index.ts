@@ -5,6 +5,7 @@ import { closeBy, createHttpServer, listen } from '../../runtime/http/server.ts'
 import { OPENAPI_PATH, loadOpenApi } from '../../runtime/http/openapi.ts';
 import type { ServiceModule, ServiceRuntime, Stoppable } from '../../runtime/service.ts';
 import { registerRoutes } from './routes.ts';
+import { forgetOldIdempotencyKeys } from './acceptOrder.ts';
 
 const ASYNCAPI_PATH = fileURLToPath(new URL('../../asyncapi.yaml', import.meta.url));
 
@@ -34,7 +35,19 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
   const url = await listen(app, runtime.config.port);
   runtime.log.info({ url }, 'api listening');
   options.onListening?.(url);
-  return { url, stop: (deadline) => closeBy(app, deadline) };
+  const pruning = setInterval(() => {
+    forgetOldIdempotencyKeys(runtime.db, runtime.config.retentionHours)
+      .then((n) => { if (n) runtime.log.info({ forgotten: n }, 'old idempotency keys forgotten'); })
+      .catch((err: Error) => runtime.log.warn({ err: err.message }, 'forgetting old idempotency keys failed; will try again'));
+  }, runtime.config.pruneIntervalMs);
+  pruning.unref();
+  return {
+    url,
+    stop: async (deadline) => {
+      clearInterval(pruning);
+      await closeBy(app, deadline);
+    },
+  };
 }
 
 /** The api module, with options (e.g. `onListening` in tests). */
