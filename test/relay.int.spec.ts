@@ -14,7 +14,7 @@ const publishedBy = [0, 0];
 test.before(async () => {
   env = await createTestEnv('relay');
   for (const i of [0, 1]) {
-    hosts.push(await startHost(env.config({ RELAY_BATCH_SIZE: '250' }), [], {
+    hosts.push(await startHost(env.config({ RELAY_BATCH_SIZE: '250', RETENTION_HOURS: '1', PRUNE_INTERVAL_MS: '1000' }), [], {
       relayHooks: { afterPublish: (ids) => { publishedBy[i] += ids.length; } },
     }));
   }
@@ -50,6 +50,21 @@ test('10,000 outbox rows are published once each, in order per correlation id, b
   assert.is(n, 10_000);
   assert.is(publishedBy[0] + publishedBy[1], 10_000);
   console.log(`    relay: 10,000 rows in ${seconds.toFixed(1)} s; relay A published ${publishedBy[0]}, relay B ${publishedBy[1]}`);
+});
+
+test('sent outbox rows and inbox entries older than the retention are pruned; younger and unsent ones stay', async () => {
+  await sql(env.databaseUrl, `
+    insert into runtime.outbox (message_id, message_type, exchange, routing_key, correlation_id, causation_id, traceparent, app_id, payload, status, created_at, sent_at)
+    select gen_random_uuid(), 'OrderCancelled', 'shop.orders', 'relay.test', 'prune-' || s, gen_random_uuid(),
+           '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'prune-test', '{}'::jsonb, s, now() - interval '2 hours', now() - interval '2 hours'
+      from unnest(array['sent', 'failed']) as s`);
+  await sql(env.databaseUrl, `insert into runtime.inbox (consumer, message_id, message_type, processed_at) values
+    ('prune-test', gen_random_uuid(), 'OrderCreated', now() - interval '2 hours'), ('prune-test', gen_random_uuid(), 'OrderCreated', now())`);
+  await eventually(async () => (await sql(env.databaseUrl, `select 1 from runtime.outbox where correlation_id = 'prune-sent'`)).length === 0, 'old sent row pruned', 10_000);
+  await eventually(async () => (await sql(env.databaseUrl, `select 1 from runtime.inbox where consumer = 'prune-test'`)).length === 1, 'old inbox entry pruned', 10_000);
+  assert.is((await sql(env.databaseUrl, `select 1 from runtime.outbox where correlation_id = 'prune-failed'`)).length, 1, 'a failed row is kept for inspection');
+  const [{ n }] = await sql<{ n: number }>(env.databaseUrl, `select count(*)::int as n from runtime.outbox where app_id = 'relay-test'`);
+  assert.is(n, 10_000, 'rows sent within the retention stay');
 });
 
 test.run();
