@@ -7,7 +7,7 @@ import type { Config } from './config.ts';
 import { Broker } from './broker.ts';
 import { Consumer, type ConsumerOptions } from './consumer.ts';
 import { databaseReachable, openDatabase, type Database } from './db.ts';
-import { eventLogger } from './failure-log.ts';
+import { eventLogger } from './event-log.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ensureDatabase, migrate } from './migrate.ts';
 import { Publisher } from './publisher.ts';

@@ -103,8 +103,9 @@ const fieldsOf = (answer: Answer) => (answer.body.errors as { field: string }[])
 const count = async (table: string, where = 'true', params: unknown[] = []) =>
   (await sql<{ n: number }>(env.databaseUrl, `select count(*)::int as n from ${table} where ${where}`, params))[0].n;
 
+/** The order's OrderCreated rows (its LogEmitted record travels beside them). */
 const outboxOf = (orderId: string) => sql<Obj>(env.databaseUrl,
-  'select message_id, message_type, exchange, routing_key, correlation_id, app_id, payload from runtime.outbox where correlation_id = $1', [orderId]);
+  `select message_id, message_type, exchange, routing_key, correlation_id, app_id, payload from runtime.outbox where correlation_id = $1 and message_type = 'OrderCreated'`, [orderId]);
 
 const example = (name: keyof typeof examples, orderId: string): Obj => ({ ...(examples[name][0].payload as Obj), orderId });
 
@@ -145,6 +146,8 @@ test('an accepted order is stored with its OrderCreated, which is published', as
   assert.is(outbox[0].app_id, 'api');
   assert.equal({ ...outbox[0].payload, createdAt: undefined }, { orderId, customerId: order.customerId, email: order.email, items: order.items, createdAt: undefined });
   assert.ok(Math.abs(Date.parse(outbox[0].payload.createdAt) - Date.now()) < 60_000, 'createdAt is now');
+  const [logged] = await sql<Obj>(env.databaseUrl, `select payload from runtime.outbox where correlation_id = $1 and message_type = 'LogEmitted'`, [orderId]);
+  assert.equal({ ...logged.payload, at: undefined }, { level: 'info', service: 'api', message: `accepted order ${orderId}`, orderId, at: undefined });
 
   const [published] = await eventually(async () => {
     const found = orders.ofType('OrderCreated').filter((m) => m.body.orderId === orderId);

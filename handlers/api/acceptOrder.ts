@@ -3,7 +3,7 @@
 // With an Idempotency-Key, a retry of the same order gets the same order back.
 import { createHash, randomUUID } from 'node:crypto';
 import { orderCreated } from '../../generated/services/api.ts';
-import type { OrderItem } from '../../generated/types.ts';
+import type { OrderItem, OutgoingEvent } from '../../generated/types.ts';
 import { inTransaction, type Database, type EntityManager } from '../../runtime/db.ts';
 import { writeToOutbox } from '../../runtime/outbox.ts';
 
@@ -22,7 +22,10 @@ export type Acceptance =
   /** The key was used before for a different order. */
   | { readonly outcome: 'key-reused'; readonly orderId: string };
 
-export async function acceptOrder(db: Database, order: OrderRequest, idempotencyKey?: string): Promise<Acceptance> {
+/** Also written with a new order's OrderCreated: e.g. the LogEmitted recording the acceptance. */
+export type AlongWith = (orderId: string) => OutgoingEvent[];
+
+export async function acceptOrder(db: Database, order: OrderRequest, idempotencyKey?: string, alongWith: AlongWith = () => []): Promise<Acceptance> {
   return inTransaction(db, async (em) => {
     const fingerprint = orderFingerprint(order);
     if (idempotencyKey !== undefined) {
@@ -39,7 +42,7 @@ export async function acceptOrder(db: Database, order: OrderRequest, idempotency
     if (idempotencyKey !== undefined) {
       await em.execute('insert into api.idempotency_keys (key, request_hash, order_id) values (?, ?, ?)', [idempotencyKey, fingerprint, orderId]);
     }
-    await writeToOutbox(em, [orderCreated({ orderId, customerId: order.customerId, email: order.email, items, createdAt })], { service: 'api' });
+    await writeToOutbox(em, [orderCreated({ orderId, customerId: order.customerId, email: order.email, items, createdAt }), ...alongWith(orderId)], { service: 'api' });
     return { outcome: 'accepted', orderId, repeated: false };
   });
 }

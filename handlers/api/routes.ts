@@ -2,6 +2,7 @@
 // contract's schemas): each turns an HTTP request into a domain call and its answer.
 import type { FastifyInstance } from 'fastify';
 import { databaseReachable } from '../../runtime/db.ts';
+import { eventLogger } from '../../runtime/event-log.ts';
 import { HttpProblem, isInfrastructureFailure, serviceUnavailable } from '../../runtime/http/problem.ts';
 import { operationRoute } from '../../runtime/http/operations.ts';
 import type { OpenApiDocument } from '../../runtime/http/openapi.ts';
@@ -11,11 +12,13 @@ import { findOrder } from './findOrder.ts';
 import { listProducts } from './listProducts.ts';
 
 export function registerRoutes(app: FastifyInstance, doc: OpenApiDocument, runtime: ServiceRuntime): void {
+  const events = eventLogger('api', runtime.config, runtime.db);
   app.route({
     ...operationRoute(doc, 'createOrder'),
     handler: async (request, reply) => {
       const key = request.headers['idempotency-key'] as string | undefined;
-      const acceptance = await acceptOrder(runtime.db, request.body as OrderRequest, key).catch((err: unknown) => {
+      const logged = (orderId: string) => events.record('info', `accepted order ${orderId}${key ? ` (Idempotency-Key ${key})` : ''}`, orderId);
+      const acceptance = await acceptOrder(runtime.db, request.body as OrderRequest, key, logged).catch((err: unknown) => {
         // never a 202 for an order that was not committed; a retry with the same key is safe
         if (isInfrastructureFailure(err)) throw serviceUnavailable('The order could not be stored durably; the database is unavailable.', err);
         throw err;
