@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { fork, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { publishRaw, queueDepth, tap } from './support/amqp.ts';
 import { example, rawEvent } from './support/builders.ts';
@@ -14,6 +15,7 @@ import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
 import { startHost } from '../runtime/host.ts';
 
 const run = promisify(execFile);
+const RABBITMQCTL = process.env.RABBITMQCTL ?? (existsSync('/usr/sbin/rabbitmqctl') ? '/usr/sbin/rabbitmqctl' : 'rabbitmqctl');
 const WORKER = path.join(import.meta.dirname, 'support', 'worker.ts');
 let env: TestEnv;
 
@@ -108,7 +110,7 @@ test('the broker closes every connection mid-stream: consumption and publishing 
       }
     })();
     await eventually(async () => (await effectCounts(orders.map((o) => o.orderId))).size > 20, 'work under way');
-    await run('rabbitmqctl', ['close_all_connections', '-p', env.vhost, 'fault test: server-side close']);
+    await run(RABBITMQCTL, ['close_all_connections', '-p', env.vhost, 'fault test: server-side close']);
     await publishing;
     await assertExactlyOnce(orders.map((o) => o.orderId));
     const unsent = await sql(env.databaseUrl, `select count(*)::int as n from runtime.outbox where status <> 'sent'`);
