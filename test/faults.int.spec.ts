@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
-import { publishRaw, queueDepth, tap } from './support/amqp.ts';
+import { publishRaw, queueDepth, tap, withChannel } from './support/amqp.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
 import { startHost } from '../runtime/host.ts';
@@ -136,6 +136,29 @@ test('graceful shutdown with messages in flight: all acked or requeued, none hal
   await assertExactlyOnce(orders.map((o) => o.orderId));
   restarted.kill('SIGTERM');
   assert.is((await exited(restarted)).code, 0);
+});
+
+test('a second signal during a graceful stop exits at once', async () => {
+  const main = fork(path.join(import.meta.dirname, '..', 'runtime', 'main.ts'), [], {
+    env: { ...process.env, AMQP_URL: env.amqpUrl, DATABASE_URL: env.databaseUrl, SERVICE: 'payment', PAYMENT_LATENCY_MS: '20000', SHUTDOWN_TIMEOUT_MS: '30000', LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  try {
+    const order = example('OrderPersisted');
+    await eventually(async () => (await withChannel(env.amqpUrl, (ch) => ch.checkQueue('payment'))).consumerCount > 0, 'payment consuming');
+    await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order)]);
+    await new Promise((r) => setTimeout(r, 500)); // the payment is now waiting on its 20 s gateway
+    main.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.is(main.exitCode, null, 'the first signal waits for the payment in flight');
+    const second = Date.now();
+    main.kill('SIGTERM');
+    const { code } = await exited(main);
+    assert.is(code, 1);
+    assert.ok(Date.now() - second < 3000, `exited ${Date.now() - second} ms after the second signal`);
+  } finally {
+    main.kill('SIGKILL');
+  }
 });
 
 test.run();
