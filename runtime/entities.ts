@@ -4,7 +4,8 @@ import { defineEntity, p } from '@mikro-orm/core';
 
 export const InboxEntry = defineEntity({
   name: 'InboxEntry',
-  tableName: 'runtime.inbox',
+  schema: 'runtime',
+  tableName: 'inbox',
   properties: {
     consumer: p.string().primary(),
     messageId: p.uuid().primary(),
@@ -16,7 +17,8 @@ export const InboxEntry = defineEntity({
 /** pending → sent, or failed (unroutable) with the error; the relay's work is one query away. */
 export const OutboxMessage = defineEntity({
   name: 'OutboxMessage',
-  tableName: 'runtime.outbox',
+  schema: 'runtime',
+  tableName: 'outbox',
   properties: {
     id: p.bigint().primary().autoincrement(),
     messageId: p.uuid().unique(),

@@ -35,7 +35,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
   const names = modules.map((m) => m.name);
   const log = options.log ?? createLogger(config, { app: 'order-pipeline', services: names.join(',') });
   await ensureDatabase(config.databaseUrl);
-  const db: Database = await openDatabase({ url: config.databaseUrl, poolMax: config.dbPoolMax, entities: modules.flatMap((m) => m.entities ?? []) });
+  const db: Database = await openDatabase({ url: config.databaseUrl, poolMax: config.dbPoolMax, entities: [...new Set(modules.flatMap((m) => m.entities ?? []))] });
   const started = new Map<string, Stoppable>();
   const consumers = new Map<string, Consumer>();
   const broker = new Broker(log);

@@ -5,6 +5,7 @@ import { closeBy, createHttpServer, listen } from '../../runtime/http/server.ts'
 import { OPENAPI_PATH, loadOpenApi } from '../../runtime/http/openapi.ts';
 import type { ServiceModule, ServiceRuntime, Stoppable } from '../../runtime/service.ts';
 import { registerRoutes } from './routes.ts';
+import { Product } from '../store-order/product.ts';
 import { forgetOldIdempotencyKeys } from './acceptOrder.ts';
 
 const ASYNCAPI_PATH = fileURLToPath(new URL('../../asyncapi.yaml', import.meta.url));
@@ -52,7 +53,7 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
 
 /** The api module, with options (e.g. `onListening` in tests). */
 export function apiService(options: ApiOptions = {}): ServiceModule {
-  return { name: 'api', start: (runtime) => startApiServer(runtime, options) };
+  return { name: 'api', entities: [Product], start: (runtime) => startApiServer(runtime, options) };
 }
 
 export const api: ServiceModule = apiService();

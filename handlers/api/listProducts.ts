@@ -1,7 +1,8 @@
 // The catalog as customers see it: every product with its price and the stock on
-// hand, read from store-order's catalog (the `ProductList` of openapi.yaml).
+// hand, read through store-order's catalog entity (the `ProductList` of openapi.yaml).
 import type { Money } from '../../generated/types.ts';
 import type { Database } from '../../runtime/db.ts';
+import { Product } from '../store-order/product.ts';
 
 export interface ProductView {
   readonly productId: string;
@@ -10,15 +11,12 @@ export interface ProductView {
   readonly stockOnHand: number;
 }
 
-interface ProductRow { product_id: string; name: string; price_amount: number; currency: string; stock_on_hand: number }
-
 export async function listProducts(db: Database): Promise<ProductView[]> {
-  const rows = await db.em.fork().execute<ProductRow[]>(
-    'select product_id, name, price_amount, currency, stock_on_hand from shop.products order by product_id');
-  return rows.map((r) => ({
-    productId: r.product_id,
-    name: r.name,
-    price: { amount: Number(r.price_amount), currency: r.currency.trim() },
-    stockOnHand: Number(r.stock_on_hand),
+  const products = await db.em.fork().find(Product, {}, { orderBy: { productId: 'asc' } });
+  return products.map((p) => ({
+    productId: p.productId,
+    name: p.name,
+    price: { amount: p.priceAmount, currency: p.currency.trim() },
+    stockOnHand: p.stockOnHand,
   }));
 }

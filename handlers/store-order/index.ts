@@ -3,7 +3,8 @@
 import type { StoreOrderHandlers } from '../../generated/services/store-order.ts';
 import type { ServiceModule } from '../../runtime/service.ts';
 import { onOrderCreated } from './onOrderCreated.ts';
+import { Product } from './product.ts';
 
 const handlers: StoreOrderHandlers = { onOrderCreated };
 
-export const storeOrder: ServiceModule = { name: 'store-order', handlers };
+export const storeOrder: ServiceModule = { name: 'store-order', handlers, entities: [Product] };
