@@ -9,6 +9,7 @@ import { example, rawEvent } from './support/builders.ts';
 import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { PermanentError, TransientError } from '../runtime/errors.ts';
+import { listDeadLetters, replayDeadLetters } from '../runtime/dead-letters.ts';
 
 let env: TestEnv;
 let host: Host;
@@ -147,6 +148,29 @@ test('a healthy message behind a poison one is not held up', async () => {
   assert.ok(poisonAttempts.length < 3, `healthy handled while the poison message is still being retried (${poisonAttempts.length} attempts so far)`);
   await eventually(async () => { const d = await drainQueue(env.amqpUrl, 'payment.dlq'); return d.length ? d : undefined; }, 'poison dead-lettered');
   assert.is(await queueDepth(env.amqpUrl, 'payment'), 0);
+});
+
+test('dead letters can be listed with their reason and replayed once the cause is fixed', async () => {
+  const order = example('OrderPersisted');
+  failFor.set(order.orderId, new PermanentError(`gateway rejects merchant for order ${order.orderId}`));
+  const messageId = randomUUID();
+  await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order, messageId)]);
+  const listed = await eventually(async () => { const l = await listDeadLetters(env.amqpUrl, 'payment'); return l.length ? l : undefined; }, 'a dead letter');
+  assert.equal(listed.map((l) => [l.messageId, l.type, l.correlationId, l.originalRoutingKey]), [[messageId, 'OrderPersisted', order.orderId, 'order.persisted']]);
+  assert.match(listed[0].error, 'gateway rejects merchant');
+  assert.is(await queueDepth(env.amqpUrl, 'payment.dlq'), 1, 'listing leaves the messages in place');
+
+  failFor.delete(order.orderId);
+  const replayed = await replayDeadLetters(env.amqpUrl, 'payment');
+  assert.equal(replayed.map((r) => r.messageId), [messageId]);
+  await eventually(async () => (await effects(order.orderId)).length === 2, 'handled after the replay');
+  assert.is(await queueDepth(env.amqpUrl, 'payment.dlq'), 0);
+  const attempts = seen.filter((s) => s.orderId === order.orderId && s.service === 'payment').map((s) => s.attempt);
+  assert.equal(attempts, [1, 1], 'the replay starts counting attempts afresh');
+  // Replaying the same message again changes nothing: the inbox knows it.
+  await replayDeadLetters(env.amqpUrl, 'payment');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.is((await effects(order.orderId)).length, 2);
 });
 
 test('batched deliveries: one transaction for many, a failing one does not take its neighbours down, duplicates still once', async () => {
