@@ -109,7 +109,16 @@ export class Consumer {
     await channel.prefetch(this.#options.prefetch);
     const { consumerTag } = await channel.consume(this.#options.plan.queue, (msg) => {
       if (!msg) return; // the queue was deleted or the consumer cancelled by the broker
-      const work = this.#process(channel, msg).catch((err) => this.#log.error({ err }, 'consumer pipeline failed unexpectedly'));
+      const work = this.#process(channel, msg).catch((err) => {
+        // Neither handled nor parked (e.g. the broker refused the retry copy): give it back to the
+        // queue; the quorum queue's delivery limit keeps this from looping forever.
+        this.#log.error({ err, messageId: msg.properties.messageId }, 'consumer pipeline failed; message requeued');
+        try {
+          channel.nack(msg, false, true);
+        } catch {
+          // the channel is gone: the broker requeues it by itself
+        }
+      });
       this.#inFlight.add(work);
       void work.finally(() => this.#inFlight.delete(work));
     });
