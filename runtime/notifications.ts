@@ -79,3 +79,59 @@ export function listenFor(databaseUrl: string, channel: string, onNotify: () => 
     },
   };
 }
+
+export interface PollingLoopOptions {
+  /** Runs one pass; returns how many items it claimed. */
+  readonly pass: () => Promise<number>;
+  /** A pass that claimed this many goes again at once: there may be more. */
+  readonly batchSize: number;
+  readonly pollMs: number;
+  readonly databaseUrl: string;
+  /** The NOTIFY channel that says there is work. */
+  readonly channel: string;
+  readonly log: Logger;
+  /** Says what failed in a pass, for the log. */
+  readonly what: string;
+}
+
+export interface PollingLoop {
+  /** Runs a pass now rather than at the next poll. */
+  nudge(): void;
+  /** Starts no new pass; resolves once the current one ended. */
+  halt(): Promise<void>;
+  /** Closes the LISTEN connection (after halt). */
+  close(): Promise<void>;
+}
+
+/**
+ * The loop of a worker that drains a table: a pass, then another at once while
+ * passes come back full, else a sleep until NOTIFY or the poll. A failed pass is
+ * logged and retried shortly.
+ */
+export function pollingLoop(o: PollingLoopOptions): PollingLoop {
+  const wakeup = new Wakeup();
+  let running = true;
+  const listening = listenFor(o.databaseUrl, o.channel, () => wakeup.wake(), o.log, Math.max(o.pollMs, 1000));
+  const loop = (async () => {
+    while (running) {
+      let claimed = 0;
+      try {
+        claimed = await o.pass();
+      } catch (err) {
+        o.log.warn({ err: (err as Error).message }, `${o.what} failed; retrying`);
+        await wakeup.sleep(Math.min(o.pollMs, 1000));
+        continue;
+      }
+      if (claimed < o.batchSize) await wakeup.sleep(o.pollMs);
+    }
+  })();
+  return {
+    nudge: () => wakeup.wake(),
+    halt: async () => {
+      running = false;
+      wakeup.wake();
+      await loop;
+    },
+    close: () => listening.stop(),
+  };
+}

@@ -9,7 +9,7 @@ import type { Logger } from './logger.ts';
 import type { Publisher } from './publisher.ts';
 import { UnroutableError } from './publisher.ts';
 import { publishOptions } from './envelope.ts';
-import { listenFor, Wakeup, type Listening } from './notifications.ts';
+import { pollingLoop, type PollingLoop } from './notifications.ts';
 
 interface OutboxRow {
   id: string;
@@ -40,10 +40,7 @@ export class OutboxRelay {
   readonly #publisher: Publisher;
   readonly #log: Logger;
   readonly #options: RelayOptions;
-  #running = false;
-  readonly #wakeup = new Wakeup();
-  #loop: Promise<void> | undefined;
-  #listening: Listening | undefined;
+  #loop: PollingLoop | undefined;
   #lastPrune = 0;
 
   constructor(db: Database, publisher: Publisher, log: Logger, options: RelayOptions) {
@@ -54,30 +51,24 @@ export class OutboxRelay {
   }
 
   start(): void {
-    this.#running = true;
-    this.#listening = listenFor(this.#options.databaseUrl, 'runtime_outbox', () => this.nudge(), this.#log, this.#options.pollMs);
-    this.#loop = this.#run();
+    this.#loop = pollingLoop({
+      pass: async () => {
+        const claimed = await this.relayBatch();
+        await this.#pruneWhenDue();
+        return claimed;
+      },
+      batchSize: this.#options.batchSize,
+      pollMs: this.#options.pollMs,
+      databaseUrl: this.#options.databaseUrl,
+      channel: 'runtime_outbox',
+      log: this.#log,
+      what: 'outbox relay pass',
+    });
   }
 
   /** Wakes the relay now (also done by NOTIFY when a transaction with events commits). */
   nudge(): void {
-    this.#wakeup.wake();
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      let published = 0;
-      try {
-        published = await this.relayBatch();
-        await this.#pruneWhenDue();
-      } catch (err) {
-        this.#log.warn({ err: (err as Error).message }, 'outbox relay pass failed; retrying');
-        await this.#wakeup.sleep(Math.min(this.#options.pollMs, 1000));
-        continue;
-      }
-      // A full batch means there is more: go on at once; otherwise wait for NOTIFY or the poll.
-      if (published < this.#options.batchSize) await this.#wakeup.sleep(this.#options.pollMs);
-    }
+    this.#loop?.nudge();
   }
 
   /** One pass: claims, publishes and marks up to batchSize rows; returns how many were claimed. */
@@ -161,9 +152,7 @@ export class OutboxRelay {
   }
 
   async stop(): Promise<void> {
-    this.#running = false;
-    this.nudge();
-    await this.#listening?.stop();
-    await this.#loop;
+    await this.#loop?.halt();
+    await this.#loop?.close();
   }
 }

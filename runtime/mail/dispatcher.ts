@@ -14,7 +14,7 @@
 // resend of the same message that mail clients collapse, never a second distinct mail.
 import type { Database, EntityManager } from '../db.ts';
 import type { Logger } from '../logger.ts';
-import { listenFor, Wakeup, type Listening } from '../notifications.ts';
+import { pollingLoop, type PollingLoop } from '../notifications.ts';
 import type { MailTransport } from './transport.ts';
 
 export interface QueuedEmail {
@@ -87,10 +87,7 @@ export class MailDispatcher {
   readonly #transport: MailTransport;
   readonly #log: Logger;
   readonly #options: MailDispatcherOptions & typeof DEFAULTS;
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #listening: Listening | undefined;
-  readonly #wakeup = new Wakeup();
+  #loop: PollingLoop | undefined;
 
   constructor(db: Database, transport: MailTransport, log: Logger, options: MailDispatcherOptions) {
     if (options.kinds.length === 0) throw new Error('a mail dispatcher needs at least one e-mail kind');
@@ -102,30 +99,20 @@ export class MailDispatcher {
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#listening = listenFor(this.#options.databaseUrl, 'mail_emails', () => this.nudge(), this.#log, Math.max(this.#options.pollMs, 1000));
-    this.#loop = this.#run();
+    this.#loop ??= pollingLoop({
+      pass: () => this.dispatchBatch(),
+      batchSize: this.#options.batchSize,
+      pollMs: this.#options.pollMs,
+      databaseUrl: this.#options.databaseUrl,
+      channel: 'mail_emails',
+      log: this.#log,
+      what: 'e-mail dispatch pass',
+    });
   }
 
   /** Wakes the dispatcher now (NOTIFY does this when a transaction queued e-mails). */
   nudge(): void {
-    this.#wakeup.wake();
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      let claimed = 0;
-      try {
-        claimed = await this.dispatchBatch();
-      } catch (err) {
-        this.#log.warn({ err: (err as Error).message }, 'e-mail dispatch pass failed; retrying');
-        await this.#wakeup.sleep(Math.min(this.#options.pollMs, 1000));
-        continue;
-      }
-      // A full batch means there may be more due: go on at once.
-      if (claimed < this.#options.batchSize) await this.#wakeup.sleep(this.#options.pollMs);
-    }
+    this.#loop?.nudge();
   }
 
   /** One pass: claims the due e-mails (up to batchSize), sends them, records each outcome; returns how many it claimed. */
@@ -214,19 +201,20 @@ export class MailDispatcher {
    * closes the SMTP transport and the LISTEN connection.
    */
   async stop(deadline: number): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    this.nudge();
+    const loop = this.#loop;
+    if (!loop) return;
+    this.#loop = undefined;
+    const halted = loop.halt();
     const finished = await Promise.race([
-      this.#loop!.then(() => true),
+      halted.then(() => true),
       new Promise<false>((resolve) => setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())).unref()),
     ]);
     if (!finished) {
       this.#log.warn('e-mail sends still in flight at the shutdown deadline; closing their connections');
       this.#transport.close(true);
-      await this.#loop;
+      await halted;
     }
     this.#transport.close();
-    await this.#listening?.stop();
+    await loop.close();
   }
 }
