@@ -1,5 +1,6 @@
 // Configuration from environment variables, each with a working local default.
 // Checked once at start: a bad value stops the process with one clear line.
+import { serviceNames } from '../generated/registry.ts';
 
 export interface Config {
   readonly amqpUrl: string;
@@ -15,8 +16,16 @@ export interface Config {
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   /** Level from which log records are also emitted as LogEmitted events. */
   readonly eventLogLevel: 'debug' | 'info' | 'warn' | 'error' | 'off';
+  /** Deliveries in flight per consumer, unless the service or PREFETCH_<SERVICE> says otherwise. */
   readonly prefetch: number;
+  /** Connections of each service's own pool, unless the service or DB_POOL_MAX_<SERVICE> says otherwise. */
   readonly dbPoolMax: number;
+  /** Connections of the runtime's pool (migrations, outbox relay, readiness). */
+  readonly runtimeDbPoolMax: number;
+  /** Per-service overrides, by service name: PREFETCH_PAYMENT=200, DB_POOL_MAX_API=20. */
+  readonly serviceLimits: Readonly<Record<string, ServiceLimits>>;
+  /** AMQP messages larger than this are dead-lettered unparsed. */
+  readonly maxMessageBytes: number;
   readonly retryDelaysMs: readonly number[] | undefined;
   readonly maxAttempts: number;
   readonly heartbeatSeconds: number;
@@ -25,7 +34,25 @@ export interface Config {
   readonly retentionHours: number;
   readonly pruneIntervalMs: number;
   readonly shutdownTimeoutMs: number;
-  readonly payment: { readonly failureRate: number; readonly latencyMs: number; readonly seed: string | undefined };
+  readonly payment: {
+    readonly failureRate: number;
+    readonly latencyMs: number;
+    readonly seed: string | undefined;
+    /** The card processor's base URL; unset: the payment service starts the simulated one on 127.0.0.1. */
+    readonly gatewayUrl: string | undefined;
+    /** How long one charge call may take before it counts as a (retried) timeout. */
+    readonly gatewayTimeoutMs: number;
+    /** Port of `npm run payment-provider` (the simulated processor as its own process). */
+    readonly providerPort: number;
+    /** Simulated processor only: share of calls answered 503, and share that hang (faults for tests). */
+    readonly errorRate: number;
+    readonly timeoutRate: number;
+  };
+}
+
+export interface ServiceLimits {
+  readonly prefetch?: number;
+  readonly dbPoolMax?: number;
 }
 
 export class ConfigError extends Error {}
@@ -69,6 +96,25 @@ function mailFrom(value: string): string {
   return value.trim();
 }
 
+const LIMIT_VARIABLE = /^(PREFETCH|DB_POOL_MAX)_([A-Z0-9_]+)$/;
+
+/** PREFETCH_<SERVICE> and DB_POOL_MAX_<SERVICE>, the service named as in asyncapi.yaml with - as _ (ORDER_TIMELINE). */
+function serviceLimits(env: Env): Record<string, ServiceLimits> {
+  const limits: Record<string, { prefetch?: number; dbPoolMax?: number }> = {};
+  for (const name of Object.keys(env).sort()) {
+    const match = LIMIT_VARIABLE.exec(name);
+    if (!match || env[name] === undefined || env[name] === '') continue;
+    const service = match[2].toLowerCase().replaceAll('_', '-');
+    if (!(serviceNames as readonly string[]).includes(service)) {
+      throw new ConfigError(`${name} names no service of asyncapi.yaml (known: ${serviceNames.map((n) => n.toUpperCase().replaceAll('-', '_')).join(', ')})`);
+    }
+    const entry = (limits[service] ??= {});
+    if (match[1] === 'PREFETCH') entry.prefetch = number(env, name, 1, 1, 1000);
+    else entry.dbPoolMax = number(env, name, 1, 1, 200);
+  }
+  return limits;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const retryDelaysMs = env.RETRY_DELAYS_MS
     ? env.RETRY_DELAYS_MS.split(',').map((d) => {
@@ -89,7 +135,10 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     eventLogLevel: oneOf(env, 'EVENT_LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error', 'off']),
     prefetch: number(env, 'PREFETCH', 32, 1, 1000),
-    dbPoolMax: number(env, 'DB_POOL_MAX', 10, 1, 200),
+    dbPoolMax: number(env, 'DB_POOL_MAX', 3, 1, 200),
+    runtimeDbPoolMax: number(env, 'RUNTIME_DB_POOL_MAX', 2, 1, 200),
+    serviceLimits: serviceLimits(env),
+    maxMessageBytes: number(env, 'MAX_MESSAGE_BYTES', 262_144, 1024, 134_217_728),
     retryDelaysMs,
     maxAttempts: number(env, 'MAX_ATTEMPTS', 4, 1, 100),
     heartbeatSeconds: number(env, 'AMQP_HEARTBEAT_SECONDS', 10, 0, 600),
@@ -102,6 +151,11 @@ export function loadConfig(env: Env = process.env): Config {
       failureRate: number(env, 'PAYMENT_FAILURE_RATE', 0.2, 0, 1),
       latencyMs: number(env, 'PAYMENT_LATENCY_MS', 50, 0, 60000),
       seed: env.PAYMENT_SEED || undefined,
+      gatewayUrl: url(env, 'PAYMENT_GATEWAY_URL', undefined, ['http:', 'https:'])?.replace(/\/+$/, ''),
+      gatewayTimeoutMs: number(env, 'PAYMENT_GATEWAY_TIMEOUT_MS', 10000, 1, 600000),
+      providerPort: number(env, 'PAYMENT_PROVIDER_PORT', 8090, 0, 65535),
+      errorRate: number(env, 'PAYMENT_ERROR_RATE', 0, 0, 1),
+      timeoutRate: number(env, 'PAYMENT_TIMEOUT_RATE', 0, 0, 1),
     },
   };
   const longestRetryMs = (config.retryDelaysMs ?? [30000]).reduce((a, b) => a + b, 0);

@@ -2,7 +2,12 @@
 //   read envelope → route by type → validate → one transaction { inbox insert;
 //   handler; its events to the outbox } → commit → ack.
 // A duplicate (same consumer, same messageId) acks without running the handler.
-// Failures: a PermanentError, an unreadable or invalid message goes to the
+// A handler with a step outside the transaction (a gateway call) runs that step
+// first, holding no connection (runtime/outside-step.ts).
+// Failures (classified once, in runtime/errors.ts): the database or the broker
+// being unreachable is not the message's fault: the message goes back to the queue
+// with its attempts unspent and the consumer pauses until both answer again. A
+// PermanentError, bad data, an oversized, unreadable or invalid message goes to the
 // service's dead-letter queue at once; anything else is retried through the TTL
 // wait queues with growing delays, then dead-lettered. Every path publishes with
 // confirms before it acks, so a crash at any point means a redelivery, never a loss.
@@ -10,12 +15,13 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { messages, services } from '../generated/registry.ts';
 import type { MessageName, OutgoingEvent } from '../generated/types.ts';
 import type { Broker } from './broker.ts';
-import type { Database, EntityManager } from './db.ts';
+import { databaseReachable, type Database, type EntityManager } from './db.ts';
 import { ATTEMPT_HEADER, EnvelopeError, readEnvelope, type IncomingEnvelope } from './envelope.ts';
-import { describeError, isPermanent, PermanentError } from './errors.ts';
+import { classifyFailure, describeError, isInfrastructure, PermanentError } from './errors.ts';
 import type { HandlerContext } from './handler-context.ts';
 import type { Logger } from './logger.ts';
 import { writeToOutbox } from './outbox.ts';
+import { outsideStepOf, withPrepared, type OutsideStep } from './outside-step.ts';
 import type { Publisher } from './publisher.ts';
 import type { QueuePlan } from './topology.ts';
 
@@ -27,6 +33,10 @@ export interface ConsumerOptions {
   readonly plan: QueuePlan;
   readonly prefetch: number;
   readonly maxAttempts: number;
+  /** Larger messages are dead-lettered before they are parsed. */
+  readonly maxMessageBytes?: number;
+  /** Backoff of the outage probe while paused (first and longest wait). */
+  readonly outageBackoffMs?: { readonly first: number; readonly max: number };
   /**
    * Deliveries committed together in one transaction (each in its own savepoint), for
    * fast handlers where the commit dominates; 1 (the default) is one transaction each.
@@ -40,12 +50,19 @@ export interface ConsumerOptions {
   readonly hooks?: { readonly beforeAck?: (envelope: IncomingEnvelope | undefined, outcome: Outcome) => void | Promise<void> };
 }
 
-export type Outcome = 'handled' | 'duplicate' | 'retry' | 'dead-letter';
+export type Outcome = 'handled' | 'duplicate' | 'retry' | 'dead-letter' | 'requeued';
 
 interface Delivery {
   readonly envelope: IncomingEnvelope;
   readonly type: MessageName;
   readonly message: unknown;
+  /** What the handler's step outside the transaction returned, if it has one. */
+  readonly prepared?: Prepared | undefined;
+}
+
+interface Prepared {
+  readonly duplicate: boolean;
+  readonly value: unknown;
 }
 
 interface Batched {
@@ -62,7 +79,8 @@ export function bindHandlers(service: string, handlers: object): Map<string, Han
   for (const r of declared.receives) {
     const fn = (handlers as Record<string, unknown>)[r.handler];
     if (typeof fn !== 'function') throw new Error(`service ${service}: handlers/${service}/${r.handler}.ts is missing (${r.operationId})`);
-    bound.set(r.message, fn.bind(handlers) as Handler);
+    const outside = outsideStepOf(fn);
+    bound.set(r.message, Object.assign(fn.bind(handlers) as Handler, outside ? { outside } : {}));
   }
   const extra = Object.keys(handlers).filter((k) => !declared.receives.some((r) => r.handler === k));
   if (extra.length) throw new Error(`service ${service}: ${extra.join(', ')} handle nothing the contract says ${service} receives`);
@@ -87,6 +105,8 @@ export class Consumer {
   #channel: Channel | undefined;
   #consumerTag: string | undefined;
   #stopped = false;
+  /** Set while the database or the broker is unreachable: no new deliveries until both answer. */
+  #outage: Promise<void> | undefined;
   #batch: Batched[] = [];
   #batchTimer: NodeJS.Timeout | undefined;
 
@@ -107,24 +127,60 @@ export class Consumer {
     const channel = await model.createChannel();
     channel.on('error', (err: Error) => this.#log.warn({ err: err.message }, 'consumer channel error'));
     await channel.prefetch(this.#options.prefetch);
+    this.#channel = channel;
+    this.#consumerTag = undefined;
+    // During an outage the probe resumes consumption once everything answers again.
+    if (!this.#outage) await this.#consume(channel);
+  }
+
+  async #consume(channel: Channel): Promise<void> {
     const { consumerTag } = await channel.consume(this.#options.plan.queue, (msg) => {
       if (!msg) return; // the queue was deleted or the consumer cancelled by the broker
       const work = this.#process(channel, msg).catch((err) => {
         // Neither handled nor parked (e.g. the broker refused the retry copy): give it back to the
         // queue; the quorum queue's delivery limit keeps this from looping forever.
         this.#log.error({ err, messageId: msg.properties.messageId }, 'consumer pipeline failed; message requeued');
-        try {
-          channel.nack(msg, false, true);
-        } catch {
-          // the channel is gone: the broker requeues it by itself
-        }
+        if (isInfrastructure(err)) this.#pauseForOutage(err);
+        this.#nack(channel, msg);
       });
       this.#inFlight.add(work);
       void work.finally(() => this.#inFlight.delete(work));
     });
-    this.#channel = channel;
     this.#consumerTag = consumerTag;
     this.#log.info({ queue: this.#options.plan.queue, prefetch: this.#options.prefetch }, 'consuming');
+  }
+
+  /**
+   * Stops taking deliveries until the database and the broker answer again, probing
+   * with growing waits; what is in flight finishes or goes back to the queue.
+   */
+  #pauseForOutage(error: unknown): void {
+    if (this.#outage || this.#stopped) return;
+    const channel = this.#channel;
+    const tag = this.#consumerTag;
+    this.#consumerTag = undefined;
+    this.#log.warn({ err: describeError(error).message }, 'database or broker unreachable; pausing consumption until they answer');
+    if (channel && tag) channel.cancel(tag).catch(() => undefined); // a dead channel has no consumer left to cancel
+    const { first, max } = this.#options.outageBackoffMs ?? { first: 250, max: 5000 };
+    const since = Date.now();
+    this.#outage = (async () => {
+      for (let wait = first; !this.#stopped; wait = Math.min(wait * 2, max)) {
+        await new Promise((r) => setTimeout(r, wait));
+        if (this.#publisher.ready && await databaseReachable(this.#db)) break;
+      }
+    })().then(async () => {
+      this.#outage = undefined;
+      if (this.#stopped) return;
+      this.#log.info({ pausedMs: Date.now() - since }, 'database and broker answer again; resuming consumption');
+      const current = this.#channel;
+      // A channel that died meanwhile is replaced by the broker's reconnect, which consumes anew.
+      if (current && !this.#consumerTag) await this.#consume(current).catch((err) => this.#pauseForOutage(err));
+    });
+  }
+
+  /** True while consumption is paused for an outage. */
+  get paused(): boolean {
+    return this.#outage !== undefined;
   }
 
   async #process(channel: Channel, msg: ConsumeMessage): Promise<Outcome> {
@@ -133,14 +189,49 @@ export class Consumer {
     try {
       envelope = readEnvelope(msg);
       const type = this.#route(envelope);
+      this.#checkSize(envelope, type, msg.content);
       const delivery = { envelope, type, message: this.#validate(envelope, type, msg.content) };
-      outcome = (this.#options.batch?.size ?? 1) > 1 ? await this.#handleInBatch(delivery) : await this.#handleOnce(delivery);
+      outcome = await this.#handle(delivery);
     } catch (error) {
-      outcome = await this.#fail(msg, envelope, error);
+      if (isInfrastructure(error)) {
+        this.#pauseForOutage(error);
+        outcome = 'requeued';
+      } else {
+        outcome = await this.#fail(msg, envelope, error);
+      }
     }
     await this.#options.hooks?.beforeAck?.(envelope, outcome);
-    this.#ack(channel, msg, envelope, outcome);
+    if (outcome === 'requeued') this.#nack(channel, msg);
+    else this.#ack(channel, msg, envelope, outcome);
     return outcome;
+  }
+
+  /** The step outside the transaction (if the handler has one), then the transaction. */
+  async #handle(delivery: Delivery): Promise<Outcome> {
+    const outside = outsideStepOf(this.#handlers.get(delivery.type));
+    const prepared = outside ? await this.#runOutside(outside, delivery) : undefined;
+    if (prepared?.duplicate) return 'duplicate';
+    const batched = (this.#options.batch?.size ?? 1) > 1;
+    return batched ? this.#handleInBatch({ ...delivery, prepared }) : this.#handleOnce({ ...delivery, prepared });
+  }
+
+  /** Skips the outside call for a delivery already handled (cheap check, no lock); the inbox still decides. */
+  async #runOutside(outside: OutsideStep<unknown, unknown>, { envelope, type, message }: Delivery): Promise<Prepared> {
+    const { service } = this.#options;
+    const seen = await this.#db.em.fork().execute('select 1 from runtime.inbox where consumer = ? and message_id = ?', [service, envelope.messageId]);
+    if (seen.length > 0) return { duplicate: true, value: undefined };
+    const log = this.#log.child({ messageId: envelope.messageId, correlationId: envelope.correlationId, type, step: 'outside-transaction' });
+    const value = await outside(message, {
+      service, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, db: this.#db, log,
+    });
+    return { duplicate: false, value };
+  }
+
+  #checkSize(envelope: IncomingEnvelope, type: string, content: Buffer): void {
+    const limit = this.#options.maxMessageBytes;
+    if (limit !== undefined && content.length > limit) {
+      throw new PermanentError(`${type} ${envelope.messageId} is ${content.length} bytes; messages are limited to ${limit} bytes (MAX_MESSAGE_BYTES)`);
+    }
   }
 
   #route(envelope: IncomingEnvelope): MessageName {
@@ -171,7 +262,7 @@ export class Consumer {
   }
 
   /** Inbox, handler and outbox inside the given transaction (or savepoint). */
-  async #handleWithin(em: EntityManager, { envelope, type, message }: Delivery): Promise<Outcome> {
+  async #handleWithin(em: EntityManager, { envelope, type, message, prepared }: Delivery): Promise<Outcome> {
     const { service } = this.#options;
     const log = this.#log.child({ messageId: envelope.messageId, correlationId: envelope.correlationId, type });
     const fresh = await em.execute(
@@ -182,9 +273,10 @@ export class Consumer {
       log.info('duplicate delivery; already handled');
       return 'duplicate';
     }
-    const ctx: HandlerContext = {
+    const base: HandlerContext = {
       service, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em, log,
     };
+    const ctx = prepared ? withPrepared(base, prepared.value) : base;
     const events = [...await this.#handlers.get(type)!(message, ctx), ...(this.#options.onHandled?.(type, envelope, message) ?? [])];
     await writeToOutbox(em, events, { service, messageId: envelope.messageId, correlationId: envelope.correlationId, traceparent: envelope.traceparent });
     log.info({ emitted: events.map((e) => e.type) }, 'handled');
@@ -232,7 +324,7 @@ export class Consumer {
 
   async #fail(msg: ConsumeMessage, envelope: IncomingEnvelope | undefined, error: unknown): Promise<Outcome> {
     const attempt = envelope?.attempt ?? 1;
-    const permanent = isPermanent(error) || error instanceof EnvelopeError;
+    const permanent = classifyFailure(error) === 'permanent' || error instanceof EnvelopeError;
     const retry = !permanent && attempt < this.#options.maxAttempts;
     const { message } = describeError(error);
     const log = this.#log.child({ messageId: envelope?.messageId, correlationId: envelope?.correlationId, type: envelope?.type, attempt });
@@ -300,6 +392,15 @@ export class Consumer {
     } catch (err) {
       // The channel died after the work committed: the broker redelivers, the inbox absorbs it.
       this.#log.warn({ messageId: envelope?.messageId, outcome, err: (err as Error).message }, 'ack failed; the message will be redelivered');
+    }
+  }
+
+  /** Gives the delivery back to the queue as it is (same attempt header). */
+  #nack(channel: Channel, msg: ConsumeMessage): void {
+    try {
+      channel.nack(msg, false, true);
+    } catch {
+      // the channel is gone: the broker requeues it by itself
     }
   }
 

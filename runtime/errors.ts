@@ -1,19 +1,76 @@
-// The one error vocabulary of handlers and the runtime: a PermanentError is never
-// retried (the message goes to the dead-letter queue at once); anything else is
-// taken as transient and retried with growing delays, then dead-lettered.
+// The one error vocabulary of handlers and the runtime, and the one place that
+// decides what a failure means for the message:
+//   infrastructure — the database or the broker is unreachable: not the message's
+//                    fault; the consumer pauses and the message goes back unchanged
+//                    (no attempt spent);
+//   permanent      — no retry can cure it (a PermanentError, bad data: SQLSTATE
+//                    class 22): the dead-letter queue at once;
+//   transient      — anything else: retried with growing delays, then dead-lettered.
 
 /** A failure that no retry can cure: a broken message, a violated business invariant. */
 export class PermanentError extends Error {
   override readonly name = 'PermanentError';
 }
 
-/** A failure worth retrying (database or SMTP down); the default for unknown errors. */
+/** A failure worth retrying (a gateway timeout, a lock conflict); the default for unknown errors. */
 export class TransientError extends Error {
   override readonly name = 'TransientError';
 }
 
+/** The broker cannot take a message right now (no channel, connection lost). */
+export class BrokerUnavailableError extends Error {
+  override readonly name = 'BrokerUnavailableError';
+}
+
+export type FailureKind = 'infrastructure' | 'permanent' | 'transient';
+
+/** SQLSTATEs of a database that is gone or going: class 08 (connection), 57P01–57P03 (shutdown, crash, starting up), 53300 (too many connections). */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
+/** Socket-level failures reaching either server. */
+const UNREACHABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** What pg, pg-pool and amqplib say when a connection or channel is gone (they set no code). */
+const UNAVAILABLE_MESSAGE = [
+  /^Connection terminated/, // pg: the server closed the socket, or the connect timed out
+  /Client has encountered a connection error and is not queryable/, // pg: a client broken inside a transaction
+  /^timeout exceeded when trying to connect/, // pg-pool: no connection came free in time
+  /Client was closed and is not queryable/,
+  /^Channel (closed|ended)/, // amqplib: the channel died under us
+  /^Connection closed/, // amqplib
+];
+
+/** Data the database refuses as such (SQLSTATE class 22: bad text representation, out of range, too long...). */
+export function isDataError(error: unknown): boolean {
+  return causes(error).some((e) => typeof sqlState(e) === 'string' && sqlState(e)!.startsWith('22'));
+}
+
+/** True when the error means the database or the broker is unreachable, not that the work failed. */
+export function isInfrastructure(error: unknown): boolean {
+  for (const e of causes(error)) {
+    // A handler that chose a kind (a payment gateway refusing connections is transient) has decided.
+    if (e instanceof TransientError || e instanceof PermanentError) return false;
+    if (isUnavailable(e)) return true;
+  }
+  return false;
+}
+
+function isUnavailable(e: unknown): boolean {
+  if (e instanceof BrokerUnavailableError) return true;
+  const state = sqlState(e);
+  if (state && UNAVAILABLE_SQLSTATE.test(state)) return true;
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && UNREACHABLE_ERRNO.has(code)) return true;
+  return e instanceof Error && UNAVAILABLE_MESSAGE.some((re) => re.test(e.message));
+}
+
 export function isPermanent(error: unknown): boolean {
-  return error instanceof PermanentError;
+  return causes(error).some((e) => e instanceof PermanentError) || isDataError(error);
+}
+
+/** What the failure means for the message; infrastructure wins, since it says nothing about the message. */
+export function classifyFailure(error: unknown): FailureKind {
+  if (isInfrastructure(error)) return 'infrastructure';
+  if (isPermanent(error)) return 'permanent';
+  return 'transient';
 }
 
 /** The error's message with its context, and the first lines of its stack. */
@@ -23,4 +80,30 @@ export function describeError(error: unknown, stackLines = 5): { message: string
     return { message: `${error.name}: ${error.message}`, stack };
   }
   return { message: String(error), stack: '' };
+}
+
+/** The error and its causes (error.cause, AggregateError members), bounded. */
+function causes(error: unknown): unknown[] {
+  const out: unknown[] = [];
+  const queue = [error];
+  while (queue.length > 0 && out.length < 10) {
+    const e = queue.shift();
+    if (e === undefined || e === null || out.includes(e)) continue;
+    out.push(e);
+    if (typeof e === 'object') {
+      queue.push((e as { cause?: unknown }).cause);
+      if (e instanceof AggregateError) queue.push(...e.errors);
+    }
+  }
+  return out;
+}
+
+/** PostgreSQL's SQLSTATE: pg puts it in `code`, MikroORM's DriverException copies it (and may set `sqlState`). */
+function sqlState(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { sqlState: state, code } = error as { sqlState?: unknown; code?: unknown };
+  const SQLSTATE = /^[0-9A-Z]{2}[0-9A-Z]{3}$/;
+  if (typeof state === 'string' && SQLSTATE.test(state)) return state;
+  // errno codes (EPIPE) share the shape; SQLSTATE classes start with a digit or one of few letters.
+  return typeof code === 'string' && SQLSTATE.test(code) && !code.startsWith('E') ? code : undefined;
 }

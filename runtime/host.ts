@@ -1,6 +1,8 @@
-// Runs a set of services in one process: one database pool, one broker
-// connection, one outbox relay, one consumer per receiving service, and whatever
-// else a service starts. Stopping follows the guarantee order: stop consuming,
+// Runs a set of services in one process: one broker connection, one outbox relay,
+// one consumer per receiving service, and whatever else a service starts. Each
+// service has its own database pool and its own limit on deliveries in flight
+// (bulkheads): a slow service uses up its own share, never another's. The runtime
+// (migrations, relay, readiness) has a pool of its own too. Stopping follows the guarantee order: stop consuming,
 // let in-flight deliveries finish (bounded), flush the outbox, close everything.
 import { createServer, type Server } from 'node:http';
 import type { Config } from './config.ts';
@@ -23,7 +25,10 @@ export interface HostOptions {
 }
 
 export interface Host {
+  /** The runtime's own parts; `db` is the runtime's pool (relay, readiness). */
   readonly runtime: ServiceRuntime;
+  /** Each service's own database pool. */
+  readonly databases: ReadonlyMap<string, Database>;
   readonly consumers: ReadonlyMap<string, Consumer>;
   /** What each service's start() returned (e.g. the api's URL). */
   readonly services: ReadonlyMap<string, Stoppable>;
@@ -35,7 +40,8 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
   const names = modules.map((m) => m.name);
   const log = options.log ?? createLogger(config, { app: 'order-pipeline', services: names.join(',') });
   await ensureDatabase(config.databaseUrl);
-  const db: Database = await openDatabase({ url: config.databaseUrl, poolMax: config.dbPoolMax, entities: [...new Set(modules.flatMap((m) => m.entities ?? []))] });
+  const db: Database = await openDatabase({ url: config.databaseUrl, poolMax: config.runtimeDbPoolMax });
+  const databases = new Map<string, Database>();
   const started = new Map<string, Stoppable>();
   const consumers = new Map<string, Consumer>();
   const broker = new Broker(log);
@@ -61,15 +67,22 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     const runtime: ServiceRuntime = { config, db, broker, publisher, relay, log };
 
     for (const m of modules) {
+      const limits = limitsOf(m, config);
+      databases.set(m.name, await openDatabase({ url: config.databaseUrl, poolMax: limits.dbPoolMax, entities: m.entities ?? [] }));
+      log.info({ service: m.name, ...limits }, 'service limits');
+    }
+    for (const m of modules) {
       if (!m.handlers) continue;
+      const serviceDb = databases.get(m.name)!;
       const serviceLog = log.child({ service: m.name });
-      const events = eventLogger(m.name, config, db);
-      const consumer = new Consumer(db, publisher, serviceLog, {
+      const events = eventLogger(m.name, config, serviceDb);
+      const consumer = new Consumer(serviceDb, publisher, serviceLog, {
         service: m.name,
         handlers: typeof m.handlers === 'function' ? m.handlers(config) : m.handlers,
         plan: queuePlanFor(m.name, config.retryDelaysMs),
-        prefetch: config.prefetch,
+        prefetch: limitsOf(m, config).prefetch,
         maxAttempts: config.maxAttempts,
+        maxMessageBytes: config.maxMessageBytes,
         batch: m.batch,
         onHandled: events.onHandled,
         onFailed: events.onFailed,
@@ -79,7 +92,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       consumers.set(m.name, consumer);
     }
     for (const m of modules) {
-      if (m.start) started.set(m.name, await m.start({ ...runtime, log: log.child({ service: m.name }) }));
+      if (m.start) started.set(m.name, await m.start({ ...runtime, db: databases.get(m.name)!, log: log.child({ service: m.name }) }));
     }
 
     const ready = async () => ({ broker: broker.connected, database: await databaseReachable(db) });
@@ -96,11 +109,11 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       await relay!.stop();
       healthServer?.close();
       await broker.close();
-      await db.close();
+      await Promise.all([db, ...databases.values()].map((d) => d.close()));
       log.info({ drained }, 'stopped');
       return { drained };
     })();
-    return { runtime, consumers, services: started, ready, stop };
+    return { runtime, databases, consumers, services: started, ready, stop };
   } catch (err) {
     // Undo whatever had started, in the same order as a normal stop.
     const deadline = Date.now() + 2000;
@@ -109,9 +122,15 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     healthServer?.close();
     await relay?.stop().catch(() => undefined);
     await broker.close().catch(() => undefined);
-    await db.close().catch(() => undefined);
+    await Promise.all([db, ...databases.values()].map((d) => d.close().catch(() => undefined)));
     throw err;
   }
+}
+
+/** The service's bulkhead: its deliveries in flight and its connections (env overrides, then the service's own defaults, then the process defaults). */
+export function limitsOf(m: ServiceModule, config: Config): { prefetch: number; dbPoolMax: number } {
+  const own = config.serviceLimits[m.name] ?? {};
+  return { prefetch: own.prefetch ?? m.concurrency ?? config.prefetch, dbPoolMax: own.dbPoolMax ?? m.dbPoolMax ?? config.dbPoolMax };
 }
 
 async function serveHealth(port: number, ready: () => Promise<{ broker: boolean; database: boolean }>): Promise<Server> {

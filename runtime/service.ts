@@ -29,6 +29,10 @@ export interface ServiceModule {
    */
   readonly handlers?: object | ((config: Config) => object);
   readonly entities?: readonly EntitySchema<any, any>[];
+  /** Deliveries in flight by default (PREFETCH otherwise); PREFETCH_<SERVICE> overrides it. */
+  readonly concurrency?: number;
+  /** Connections of the service's own pool by default (DB_POOL_MAX otherwise); DB_POOL_MAX_<SERVICE> overrides it. */
+  readonly dbPoolMax?: number;
   /** Commit up to `size` deliveries per transaction (fast handlers only; see Consumer). */
   readonly batch?: { readonly size: number; readonly waitMs: number };
   readonly start?: (runtime: ServiceRuntime) => Promise<Stoppable>;

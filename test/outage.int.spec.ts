@@ -1,0 +1,97 @@
+// test-time-limit: 180s
+// Outages of the database, against the real broker and PostgreSQL: the error
+// classification on real failures, the pool healing after its connections die
+// inside transactions (the kysely leak), and consumers pausing through an outage
+// with no attempt spent and nothing dead-lettered.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Pool } from 'pg';
+import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
+import { publishRaw, queueDepth } from './support/amqp.ts';
+import { example, rawEvent } from './support/builders.ts';
+import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
+import { openDatabase, type Database } from '../runtime/db.ts';
+import { startHost, type Host } from '../runtime/host.ts';
+import { classifyFailure } from '../runtime/errors.ts';
+
+let env: TestEnv;
+let proxy: TcpProxy;
+let db: Database | undefined;
+let host: Host | undefined;
+
+test.before(async () => {
+  env = await createTestEnv('outage');
+  await sql(env.databaseUrl, EFFECTS_TABLE);
+  const target = new URL(env.databaseUrl);
+  proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+});
+
+test.after(async () => {
+  await proxy?.restore();
+  await host?.stop();
+  await db?.close();
+  await proxy?.close();
+  await env?.cleanup();
+});
+
+const pool = async (d: Database) => (await d.em.getConnection().getNativeClient()) as unknown as Pool;
+const backendsOf = async (name: string, query: string) => (await sql<{ pid: number }>(env.databaseUrl,
+  `select pid from pg_stat_activity where datname = $1 and query like $2 and pid <> pg_backend_pid()`, [name, query])).map((r) => r.pid);
+
+test('bad data is permanent, a terminated backend is infrastructure (real errors)', async () => {
+  db = await openDatabase({ url: env.databaseUrl, poolMax: 3 });
+  const bad = await db.em.fork().execute(`select 'urn:uuid:1c9d4e2a-6b3f-4a8e-9f1d-2e7c5b8a4d30'::uuid`).catch((e: unknown) => e);
+  assert.is(classifyFailure(bad), 'permanent', String(bad));
+  const sleeping = db.em.fork().execute('select pg_sleep(30)').catch((e: unknown) => e);
+  const [pid] = await eventually(async () => { const p = await backendsOf(env.name, '%pg_sleep(30)%'); return p.length ? p : undefined; }, 'the sleeping backend');
+  await sql(env.databaseUrl, 'select pg_terminate_backend($1)', [pid]);
+  const terminated = await sleeping;
+  assert.instance(terminated, Error);
+  assert.is(classifyFailure(terminated), 'infrastructure', String(terminated));
+});
+
+test('connections that die inside transactions go back to the pool: it heals', async () => {
+  db ??= await openDatabase({ url: env.databaseUrl, poolMax: 3 });
+  // Three transactions hold every connection of the pool when their backends are killed.
+  const transactions = Array.from({ length: 3 }, () => db!.em.fork().transactional((em) => em.execute('select pg_sleep(30)')).catch((e: unknown) => e));
+  const pids = await eventually(async () => { const p = await backendsOf(env.name, '%pg_sleep(30)%'); return p.length === 3 ? p : undefined; }, 'three sleeping transactions');
+  await sql(env.databaseUrl, 'select pg_terminate_backend(pid) from unnest($1::int[]) as pid', [pids]);
+  for (const outcome of await Promise.all(transactions)) assert.is(classifyFailure(outcome), 'infrastructure', String(outcome));
+  const p = await pool(db);
+  // With kysely 0.29.6 the three clients stayed checked out for ever (totalCount 3, idleCount 0).
+  await eventually(async () => p.totalCount === p.idleCount, 'no connection left checked out', 5000);
+  const answers = await Promise.all(Array.from({ length: 6 }, () => db!.em.fork().execute('select 1 as one')));
+  assert.is(answers.length, 6);
+  assert.ok(p.totalCount <= 3, `pool size ${p.totalCount}`);
+});
+
+test('a database outage under load pauses the consumers: no attempt spent, nothing dead-lettered, one effect each', async () => {
+  await db?.close();
+  db = undefined;
+  const seen: { service: string; orderId: string; attempt: number; at: number }[] = [];
+  // Retries are short (100 ms, 300 ms, 3 attempts) and the outage far longer: a consumer that took
+  // the outage for the message's failure would dead-letter it.
+  host = await startHost(env.config({ DATABASE_URL: proxy.via(env.databaseUrl), PREFETCH: '8' }), testServices({ seen, delayMs: 30 }));
+  const orders = Array.from({ length: 40 }, () => example('OrderPersisted'));
+  await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+  await eventually(async () => seen.length >= 5 && seen, 'the first deliveries');
+  await proxy.cut();
+  const payment = host.consumers.get('payment')!;
+  const pausedAt = await eventually(async () => payment.paused && Date.now(), 'payment pausing', 15_000);
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.ok(payment.paused, 'still paused while the database is unreachable');
+  await proxy.restore();
+  await eventually(async () => !payment.paused, 'payment resuming', 15_000);
+  const effects = async () => sql<{ service: string; order_id: string; n: number }>(env.databaseUrl,
+    'select service, order_id::text, count(*)::int as n from public.test_effects group by 1, 2');
+  const rows = await eventually(async () => { const r = await effects(); return r.length === orders.length * 2 ? r : undefined; },
+    'an effect per order and service', 30_000);
+  assert.ok(rows.every((r) => r.n === 1), `every effect once: ${JSON.stringify(rows.filter((r) => r.n !== 1))}`);
+  assert.ok(seen.every((s) => s.attempt === 1), `no attempt spent: ${JSON.stringify(seen.filter((s) => s.attempt !== 1))}`);
+  for (const q of ['payment.dlq', 'invoice.dlq']) assert.is(await queueDepth(env.amqpUrl, q), 0, q);
+  assert.equal(await host.ready(), { broker: true, database: true });
+  assert.ok(Date.now() - pausedAt > 2000);
+});
+
+test.run();
