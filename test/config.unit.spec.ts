@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../runtime/config.ts';
 import { selectServices } from '../handlers/index.ts';
 import { serviceNames } from '../generated/registry.ts';
+import { limitsOf } from '../runtime/host.ts';
 
 test('the defaults run everything locally', () => {
   const c = loadConfig({});
@@ -23,6 +24,18 @@ test('SERVICE picks services by their contract names', () => {
   assert.equal(selectServices(['payment', 'invoice']).map((s) => s.name), ['payment', 'invoice']);
   assert.equal(selectServices('all').map((s) => s.name).sort(), [...serviceNames].sort());
   assert.throws(() => selectServices(['paymnet']), /unknown service "paymnet"/);
+});
+
+test('each service has its own limits: PREFETCH_<SERVICE> and DB_POOL_MAX_<SERVICE> over the service\'s defaults over the process defaults', () => {
+  const c = loadConfig({ PREFETCH: '16', DB_POOL_MAX: '2', PREFETCH_PAYMENT: '300', DB_POOL_MAX_ORDER_TIMELINE: '6' });
+  assert.equal(c.serviceLimits, { payment: { prefetch: 300 }, 'order-timeline': { dbPoolMax: 6 } });
+  const [api, payment, timeline, invoice] = selectServices(['api', 'payment', 'order-timeline', 'invoice']);
+  assert.equal(limitsOf(payment, c), { prefetch: 300, dbPoolMax: 2 });
+  assert.equal(limitsOf(timeline, c), { prefetch: 16, dbPoolMax: 6 });
+  assert.equal(limitsOf(invoice, c), { prefetch: 16, dbPoolMax: 2 });
+  assert.is(limitsOf(api, c).dbPoolMax, 8, 'the api keeps its own, larger pool');
+  assert.throws(() => loadConfig({ PREFETCH_PAYMNET: '5' }), /^PREFETCH_PAYMNET names no service of asyncapi.yaml/);
+  assert.throws(() => loadConfig({ DB_POOL_MAX_API: '0' }), /^DB_POOL_MAX_API=0 is not a number between 1 and 200/);
 });
 
 test('each bad value is refused with the variable named', () => {

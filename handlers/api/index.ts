@@ -53,7 +53,8 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
 
 /** The api module, with options (e.g. `onListening` in tests). */
 export function apiService(options: ApiOptions = {}): ServiceModule {
-  return { name: 'api', entities: [Product], start: (runtime) => startApiServer(runtime, options) };
+  // The api keeps a pool of its own, larger than a consumer's: requests are not bounded by a prefetch.
+  return { name: 'api', dbPoolMax: 8, entities: [Product], start: (runtime) => startApiServer(runtime, options) };
 }
 
 export const api: ServiceModule = apiService();
