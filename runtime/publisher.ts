@@ -2,6 +2,7 @@
 // persistent, mandatory (an unroutable message is an error, never a silent drop).
 import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import type { Broker } from './broker.ts';
+import { BrokerUnavailableError } from './errors.ts';
 import type { Logger } from './logger.ts';
 
 export class UnroutableError extends Error {
@@ -47,7 +48,7 @@ export class Publisher {
   /** Publishes a batch in order; resolves, per message, to undefined once confirmed or to the error. */
   async publishEach(messages: readonly Outgoing[]): Promise<(Error | undefined)[]> {
     const channel = this.#channel;
-    if (!channel) throw new Error('publisher: no open channel (broker connection lost)');
+    if (!channel) throw new BrokerUnavailableError(`publisher: no open channel (broker connection lost); ${messages.length} message(s) not published`);
     const confirmations = messages.map((m) => new Promise<void>((resolve, reject) => {
       channel.publish(m.exchange, m.routingKey, m.content, { persistent: true, mandatory: true, ...m.options }, (err) => {
         const returned = this.#returned.delete(m.options.messageId);
