@@ -15,7 +15,8 @@ export interface MessageRoute {
   readonly name: MessageName;
   readonly exchange: string;
   readonly routingKey: string;
-  readonly validate: { (data: unknown): boolean; errors?: ErrorObject[] | null };
+  /** At most 10 errors; `truncated` when more may exist (the generated validators bound their work). */
+  readonly validate: { (data: unknown): boolean; errors?: ErrorObject[] | null; truncated?: boolean };
 }
 
 /** Every message: where it is published and how it is validated. */

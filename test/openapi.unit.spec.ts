@@ -255,6 +255,29 @@ test('CreateOrderRequest rejects invalid orders, pointing at the field', () => {
   rejects(noItems, [' required']);
 });
 
+test('uuid is the plain 8-4-4-4-12 form PostgreSQL reads; no urn:uuid: prefix', () => {
+  const validate = validatorFor(ajv, 'CreateOrderRequest');
+  assert.ok(validate({ ...validOrder(), customerId: '3C9A1F2E-7B4D-4E8A-9F61-2A5B7C8D9E10' }), JSON.stringify(validate.errors));
+  assert.not.ok(validate({ ...validOrder(), customerId: 'urn:uuid:3c9a1f2e-7b4d-4e8a-9f61-2a5b7c8d9e10' }));
+  assert.equal(errorsAt(validate.errors), ['/customerId maxLength']);
+  assert.not.ok(validate({ ...validOrder(), customerId: '{3c9a1f2e-7b4d-4e8a-9f61-2a5b7c8d9e10}' }));
+  assert.not.ok(validate({ ...validOrder(), customerId: '3c9a1f2e7b4d4e8a9f612a5b7c8d9e10' }));
+});
+
+test('request strings and arrays are bounded, and a ValidationProblem lists at most 10 errors', () => {
+  const request = rewriteRefs(doc.components.schemas.CreateOrderRequest) as Obj;
+  for (const [name, property] of Object.entries(request.properties as Obj)) {
+    const schema = (property as Obj).$ref ? doc.components.schemas[String((property as Obj).$ref).split('/').pop()!] as Obj : property as Obj;
+    if (schema.type === 'string') assert.type(schema.maxLength, 'number', `${name} has a maxLength`);
+    if (schema.type === 'array') assert.type(schema.maxItems, 'number', `${name} has a maxItems`);
+  }
+  assert.type((doc.components.schemas.ProductId as Obj).maxLength, 'number');
+  const validate = validatorFor(ajv, 'ValidationProblem');
+  const errors = Array.from({ length: 11 }, (_, i) => ({ field: `/items/${i}`, message: 'x' }));
+  assert.not.ok(validate({ type: 'about:blank', title: 'Bad', status: 400, errors }));
+  assert.ok(validate({ type: 'about:blank', title: 'Bad', status: 400, errors: errors.slice(0, 10), truncated: true }));
+});
+
 test('response schemas reject what the contract forbids', () => {
   const invoiced = ((((doc.paths['/orders/{orderId}'].get as Obj).responses as Obj)['200'] as Obj).content as Obj)['application/json'] as Obj;
   const order = structuredClone(((invoiced.examples as Obj).invoiced as Obj).value) as Obj;

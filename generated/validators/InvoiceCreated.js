@@ -1,17 +1,638 @@
 // Generated from asyncapi.yaml by templates/ (npm run generate). Do not edit.
-// Validates a InvoiceCreated payload; errors are ajv ErrorObjects with the failing instancePath.
+// Validates a InvoiceCreated payload; errors are ajv ErrorObjects with the failing instancePath,
+// at most MAX_REPORTED_ERRORS of them (validate.truncated: more may exist).
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
+
+// first pass: stops at the first error
+const firstError = (() => {
+const module = { exports: {} };
 "use strict";
-export const validate = validate10;
-export default validate10;
+module.exports = validate10;
+module.exports.default = validate10;
 const schema11 = {"$id":"InvoiceCreatedPayload.json","type":"object","additionalProperties":false,"required":["invoiceId","invoiceNumber","orderId","customerId","email","lines","total","issuedAt"],"properties":{"invoiceId":{"type":"string","format":"uuid"},"invoiceNumber":{"type":"string","pattern":"^INV-[0-9]{4}-[0-9]{6,}$"},"orderId":{"$ref":"OrderId.json"},"customerId":{"$ref":"CustomerId.json"},"email":{"$ref":"Email.json"},"lines":{"type":"array","minItems":1,"maxItems":50,"items":{"$ref":"OrderLine.json"}},"total":{"$ref":"Money.json"},"issuedAt":{"$ref":"Timestamp.json"}}};
 const schema12 = {"$id":"OrderId.json","type":"string","format":"uuid","description":"The order's id, chosen by the API."};
 const schema13 = {"$id":"CustomerId.json","type":"string","format":"uuid"};
 const schema14 = {"$id":"Email.json","type":"string","format":"email","maxLength":254};
 const schema18 = {"$id":"Money.json","type":"object","description":"An amount in integer minor units (cents) with its ISO 4217 currency code.","additionalProperties":false,"required":["amount","currency"],"properties":{"amount":{"type":"integer","minimum":0,"maximum":100000000000},"currency":{"type":"string","pattern":"^[A-Z]{3}$"}}};
 const schema21 = {"$id":"Timestamp.json","type":"string","format":"date-time"};
-const formats0 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+const formats0 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const formats6 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
+const formats8 = require("ajv-formats/dist/formats").fullFormats["date-time"];
+const pattern0 = new RegExp("^INV-[0-9]{4}-[0-9]{6,}$", "u");
+const pattern2 = new RegExp("^[A-Z]{3}$", "u");
+const func2 = require("ajv/dist/runtime/ucs2length").default;
+const schema15 = {"$id":"OrderLine.json","type":"object","description":"An order line priced from the catalog.","additionalProperties":false,"required":["productId","name","quantity","unitPrice","lineTotal"],"properties":{"productId":{"$ref":"ProductId.json"},"name":{"type":"string","minLength":1,"maxLength":200},"quantity":{"$ref":"Quantity.json"},"unitPrice":{"$ref":"Money.json"},"lineTotal":{"$ref":"Money.json"}}};
+const schema16 = {"$id":"ProductId.json","type":"string","pattern":"^[A-Z][A-Z0-9-]{1,31}$","description":"Catalog code, e.g. A1215."};
+const schema17 = {"$id":"Quantity.json","type":"integer","minimum":1,"maximum":1000};
+const pattern1 = new RegExp("^[A-Z][A-Z0-9-]{1,31}$", "u");
+
+function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="OrderLine.json" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.productId === undefined) && (missing0 = "productId")) || ((data.name === undefined) && (missing0 = "name"))) || ((data.quantity === undefined) && (missing0 = "quantity"))) || ((data.unitPrice === undefined) && (missing0 = "unitPrice"))) || ((data.lineTotal === undefined) && (missing0 = "lineTotal"))){
+validate11.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((key0 === "productId") || (key0 === "name")) || (key0 === "quantity")) || (key0 === "unitPrice")) || (key0 === "lineTotal"))){
+validate11.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.productId !== undefined){
+let data0 = data.productId;
+const _errs2 = errors;
+const _errs3 = errors;
+if(errors === _errs3){
+if(typeof data0 === "string"){
+if(!pattern1.test(data0)){
+validate11.errors = [{instancePath:instancePath+"/productId",schemaPath:"ProductId.json/pattern",keyword:"pattern",params:{pattern: "^[A-Z][A-Z0-9-]{1,31}$"},message:"must match pattern \""+"^[A-Z][A-Z0-9-]{1,31}$"+"\""}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/productId",schemaPath:"ProductId.json/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.name !== undefined){
+let data1 = data.name;
+const _errs5 = errors;
+if(errors === _errs5){
+if(typeof data1 === "string"){
+if(func2(data1) > 200){
+validate11.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+return false;
+}
+else {
+if(func2(data1) < 1){
+validate11.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.quantity !== undefined){
+let data2 = data.quantity;
+const _errs7 = errors;
+const _errs8 = errors;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+validate11.errors = [{instancePath:instancePath+"/quantity",schemaPath:"Quantity.json/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs8){
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 1000 || isNaN(data2)){
+validate11.errors = [{instancePath:instancePath+"/quantity",schemaPath:"Quantity.json/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+return false;
+}
+else {
+if(data2 < 1 || isNaN(data2)){
+validate11.errors = [{instancePath:instancePath+"/quantity",schemaPath:"Quantity.json/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+return false;
+}
+}
+}
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.unitPrice !== undefined){
+let data3 = data.unitPrice;
+const _errs10 = errors;
+const _errs11 = errors;
+if(errors === _errs11){
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+let missing1;
+if(((data3.amount === undefined) && (missing1 = "amount")) || ((data3.currency === undefined) && (missing1 = "currency"))){
+validate11.errors = [{instancePath:instancePath+"/unitPrice",schemaPath:"Money.json/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs13 = errors;
+for(const key1 in data3){
+if(!((key1 === "amount") || (key1 === "currency"))){
+validate11.errors = [{instancePath:instancePath+"/unitPrice",schemaPath:"Money.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs13 === errors){
+if(data3.amount !== undefined){
+let data4 = data3.amount;
+const _errs14 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+validate11.errors = [{instancePath:instancePath+"/unitPrice/amount",schemaPath:"Money.json/properties/amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs14){
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 100000000000 || isNaN(data4)){
+validate11.errors = [{instancePath:instancePath+"/unitPrice/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000000},message:"must be <= 100000000000"}];
+return false;
+}
+else {
+if(data4 < 0 || isNaN(data4)){
+validate11.errors = [{instancePath:instancePath+"/unitPrice/amount",schemaPath:"Money.json/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid4 = _errs14 === errors;
+}
+else {
+var valid4 = true;
+}
+if(valid4){
+if(data3.currency !== undefined){
+let data5 = data3.currency;
+const _errs16 = errors;
+if(errors === _errs16){
+if(typeof data5 === "string"){
+if(!pattern2.test(data5)){
+validate11.errors = [{instancePath:instancePath+"/unitPrice/currency",schemaPath:"Money.json/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"},message:"must match pattern \""+"^[A-Z]{3}$"+"\""}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/unitPrice/currency",schemaPath:"Money.json/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid4 = _errs16 === errors;
+}
+else {
+var valid4 = true;
+}
+}
+}
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/unitPrice",schemaPath:"Money.json/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.lineTotal !== undefined){
+let data6 = data.lineTotal;
+const _errs18 = errors;
+const _errs19 = errors;
+if(errors === _errs19){
+if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
+let missing2;
+if(((data6.amount === undefined) && (missing2 = "amount")) || ((data6.currency === undefined) && (missing2 = "currency"))){
+validate11.errors = [{instancePath:instancePath+"/lineTotal",schemaPath:"Money.json/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
+return false;
+}
+else {
+const _errs21 = errors;
+for(const key2 in data6){
+if(!((key2 === "amount") || (key2 === "currency"))){
+validate11.errors = [{instancePath:instancePath+"/lineTotal",schemaPath:"Money.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs21 === errors){
+if(data6.amount !== undefined){
+let data7 = data6.amount;
+const _errs22 = errors;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+validate11.errors = [{instancePath:instancePath+"/lineTotal/amount",schemaPath:"Money.json/properties/amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs22){
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 100000000000 || isNaN(data7)){
+validate11.errors = [{instancePath:instancePath+"/lineTotal/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000000},message:"must be <= 100000000000"}];
+return false;
+}
+else {
+if(data7 < 0 || isNaN(data7)){
+validate11.errors = [{instancePath:instancePath+"/lineTotal/amount",schemaPath:"Money.json/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid6 = _errs22 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data6.currency !== undefined){
+let data8 = data6.currency;
+const _errs24 = errors;
+if(errors === _errs24){
+if(typeof data8 === "string"){
+if(!pattern2.test(data8)){
+validate11.errors = [{instancePath:instancePath+"/lineTotal/currency",schemaPath:"Money.json/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"},message:"must match pattern \""+"^[A-Z]{3}$"+"\""}];
+return false;
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/lineTotal/currency",schemaPath:"Money.json/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid6 = _errs24 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+}
+else {
+validate11.errors = [{instancePath:instancePath+"/lineTotal",schemaPath:"Money.json/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate11.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate11.errors = vErrors;
+return errors === 0;
+}
+
+
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="InvoiceCreatedPayload.json" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((((((data.invoiceId === undefined) && (missing0 = "invoiceId")) || ((data.invoiceNumber === undefined) && (missing0 = "invoiceNumber"))) || ((data.orderId === undefined) && (missing0 = "orderId"))) || ((data.customerId === undefined) && (missing0 = "customerId"))) || ((data.email === undefined) && (missing0 = "email"))) || ((data.lines === undefined) && (missing0 = "lines"))) || ((data.total === undefined) && (missing0 = "total"))) || ((data.issuedAt === undefined) && (missing0 = "issuedAt"))){
+validate10.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!((((((((key0 === "invoiceId") || (key0 === "invoiceNumber")) || (key0 === "orderId")) || (key0 === "customerId")) || (key0 === "email")) || (key0 === "lines")) || (key0 === "total")) || (key0 === "issuedAt"))){
+validate10.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.invoiceId !== undefined){
+let data0 = data.invoiceId;
+const _errs2 = errors;
+if(errors === _errs2){
+if(errors === _errs2){
+if(typeof data0 === "string"){
+if(!(formats0.test(data0))){
+validate10.errors = [{instancePath:instancePath+"/invoiceId",schemaPath:"#/properties/invoiceId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/invoiceId",schemaPath:"#/properties/invoiceId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.invoiceNumber !== undefined){
+let data1 = data.invoiceNumber;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(!pattern0.test(data1)){
+validate10.errors = [{instancePath:instancePath+"/invoiceNumber",schemaPath:"#/properties/invoiceNumber/pattern",keyword:"pattern",params:{pattern: "^INV-[0-9]{4}-[0-9]{6,}$"},message:"must match pattern \""+"^INV-[0-9]{4}-[0-9]{6,}$"+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/invoiceNumber",schemaPath:"#/properties/invoiceNumber/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.orderId !== undefined){
+let data2 = data.orderId;
+const _errs6 = errors;
+const _errs7 = errors;
+if(errors === _errs7){
+if(errors === _errs7){
+if(typeof data2 === "string"){
+if(!(formats0.test(data2))){
+validate10.errors = [{instancePath:instancePath+"/orderId",schemaPath:"OrderId.json/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/orderId",schemaPath:"OrderId.json/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.customerId !== undefined){
+let data3 = data.customerId;
+const _errs9 = errors;
+const _errs10 = errors;
+if(errors === _errs10){
+if(errors === _errs10){
+if(typeof data3 === "string"){
+if(!(formats0.test(data3))){
+validate10.errors = [{instancePath:instancePath+"/customerId",schemaPath:"CustomerId.json/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/customerId",schemaPath:"CustomerId.json/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.email !== undefined){
+let data4 = data.email;
+const _errs12 = errors;
+const _errs13 = errors;
+if(errors === _errs13){
+if(errors === _errs13){
+if(typeof data4 === "string"){
+if(func2(data4) > 254){
+validate10.errors = [{instancePath:instancePath+"/email",schemaPath:"Email.json/maxLength",keyword:"maxLength",params:{limit: 254},message:"must NOT have more than 254 characters"}];
+return false;
+}
+else {
+if(!(formats6.test(data4))){
+validate10.errors = [{instancePath:instancePath+"/email",schemaPath:"Email.json/format",keyword:"format",params:{format: "email"},message:"must match format \""+"email"+"\""}];
+return false;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/email",schemaPath:"Email.json/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs12 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.lines !== undefined){
+let data5 = data.lines;
+const _errs15 = errors;
+if(errors === _errs15){
+if(Array.isArray(data5)){
+if(data5.length > 50){
+validate10.errors = [{instancePath:instancePath+"/lines",schemaPath:"#/properties/lines/maxItems",keyword:"maxItems",params:{limit: 50},message:"must NOT have more than 50 items"}];
+return false;
+}
+else {
+if(data5.length < 1){
+validate10.errors = [{instancePath:instancePath+"/lines",schemaPath:"#/properties/lines/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+return false;
+}
+else {
+var valid4 = true;
+const len0 = data5.length;
+for(let i0=0; i0<len0; i0++){
+const _errs17 = errors;
+if(!(validate11(data5[i0], {instancePath:instancePath+"/lines/" + i0,parentData:data5,parentDataProperty:i0,rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+var valid4 = _errs17 === errors;
+if(!valid4){
+break;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/lines",schemaPath:"#/properties/lines/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.total !== undefined){
+let data7 = data.total;
+const _errs18 = errors;
+const _errs19 = errors;
+if(errors === _errs19){
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+let missing1;
+if(((data7.amount === undefined) && (missing1 = "amount")) || ((data7.currency === undefined) && (missing1 = "currency"))){
+validate10.errors = [{instancePath:instancePath+"/total",schemaPath:"Money.json/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+const _errs21 = errors;
+for(const key1 in data7){
+if(!((key1 === "amount") || (key1 === "currency"))){
+validate10.errors = [{instancePath:instancePath+"/total",schemaPath:"Money.json/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs21 === errors){
+if(data7.amount !== undefined){
+let data8 = data7.amount;
+const _errs22 = errors;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+validate10.errors = [{instancePath:instancePath+"/total/amount",schemaPath:"Money.json/properties/amount/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+if(errors === _errs22){
+if((typeof data8 == "number") && (isFinite(data8))){
+if(data8 > 100000000000 || isNaN(data8)){
+validate10.errors = [{instancePath:instancePath+"/total/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000000},message:"must be <= 100000000000"}];
+return false;
+}
+else {
+if(data8 < 0 || isNaN(data8)){
+validate10.errors = [{instancePath:instancePath+"/total/amount",schemaPath:"Money.json/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+return false;
+}
+}
+}
+}
+var valid6 = _errs22 === errors;
+}
+else {
+var valid6 = true;
+}
+if(valid6){
+if(data7.currency !== undefined){
+let data9 = data7.currency;
+const _errs24 = errors;
+if(errors === _errs24){
+if(typeof data9 === "string"){
+if(!pattern2.test(data9)){
+validate10.errors = [{instancePath:instancePath+"/total/currency",schemaPath:"Money.json/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"},message:"must match pattern \""+"^[A-Z]{3}$"+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/total/currency",schemaPath:"Money.json/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid6 = _errs24 === errors;
+}
+else {
+var valid6 = true;
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/total",schemaPath:"Money.json/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs18 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.issuedAt !== undefined){
+let data10 = data.issuedAt;
+const _errs26 = errors;
+const _errs27 = errors;
+if(errors === _errs27){
+if(errors === _errs27){
+if(typeof data10 === "string"){
+if(!(formats8.validate(data10))){
+validate10.errors = [{instancePath:instancePath+"/issuedAt",schemaPath:"Timestamp.json/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/issuedAt",schemaPath:"Timestamp.json/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs26 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate10.errors = vErrors;
+return errors === 0;
+}
+
+return module.exports;
+})();
+
+// second pass, only for a small invalid message: every error
+const allErrors = (() => {
+const module = { exports: {} };
+"use strict";
+module.exports = validate10;
+module.exports.default = validate10;
+const schema11 = {"$id":"InvoiceCreatedPayload.json","type":"object","additionalProperties":false,"required":["invoiceId","invoiceNumber","orderId","customerId","email","lines","total","issuedAt"],"properties":{"invoiceId":{"type":"string","format":"uuid"},"invoiceNumber":{"type":"string","pattern":"^INV-[0-9]{4}-[0-9]{6,}$"},"orderId":{"$ref":"OrderId.json"},"customerId":{"$ref":"CustomerId.json"},"email":{"$ref":"Email.json"},"lines":{"type":"array","minItems":1,"maxItems":50,"items":{"$ref":"OrderLine.json"}},"total":{"$ref":"Money.json"},"issuedAt":{"$ref":"Timestamp.json"}}};
+const schema12 = {"$id":"OrderId.json","type":"string","format":"uuid","description":"The order's id, chosen by the API."};
+const schema13 = {"$id":"CustomerId.json","type":"string","format":"uuid"};
+const schema14 = {"$id":"Email.json","type":"string","format":"email","maxLength":254};
+const schema18 = {"$id":"Money.json","type":"object","description":"An amount in integer minor units (cents) with its ISO 4217 currency code.","additionalProperties":false,"required":["amount","currency"],"properties":{"amount":{"type":"integer","minimum":0,"maximum":100000000000},"currency":{"type":"string","pattern":"^[A-Z]{3}$"}}};
+const schema21 = {"$id":"Timestamp.json","type":"string","format":"date-time"};
+const formats0 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const formats6 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 const formats8 = require("ajv-formats/dist/formats").fullFormats["date-time"];
 const pattern0 = new RegExp("^INV-[0-9]{4}-[0-9]{6,}$", "u");
@@ -835,3 +1456,53 @@ validate10.errors = vErrors;
 return errors === 0;
 }
 
+return module.exports;
+})();
+
+/** Most errors one validation reports; `validate.truncated` says when more were cut. */
+const MAX_REPORTED_ERRORS = 10;
+/** Above any of these, an invalid message gets its first error only (allErrors is quadratic in the error count). */
+const FULL_REPORT_LIMITS = { values: 2000, stringLength: 4096, totalStringLength: 65536 };
+
+function isSmall(data) {
+  let values = 0;
+  let chars = 0;
+  const stack = [data];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (++values > FULL_REPORT_LIMITS.values) return false;
+    if (typeof value === 'string') {
+      chars += value.length;
+      if (value.length > FULL_REPORT_LIMITS.stringLength || chars > FULL_REPORT_LIMITS.totalStringLength) return false;
+    } else if (Array.isArray(value)) {
+      if (values + value.length > FULL_REPORT_LIMITS.values) return false;
+      for (const item of value) stack.push(item);
+    } else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value);
+      if (values + entries.length > FULL_REPORT_LIMITS.values) return false;
+      for (const [key, item] of entries) {
+        chars += key.length;
+        if (key.length > FULL_REPORT_LIMITS.stringLength || chars > FULL_REPORT_LIMITS.totalStringLength) return false;
+        stack.push(item);
+      }
+    }
+  }
+  return true;
+}
+
+export function validate(data) {
+  validate.errors = null;
+  validate.truncated = false;
+  if (firstError(data)) return true;
+  const first = firstError.errors ?? [];
+  if (!isSmall(data)) {
+    validate.errors = first.slice(0, MAX_REPORTED_ERRORS);
+    validate.truncated = true;
+    return false;
+  }
+  const all = allErrors(data) ? first : (allErrors.errors ?? first);
+  validate.errors = all.slice(0, MAX_REPORTED_ERRORS);
+  validate.truncated = all.length > MAX_REPORTED_ERRORS;
+  return false;
+}
+export default validate;

@@ -1,16 +1,233 @@
 // Generated from asyncapi.yaml by templates/ (npm run generate). Do not edit.
-// Validates a LogEmitted payload; errors are ajv ErrorObjects with the failing instancePath.
+// Validates a LogEmitted payload; errors are ajv ErrorObjects with the failing instancePath,
+// at most MAX_REPORTED_ERRORS of them (validate.truncated: more may exist).
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
+
+// first pass: stops at the first error
+const firstError = (() => {
+const module = { exports: {} };
 "use strict";
-export const validate = validate10;
-export default validate10;
+module.exports = validate10;
+module.exports.default = validate10;
 const schema11 = {"$id":"LogEmittedPayload.json","type":"object","additionalProperties":false,"required":["level","service","message","at"],"properties":{"level":{"type":"string","enum":["debug","info","warn","error"]},"service":{"type":"string","pattern":"^[a-z][a-z-]{1,63}$"},"message":{"type":"string","minLength":1,"maxLength":2000},"orderId":{"$ref":"OrderId.json"},"messageId":{"type":"string","format":"uuid"},"error":{"type":"string","maxLength":4000},"at":{"$ref":"Timestamp.json"}}};
 const schema12 = {"$id":"OrderId.json","type":"string","format":"uuid","description":"The order's id, chosen by the API."};
 const schema13 = {"$id":"Timestamp.json","type":"string","format":"date-time"};
 const pattern0 = new RegExp("^[a-z][a-z-]{1,63}$", "u");
 const func2 = require("ajv/dist/runtime/ucs2length").default;
-const formats0 = /^(?:urn:uuid:)?[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+const formats0 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const formats4 = require("ajv-formats/dist/formats").fullFormats["date-time"];
+
+function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+/*# sourceURL="LogEmittedPayload.json" */;
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((((data.level === undefined) && (missing0 = "level")) || ((data.service === undefined) && (missing0 = "service"))) || ((data.message === undefined) && (missing0 = "message"))) || ((data.at === undefined) && (missing0 = "at"))){
+validate10.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+const _errs1 = errors;
+for(const key0 in data){
+if(!(((((((key0 === "level") || (key0 === "service")) || (key0 === "message")) || (key0 === "orderId")) || (key0 === "messageId")) || (key0 === "error")) || (key0 === "at"))){
+validate10.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+return false;
+break;
+}
+}
+if(_errs1 === errors){
+if(data.level !== undefined){
+let data0 = data.level;
+const _errs2 = errors;
+if(typeof data0 !== "string"){
+validate10.errors = [{instancePath:instancePath+"/level",schemaPath:"#/properties/level/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((data0 === "debug") || (data0 === "info")) || (data0 === "warn")) || (data0 === "error"))){
+validate10.errors = [{instancePath:instancePath+"/level",schemaPath:"#/properties/level/enum",keyword:"enum",params:{allowedValues: schema11.properties.level.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs2 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.service !== undefined){
+let data1 = data.service;
+const _errs4 = errors;
+if(errors === _errs4){
+if(typeof data1 === "string"){
+if(!pattern0.test(data1)){
+validate10.errors = [{instancePath:instancePath+"/service",schemaPath:"#/properties/service/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z-]{1,63}$"},message:"must match pattern \""+"^[a-z][a-z-]{1,63}$"+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/service",schemaPath:"#/properties/service/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.message !== undefined){
+let data2 = data.message;
+const _errs6 = errors;
+if(errors === _errs6){
+if(typeof data2 === "string"){
+if(func2(data2) > 2000){
+validate10.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
+return false;
+}
+else {
+if(func2(data2) < 1){
+validate10.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+return false;
+}
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.orderId !== undefined){
+let data3 = data.orderId;
+const _errs8 = errors;
+const _errs9 = errors;
+if(errors === _errs9){
+if(errors === _errs9){
+if(typeof data3 === "string"){
+if(!(formats0.test(data3))){
+validate10.errors = [{instancePath:instancePath+"/orderId",schemaPath:"OrderId.json/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/orderId",schemaPath:"OrderId.json/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.messageId !== undefined){
+let data4 = data.messageId;
+const _errs11 = errors;
+if(errors === _errs11){
+if(errors === _errs11){
+if(typeof data4 === "string"){
+if(!(formats0.test(data4))){
+validate10.errors = [{instancePath:instancePath+"/messageId",schemaPath:"#/properties/messageId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/messageId",schemaPath:"#/properties/messageId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs11 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.error !== undefined){
+let data5 = data.error;
+const _errs13 = errors;
+if(errors === _errs13){
+if(typeof data5 === "string"){
+if(func2(data5) > 4000){
+validate10.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/maxLength",keyword:"maxLength",params:{limit: 4000},message:"must NOT have more than 4000 characters"}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+var valid0 = _errs13 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.at !== undefined){
+let data6 = data.at;
+const _errs15 = errors;
+const _errs16 = errors;
+if(errors === _errs16){
+if(errors === _errs16){
+if(typeof data6 === "string"){
+if(!(formats4.validate(data6))){
+validate10.errors = [{instancePath:instancePath+"/at",schemaPath:"Timestamp.json/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""}];
+return false;
+}
+}
+else {
+validate10.errors = [{instancePath:instancePath+"/at",schemaPath:"Timestamp.json/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+}
+}
+var valid0 = _errs15 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+else {
+validate10.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate10.errors = vErrors;
+return errors === 0;
+}
+
+return module.exports;
+})();
+
+// second pass, only for a small invalid message: every error
+const allErrors = (() => {
+const module = { exports: {} };
+"use strict";
+module.exports = validate10;
+module.exports.default = validate10;
+const schema11 = {"$id":"LogEmittedPayload.json","type":"object","additionalProperties":false,"required":["level","service","message","at"],"properties":{"level":{"type":"string","enum":["debug","info","warn","error"]},"service":{"type":"string","pattern":"^[a-z][a-z-]{1,63}$"},"message":{"type":"string","minLength":1,"maxLength":2000},"orderId":{"$ref":"OrderId.json"},"messageId":{"type":"string","format":"uuid"},"error":{"type":"string","maxLength":4000},"at":{"$ref":"Timestamp.json"}}};
+const schema12 = {"$id":"OrderId.json","type":"string","format":"uuid","description":"The order's id, chosen by the API."};
+const schema13 = {"$id":"Timestamp.json","type":"string","format":"date-time"};
+const pattern0 = new RegExp("^[a-z][a-z-]{1,63}$", "u");
+const func2 = require("ajv/dist/runtime/ucs2length").default;
+const formats0 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const formats4 = require("ajv-formats/dist/formats").fullFormats["date-time"];
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -268,3 +485,53 @@ validate10.errors = vErrors;
 return errors === 0;
 }
 
+return module.exports;
+})();
+
+/** Most errors one validation reports; `validate.truncated` says when more were cut. */
+const MAX_REPORTED_ERRORS = 10;
+/** Above any of these, an invalid message gets its first error only (allErrors is quadratic in the error count). */
+const FULL_REPORT_LIMITS = { values: 2000, stringLength: 4096, totalStringLength: 65536 };
+
+function isSmall(data) {
+  let values = 0;
+  let chars = 0;
+  const stack = [data];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (++values > FULL_REPORT_LIMITS.values) return false;
+    if (typeof value === 'string') {
+      chars += value.length;
+      if (value.length > FULL_REPORT_LIMITS.stringLength || chars > FULL_REPORT_LIMITS.totalStringLength) return false;
+    } else if (Array.isArray(value)) {
+      if (values + value.length > FULL_REPORT_LIMITS.values) return false;
+      for (const item of value) stack.push(item);
+    } else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value);
+      if (values + entries.length > FULL_REPORT_LIMITS.values) return false;
+      for (const [key, item] of entries) {
+        chars += key.length;
+        if (key.length > FULL_REPORT_LIMITS.stringLength || chars > FULL_REPORT_LIMITS.totalStringLength) return false;
+        stack.push(item);
+      }
+    }
+  }
+  return true;
+}
+
+export function validate(data) {
+  validate.errors = null;
+  validate.truncated = false;
+  if (firstError(data)) return true;
+  const first = firstError.errors ?? [];
+  if (!isSmall(data)) {
+    validate.errors = first.slice(0, MAX_REPORTED_ERRORS);
+    validate.truncated = true;
+    return false;
+  }
+  const all = allErrors(data) ? first : (allErrors.errors ?? first);
+  validate.errors = all.slice(0, MAX_REPORTED_ERRORS);
+  validate.truncated = all.length > MAX_REPORTED_ERRORS;
+  return false;
+}
+export default validate;

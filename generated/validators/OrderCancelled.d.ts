@@ -2,7 +2,7 @@
 import type { ErrorObject } from 'ajv';
 import type { OrderCancelled } from '../types.ts';
 
-/** True when data is a valid OrderCancelled payload; otherwise `validate.errors` says why. */
-declare const validate: { (data: unknown): data is OrderCancelled; errors?: ErrorObject[] | null };
+/** True when data is a valid OrderCancelled payload; otherwise `validate.errors` says why (at most 10; `truncated`: more may exist). */
+declare const validate: { (data: unknown): data is OrderCancelled; errors?: ErrorObject[] | null; truncated?: boolean };
 export { validate };
 export default validate;

@@ -2,7 +2,7 @@
 import type { ErrorObject } from 'ajv';
 import type { OrderPersisted } from '../types.ts';
 
-/** True when data is a valid OrderPersisted payload; otherwise `validate.errors` says why. */
-declare const validate: { (data: unknown): data is OrderPersisted; errors?: ErrorObject[] | null };
+/** True when data is a valid OrderPersisted payload; otherwise `validate.errors` says why (at most 10; `truncated`: more may exist). */
+declare const validate: { (data: unknown): data is OrderPersisted; errors?: ErrorObject[] | null; truncated?: boolean };
 export { validate };
 export default validate;

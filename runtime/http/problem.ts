@@ -1,5 +1,9 @@
 // RFC 9457 problem details, the one shape of every HTTP error this system answers,
-// and the rule deciding which failures are the infrastructure's (503, retry later).
+// and the rules deciding which failures are the infrastructure's (503, retry later)
+// and which are bad data the database refused (400, never a 500).
+import { isDataError } from '../errors.ts';
+
+export { isDataError };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -122,4 +126,36 @@ export function isInfrastructureFailure(error: unknown): boolean {
     current = e.cause;
   }
   return false;
+}
+
+/**
+ * The 400 for a request whose data passed validation but was refused by the database
+ * (SQLSTATE class 22: invalid text representation, numeric out of range, string too
+ * long...). The database's own message names the type and value, never a table.
+ */
+export function dataErrorProblem(error: unknown): HttpProblem {
+  const refused = databaseMessage(error) ?? 'a value is not valid for the database';
+  const message = refused.length > 200 ? `${refused.slice(0, 200)}...` : refused;
+  return new HttpProblem({
+    cause: error,
+    status: 400,
+    kind: 'validation-error',
+    title: 'Request validation failed',
+    detail: `A value in the request was refused as data: ${message}.`,
+    // the database does not say which field; '' is the whole request
+    extensions: { errors: [{ field: '', message }] },
+  });
+}
+
+/** The message of the first error in the cause chain that carries a class-22 SQLSTATE. */
+function databaseMessage(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current instanceof Error && !seen.has(current)) {
+    seen.add(current);
+    const e = current as Error & { code?: unknown; sqlState?: unknown };
+    if ([e.code, e.sqlState].some((code) => typeof code === 'string' && code.startsWith('22'))) return e.message;
+    current = e.cause;
+  }
+  return undefined;
 }

@@ -12,7 +12,8 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Logger } from '../logger.ts';
 import { openApiAjv, type OpenApiDocument } from './openapi.ts';
 import type { OperationConfig } from './operations.ts';
-import { HttpProblem, PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS, isInfrastructureFailure, serviceUnavailable, type FieldError } from './problem.ts';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS, dataErrorProblem, isDataError, isInfrastructureFailure, serviceUnavailable, type FieldError } from './problem.ts';
+import { MAX_REPORTED_ERRORS, boundedValidator } from './validation.ts';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
@@ -35,6 +36,19 @@ export class ContractViolation extends Error {
   override readonly name = 'ContractViolation';
 }
 
+/** A request part that breaks the contract: at most a few of its errors, and whether more were cut. */
+class RequestValidationError extends Error {
+  override readonly name = 'RequestValidationError';
+  readonly validation: ErrorObject[];
+  readonly truncated: boolean;
+
+  constructor(errors: ErrorObject[], truncated: boolean) {
+    super(`request validation failed: ${errors.map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')}${truncated ? '; ...' : ''}`);
+    this.validation = errors;
+    this.truncated = truncated;
+  }
+}
+
 /** A fastify instance wired to the contract; add routes with `operationRoute(doc, operationId)`. */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -50,8 +64,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
 
   // fastify's own ajv removes unknown properties and coerces types; the contract
   // wants them rejected, so requests and responses are checked with the contract ajv.
-  const ajv = openApiAjv(options.doc, { removeAdditional: false, coerceTypes: false, useDefaults: false });
-  app.setValidatorCompiler(({ schema }) => ajv.compile(schema as object));
+  // Requests are untrusted: the first error stops validation, and only a small body is
+  // validated again to list every invalid field (at most a few, see validation.ts).
+  const strict = { removeAdditional: false, coerceTypes: false, useDefaults: false } as const;
+  const ajv = openApiAjv(options.doc, strict);
+  const ajvAllErrors = openApiAjv(options.doc, { ...strict, allErrors: true });
+  app.setValidatorCompiler(({ schema }) => {
+    const validate = boundedValidator(ajv.compile(schema as object), ajvAllErrors.compile(schema as object));
+    return (data: unknown) => {
+      const result = validate(data);
+      return result.valid ? true : { error: new RequestValidationError(result.errors, result.truncated) };
+    };
+  });
   app.setSerializerCompiler(({ schema, method, url, httpStatus, contentType }) => {
     const validate = ajv.compile(schema as object);
     const where = `${method} ${url} ${httpStatus} ${contentType ?? ''}`.trim();
@@ -81,6 +105,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     if (problem.status >= 500) {
       if (problem.status === 503) request.log.warn({ err: error }, 'request failed: dependency unavailable');
       else request.log.error({ err: error }, 'request failed');
+    } else if (!(error instanceof HttpProblem) && !error.validation && isDataError(error)) {
+      // a 400 that the contract should have caught: worth a look, not an alarm
+      request.log.warn({ err: error }, 'request refused by the database as bad data (SQLSTATE class 22) after passing validation');
     }
     return sendProblem(reply, request, problem);
   });
@@ -190,6 +217,9 @@ function toProblem(error: FastifyError, request: FastifyRequest, bodyLimit: numb
   if (isInfrastructureFailure(error)) {
     return serviceUnavailable(`A dependency is unavailable; retry in ${RETRY_AFTER_SECONDS} seconds.`, error);
   }
+  // data the database refused (SQLSTATE class 22) that validation let through: the
+  // request's fault, and a retry would fail the same way
+  if (isDataError(error)) return dataErrorProblem(error);
   return new HttpProblem({
     status: 500,
     kind: 'internal-error',
@@ -203,14 +233,19 @@ const WHERE: Record<string, string> = { body: 'request body', params: 'path', he
 function validationProblem(error: FastifyError, request: FastifyRequest): HttpProblem {
   const context = error.validationContext ?? 'body';
   const headerNames = (request.routeOptions.config as Partial<OperationConfig> | undefined)?.headerNames ?? {};
-  const errors = (error.validation as ErrorObject[]).map((e) => fieldError(e, context, headerNames));
+  const truncated = (error as FastifyError & { truncated?: boolean }).truncated === true
+    || error.validation!.length > MAX_REPORTED_ERRORS;
+  const errors = error.validation!.slice(0, MAX_REPORTED_ERRORS).map((e) => fieldError(e as ErrorObject, context, headerNames));
   const n = errors.length;
+  const where = WHERE[context] ?? context;
   return new HttpProblem({
     status: 400,
     kind: 'validation-error',
     title: 'Request validation failed',
-    detail: `Found ${n} invalid field${n === 1 ? '' : 's'} in the ${WHERE[context] ?? context}.`,
-    extensions: { errors },
+    detail: truncated
+      ? `Found ${n} invalid field${n === 1 ? '' : 's'} in the ${where} and stopped looking; there may be more.`
+      : `Found ${n} invalid field${n === 1 ? '' : 's'} in the ${where}.`,
+    extensions: truncated ? { errors, truncated } : { errors },
   });
 }
 

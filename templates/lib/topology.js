@@ -66,7 +66,8 @@ export function renderRegistry(model) {
   out.push('  readonly name: MessageName;');
   out.push('  readonly exchange: string;');
   out.push('  readonly routingKey: string;');
-  out.push('  readonly validate: { (data: unknown): boolean; errors?: ErrorObject[] | null };');
+  out.push('  /** At most 10 errors; `truncated` when more may exist (the generated validators bound their work). */');
+  out.push('  readonly validate: { (data: unknown): boolean; errors?: ErrorObject[] | null; truncated?: boolean };');
   out.push('}', '');
   out.push('/** Every message: where it is published and how it is validated. */');
   out.push('export const messages: { readonly [N in MessageName]: MessageRoute } = {');

@@ -1,5 +1,9 @@
-// Compiles one ajv validator per message ahead of time (standalone ESM code) and a
+// Compiles one ajv validator per message ahead of time (standalone code) and a
 // type-guard declaration next to it, so nothing compiles a schema at run time.
+// Messages are untrusted input: each module validates in two passes whose cost is
+// bounded by the message's size (the logic of runtime/http/validation.ts): the first
+// error stops the first pass; only a small invalid message is checked again for every
+// error, and at most MAX_REPORTED_ERRORS are kept.
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone';
@@ -19,37 +23,106 @@ function rewriteRefs(node) {
   return node;
 }
 
-function newAjv(componentSchemas) {
+// ajv-formats' uuid also accepts a `urn:uuid:` prefix, which PostgreSQL's uuid type refuses.
+const STRICT_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function newAjv(componentSchemas, allErrors) {
   const ajv = new Ajv({
-    allErrors: true,
+    allErrors,
     strict: true,
     allowUnionTypes: true,
-    code: { source: true, esm: true, lines: true },
+    // CommonJS so that both passes can live in one module, each in its own scope
+    code: { source: true, esm: false, lines: true },
   });
   addFormats(ajv);
+  ajv.addFormat('uuid', STRICT_UUID);
   for (const name of Object.keys(componentSchemas).sort()) {
     ajv.addSchema({ $id: `${name}.json`, ...rewriteRefs(componentSchemas[name]) });
   }
   return ajv;
 }
 
+// The two passes and the size check; mirrors boundedValidator and isSmall in runtime/http/validation.ts.
+const BOUNDED_VALIDATE = `
+/** Most errors one validation reports; \`validate.truncated\` says when more were cut. */
+const MAX_REPORTED_ERRORS = 10;
+/** Above any of these, an invalid message gets its first error only (allErrors is quadratic in the error count). */
+const FULL_REPORT_LIMITS = { values: 2000, stringLength: 4096, totalStringLength: 65536 };
+
+function isSmall(data) {
+  let values = 0;
+  let chars = 0;
+  const stack = [data];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (++values > FULL_REPORT_LIMITS.values) return false;
+    if (typeof value === 'string') {
+      chars += value.length;
+      if (value.length > FULL_REPORT_LIMITS.stringLength || chars > FULL_REPORT_LIMITS.totalStringLength) return false;
+    } else if (Array.isArray(value)) {
+      if (values + value.length > FULL_REPORT_LIMITS.values) return false;
+      for (const item of value) stack.push(item);
+    } else if (value !== null && typeof value === 'object') {
+      const entries = Object.entries(value);
+      if (values + entries.length > FULL_REPORT_LIMITS.values) return false;
+      for (const [key, item] of entries) {
+        chars += key.length;
+        if (key.length > FULL_REPORT_LIMITS.stringLength || chars > FULL_REPORT_LIMITS.totalStringLength) return false;
+        stack.push(item);
+      }
+    }
+  }
+  return true;
+}
+
+export function validate(data) {
+  validate.errors = null;
+  validate.truncated = false;
+  if (firstError(data)) return true;
+  const first = firstError.errors ?? [];
+  if (!isSmall(data)) {
+    validate.errors = first.slice(0, MAX_REPORTED_ERRORS);
+    validate.truncated = true;
+    return false;
+  }
+  const all = allErrors(data) ? first : (allErrors.errors ?? first);
+  validate.errors = all.slice(0, MAX_REPORTED_ERRORS);
+  validate.truncated = all.length > MAX_REPORTED_ERRORS;
+  return false;
+}
+export default validate;
+`;
+
+/** ajv's standalone CommonJS module as an expression: its exports, its names kept in its own scope. */
+function scoped(code) {
+  return ['(() => {', 'const module = { exports: {} };', code, 'return module.exports;', '})()'].join('\n');
+}
+
 export function renderValidators(model) {
   const files = [];
   for (const m of model.messages) {
-    // A fresh instance per message keeps each module self-contained and its output stable.
-    const ajv = newAjv(model.componentSchemas);
-    const validate = ajv.getSchema(`${m.schemaName}.json`);
-    if (!validate) throw new Error(`no schema for ${m.name}`);
-    const code = standaloneCode(ajv, validate);
+    // A fresh instance per message and pass keeps each module self-contained and its output stable.
+    const passes = [false, true].map((allErrors) => {
+      const ajv = newAjv(model.componentSchemas, allErrors);
+      const validate = ajv.getSchema(`${m.schemaName}.json`);
+      if (!validate) throw new Error(`no schema for ${m.name}`);
+      return standaloneCode(ajv, validate);
+    });
     files.push({
       name: `${m.name}.js`,
       content: [
         model.header,
-        `// Validates a ${m.name} payload; errors are ajv ErrorObjects with the failing instancePath.`,
+        `// Validates a ${m.name} payload; errors are ajv ErrorObjects with the failing instancePath,`,
+        '// at most MAX_REPORTED_ERRORS of them (validate.truncated: more may exist).',
         "import { createRequire } from 'node:module';",
         'const require = createRequire(import.meta.url);',
-        code,
         '',
+        '// first pass: stops at the first error',
+        `const firstError = ${scoped(passes[0])};`,
+        '',
+        '// second pass, only for a small invalid message: every error',
+        `const allErrors = ${scoped(passes[1])};`,
+        BOUNDED_VALIDATE,
       ].join('\n'),
     });
     files.push({
@@ -59,8 +132,8 @@ export function renderValidators(model) {
         "import type { ErrorObject } from 'ajv';",
         `import type { ${m.name} } from '../types.ts';`,
         '',
-        `/** True when data is a valid ${m.name} payload; otherwise \`validate.errors\` says why. */`,
-        `declare const validate: { (data: unknown): data is ${m.name}; errors?: ErrorObject[] | null };`,
+        `/** True when data is a valid ${m.name} payload; otherwise \`validate.errors\` says why (at most 10; \`truncated\`: more may exist). */`,
+        `declare const validate: { (data: unknown): data is ${m.name}; errors?: ErrorObject[] | null; truncated?: boolean };`,
         'export { validate };',
         'export default validate;',
         '',
