@@ -20,6 +20,7 @@ COPY generated/ ./generated/
 COPY migrations/ ./migrations/
 COPY runtime/ ./runtime/
 COPY handlers/ ./handlers/
+COPY simulators/ ./simulators/
 
 ENV NODE_ENV=production \
     PORT=8080 \

@@ -1,8 +1,10 @@
 // Every migration, in order. Listed explicitly so that what runs never depends on a directory scan.
 import { Migration20261125000001_runtime } from './Migration20261125000001_runtime.ts';
 import { Migration20261125000002_services } from './Migration20261125000002_services.ts';
+import { Migration20261125000003_payment_attempts } from './Migration20261125000003_payment_attempts.ts';
 
 export const migrationsList = [
   { name: 'Migration20261125000001_runtime', class: Migration20261125000001_runtime },
   { name: 'Migration20261125000002_services', class: Migration20261125000002_services },
+  { name: 'Migration20261125000003_payment_attempts', class: Migration20261125000003_payment_attempts },
 ] as const;

@@ -21,12 +21,15 @@ const compose = loadCompose(composeText);
 
 const APP_IMAGE = 'order-pipeline:local';
 const INFRA = ['rabbitmq', 'postgres', 'maildev'] as const;
+/** Stand-ins for outside parties, run from the app image (not part of the shop). */
+const SIMULATORS = ['payment-provider'] as const;
 const EMAIL_SERVICES = ['cancel-email', 'invoice-email', 'order-confirmation-email'];
 const RESTART_POLICIES = new Set(['always', 'unless-stopped', 'on-failure']);
 /** Every environment variable the runtime documents. */
 const DOCUMENTED_ENV = new Set([
   'AMQP_URL', 'DATABASE_URL', 'SMTP_URL', 'PORT', 'HEALTH_PORT', 'SERVICE',
   'PAYMENT_FAILURE_RATE', 'PAYMENT_LATENCY_MS', 'PAYMENT_SEED', 'LOG_LEVEL', 'MAIL_FROM',
+  'PAYMENT_GATEWAY_URL', 'PAYMENT_GATEWAY_TIMEOUT_MS', 'PAYMENT_PROVIDER_PORT', 'PAYMENT_ERROR_RATE', 'PAYMENT_TIMEOUT_RATE',
 ]);
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -109,7 +112,7 @@ function checkAppServices(c: Compose): string[] {
 }
 
 function checkOnlyKnownServices(c: Compose): string[] {
-  const known = new Set<string>([...INFRA, ...serviceNames]);
+  const known = new Set<string>([...INFRA, ...SIMULATORS, ...serviceNames]);
   return Object.keys(c.services ?? {}).filter((n) => !known.has(n)).map((n) => `${n}: not an app or infra service`);
 }
 
@@ -224,6 +227,24 @@ function checkConnectionUrls(c: Compose): string[] {
   return problems;
 }
 
+/** payment charges through the compose payment provider, which runs the simulator from the app image and is healthy first. */
+function checkPaymentProvider(c: Compose): string[] {
+  const problems: string[] = [];
+  const provider = c.services?.['payment-provider'];
+  const pay = c.services?.payment;
+  if (!isObj(provider)) return ['payment-provider: no compose service'];
+  if (provider.image !== APP_IMAGE) problems.push(`payment-provider: image is ${String(provider.image)}, want ${APP_IMAGE}`);
+  const command = Array.isArray(provider.command) ? provider.command.map(String) : String(provider.command ?? '').split(/\s+/);
+  if (command[0] !== 'node' || !command.includes('simulators/payment-provider/main.ts')) problems.push(`payment-provider: command is ${JSON.stringify(provider.command)}`);
+  const port = envOf(provider).PAYMENT_PROVIDER_PORT ?? '8090';
+  if (!healthcheckCommand(provider).join(' ').includes(`:${port}/health`)) problems.push(`payment-provider: healthcheck does not ask :${port}/health`);
+  if (!isObj(pay)) return problems;
+  const gateway = envOf(pay).PAYMENT_GATEWAY_URL;
+  if (gateway !== `http://payment-provider:${port}`) problems.push(`payment: PAYMENT_GATEWAY_URL is ${gateway ?? 'missing'}, want http://payment-provider:${port}`);
+  if (dependsOn(pay)['payment-provider'] !== 'service_healthy') problems.push('payment: does not wait for a healthy payment-provider');
+  return problems;
+}
+
 function checkEnvNames(c: Compose): string[] {
   const problems: string[] = [];
   for (const name of serviceNames) {
@@ -272,7 +293,7 @@ function checkDockerfile(text: string): string[] {
     // Layer order: only the manifests before npm ci, the code after it.
     const lockCopy = index((i) => i.op === 'COPY' && /package-lock\.json/.test(i.args));
     if (lockCopy < 0 || lockCopy > install) problems.push('package-lock.json is not copied before npm ci');
-    for (const dir of ['generated', 'runtime', 'handlers', 'migrations']) {
+    for (const dir of ['generated', 'runtime', 'handlers', 'migrations', 'simulators']) {
       const at = index((i) => i.op === 'COPY' && new RegExp(`(^|\\s)${dir}/?(\\s|$)`).test(i.args));
       if (at < 0) problems.push(`${dir}/ is not copied`);
       else if (at < install) problems.push(`${dir}/ is copied before npm ci (busts the dependency layer)`);
@@ -322,6 +343,10 @@ test('compose: api publishes 8080, no host port clashes, consumers scalable', ()
 
 test('compose: AMQP_URL, DATABASE_URL, SMTP_URL point at compose hostnames', () => {
   assert.equal(checkConnectionUrls(compose), []);
+});
+
+test('compose: payment charges through the payment-provider service (the simulator, from the app image)', () => {
+  assert.equal(checkPaymentProvider(compose), []);
 });
 
 test('compose: app services use only documented environment variables', () => {
@@ -394,6 +419,18 @@ test('checks catch wrong hostnames, typo\'d env vars and network_mode host', () 
   assert.ok(env.includes('payment: environment sets undocumented PAYMENT_FAILURE_RAT'), env.join('\n'));
   assert.ok(env.includes('log-persistence: interpolates undocumented ${LOGLEVEL}'), env.join('\n'));
   assert.ok(checkAppServices(c).includes('order-timeline: network_mode host'));
+});
+
+test('checks catch a payment service without the shared provider', () => {
+  const c = clone(compose);
+  delete (c.services.payment.environment as Obj).PAYMENT_GATEWAY_URL;
+  c.services.payment.depends_on = { rabbitmq: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } };
+  const problems = checkPaymentProvider(c);
+  assert.ok(problems.includes('payment: PAYMENT_GATEWAY_URL is missing, want http://payment-provider:8090'), problems.join('\n'));
+  assert.ok(problems.includes('payment: does not wait for a healthy payment-provider'), problems.join('\n'));
+  const d = clone(compose);
+  d.services['payment-provider'].command = ['node', 'runtime/main.ts'];
+  assert.ok(checkPaymentProvider(d).some((p) => p.startsWith('payment-provider: command')));
 });
 
 test('checks catch an api without 8080 and a scaled consumer with a host port', () => {

@@ -1,35 +1,96 @@
-// The simulated payment gateway: a configurable latency, then an approval or a
-// decline. With a seed the outcome is a pure function of (seed, orderId), so tests
-// can predict it; without one it is random at the configured failure rate.
-import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+// The client of the card processor (PAYMENT_GATEWAY_URL, or the simulated one the
+// service starts): one POST /charges per call, keyed by the order id so that any repeat
+// gets the first answer. A timeout, a 5xx or an unreachable processor is a
+// TransientError (the message is retried, same key); any other 4xx is a PermanentError.
+import { PermanentError, TransientError } from '../../runtime/errors.ts';
 
-export interface GatewaySettings {
-  /** Share of payments declined, 0..1. */
-  readonly failureRate: number;
-  /** How long the gateway takes to answer. */
-  readonly latencyMs: number;
-  /** Set: outcomes are deterministic per order. */
-  readonly seed: string | undefined;
+export { DECLINE_REASON, paymentDraw, paymentOutcome, type PaymentOutcome } from '../../simulators/payment-provider/outcome.ts';
+
+export interface Money { readonly amount: number; readonly currency: string }
+
+/** The processor's answer for an order: the same for every call with its key. */
+export interface GatewayAnswer {
+  readonly chargeId: string;
+  readonly orderId: string;
+  readonly status: 'SUCCEEDED' | 'DECLINED';
+  readonly reason?: string;
 }
 
-export type PaymentOutcome = 'SUCCEEDED' | 'FAILED';
-
-export const DECLINE_REASON = 'Card declined by issuer';
-
-/** A number in [0, 1) drawn from sha256(`${seed}:${orderId}`) (its first 48 bits). */
-export function paymentDraw(orderId: string, seed: string): number {
-  return createHash('sha256').update(`${seed}:${orderId}`).digest().readUIntBE(0, 6) / 2 ** 48;
+export interface ChargeRequest {
+  readonly orderId: string;
+  readonly amount: Money;
+  /** The delivery attempt, for the error's context. */
+  readonly attempt: number;
 }
 
-/** What the gateway answers for the order: deterministic with a seed, random without. */
-export function paymentOutcome(orderId: string, seed: string | undefined, failureRate: number): PaymentOutcome {
-  const draw = seed === undefined ? Math.random() : paymentDraw(orderId, seed);
-  return draw >= failureRate ? 'SUCCEEDED' : 'FAILED';
+export interface GatewayClient {
+  charge(request: ChargeRequest): Promise<GatewayAnswer>;
 }
 
-/** Asks the gateway to charge the order; resolves with its answer after the configured latency. */
-export async function chargeCard(orderId: string, settings: GatewaySettings): Promise<PaymentOutcome> {
-  if (settings.latencyMs > 0) await sleep(settings.latencyMs);
-  return paymentOutcome(orderId, settings.seed, settings.failureRate);
+export interface GatewayClientOptions {
+  /** The processor's base URL, or a promise of it (the embedded processor is started after the handlers are built). */
+  readonly baseUrl: () => string | Promise<string>;
+  /** Per call, the wait for the base URL included. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * fetch keeps connections alive and, with Node's default dispatcher, opens as many per
+ * origin as there are calls in flight: 100 charges at once are 100 parallel requests,
+ * none queued behind another's latency.
+ */
+export function gatewayClient(options: GatewayClientOptions): GatewayClient {
+  return {
+    async charge({ orderId, amount, attempt }) {
+      const what = `charging order ${orderId} (attempt ${attempt})`;
+      const signal = AbortSignal.timeout(options.timeoutMs);
+      let base: string;
+      try {
+        base = await Promise.race([
+          Promise.resolve(options.baseUrl()),
+          new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
+        ]);
+      } catch (err) {
+        throw new TransientError(`${what}: the payment gateway's address is not known yet (${(err as Error).message})`, { cause: err });
+      }
+      let res: Response;
+      let text: string;
+      try {
+        res = await fetch(`${base}/charges`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': orderId },
+          body: JSON.stringify({ orderId, amount: { amount: amount.amount, currency: amount.currency } }),
+          signal,
+        });
+        text = await res.text();
+      } catch (err) {
+        const e = err as Error & { cause?: { code?: string; message?: string } };
+        const happened = e.name === 'TimeoutError' || e.name === 'AbortError'
+          ? `no answer from ${base} within ${options.timeoutMs} ms`
+          : `${base} unreachable: ${e.cause?.code ?? e.cause?.message ?? e.message}`;
+        throw new TransientError(`${what}: ${happened}`, { cause: err });
+      }
+      if (res.status >= 500 || res.status === 429 || res.status === 408) {
+        throw new TransientError(`${what}: the payment gateway answered ${res.status} ${text.slice(0, 200)}`);
+      }
+      if (res.status !== 200) {
+        throw new PermanentError(`${what}: the payment gateway refused the charge with ${res.status} ${text.slice(0, 200)}`);
+      }
+      const answer = parseAnswer(text);
+      if (!answer || answer.orderId !== orderId) {
+        throw new PermanentError(`${what}: the payment gateway's answer is not a charge of this order: ${text.slice(0, 200)}`);
+      }
+      return answer;
+    },
+  };
+}
+
+function parseAnswer(text: string): GatewayAnswer | undefined {
+  try {
+    const a = JSON.parse(text) as Partial<GatewayAnswer>;
+    if (typeof a.chargeId !== 'string' || typeof a.orderId !== 'string' || (a.status !== 'SUCCEEDED' && a.status !== 'DECLINED')) return undefined;
+    return { chargeId: a.chargeId, orderId: a.orderId, status: a.status, ...(typeof a.reason === 'string' ? { reason: a.reason } : {}) };
+  } catch {
+    return undefined;
+  }
 }

@@ -1,13 +1,95 @@
-// payment: charges persisted orders through the simulated gateway, once per order,
-// with the gateway settings of the process configuration (PAYMENT_*).
+// payment: charges persisted orders through the card processor at PAYMENT_GATEWAY_URL,
+// once per order. With PAYMENT_GATEWAY_URL unset, the service's start starts the
+// simulated processor (simulators/payment-provider) on 127.0.0.1 on a free port, the
+// way the e-mail services start a mail catcher when SMTP_URL is unset.
 import type { PaymentHandlers } from '../../generated/services/payment.ts';
 import type { Config } from '../../runtime/config.ts';
-import type { ServiceModule } from '../../runtime/service.ts';
+import type { ServiceModule, Stoppable } from '../../runtime/service.ts';
+import { gatewayClient } from './gateway.ts';
 import { onOrderPersisted } from './onOrderPersisted.ts';
 
-export { paymentDraw, paymentOutcome, type GatewaySettings, type PaymentOutcome } from './gateway.ts';
+export { DECLINE_REASON, paymentDraw, paymentOutcome, type PaymentOutcome } from './gateway.ts';
+
+export interface PaymentService extends Stoppable {
+  /** Where this process sends its charges (the embedded processor's address when it started one). */
+  readonly gatewayUrl: string;
+}
+
+/** Per host (keyed by its configuration object): the gateway's address, known at once or once start has run. */
+interface GatewaySlot {
+  readonly url: Promise<string>;
+  resolve(url: string): void;
+  embedded?: Promise<{ url: string; stop(): Promise<void> }>;
+  /** The embedded processor's address while it runs (a restart on the same configuration gets a new port). */
+  current?: string;
+  users: number;
+}
+
+const slots = new WeakMap<Config, GatewaySlot>();
+
+function slotOf(config: Config): GatewaySlot {
+  let slot = slots.get(config);
+  if (!slot) {
+    let resolve!: (url: string) => void;
+    const url = new Promise<string>((r) => { resolve = r; });
+    slot = { url, resolve, users: 0 };
+    if (config.payment.gatewayUrl) slot.resolve(config.payment.gatewayUrl);
+    slots.set(config, slot);
+  }
+  return slot;
+}
 
 export const payment: ServiceModule = {
   name: 'payment',
-  handlers: (config: Config): PaymentHandlers => ({ onOrderPersisted: onOrderPersisted(config.payment) }),
+  // Charges wait on the processor, not on the database: 128 in flight sustain 50 orders/s
+  // against a 1 s gateway with room for its slow tail (PREFETCH_PAYMENT overrides it).
+  concurrency: 128,
+  handlers: (config: Config): PaymentHandlers => {
+    const slot = slotOf(config);
+    return { onOrderPersisted: onOrderPersisted(gatewayClient({ baseUrl: () => slot.current ?? slot.url, timeoutMs: config.payment.gatewayTimeoutMs })) };
+  },
+  start: async ({ config, log }): Promise<PaymentService> => {
+    const slot = slotOf(config);
+    if (config.payment.gatewayUrl) {
+      return { gatewayUrl: config.payment.gatewayUrl, stop: async () => undefined };
+    }
+    // Loaded only here: a process pointed at a real processor never needs the simulator.
+    slot.embedded ??= import('../../simulators/payment-provider/server.ts').then(({ startPaymentProvider }) => startPaymentProvider({
+      host: '127.0.0.1',
+      port: 0,
+      settings: {
+        latencyMs: config.payment.latencyMs,
+        failureRate: config.payment.failureRate,
+        errorRate: config.payment.errorRate,
+        timeoutRate: config.payment.timeoutRate,
+        seed: config.payment.seed,
+      },
+    }));
+    slot.users += 1;
+    let provider;
+    try {
+      provider = await slot.embedded;
+    } catch (err) {
+      slot.users -= 1;
+      slot.embedded = undefined;
+      throw new Error(`payment: the embedded payment provider could not start on 127.0.0.1: ${(err as Error).message}. Set PAYMENT_GATEWAY_URL to use another.`, { cause: err });
+    }
+    slot.current = provider.url;
+    slot.resolve(provider.url);
+    log.info({ gatewayUrl: provider.url }, 'embedded payment provider (simulated card processor) started; set PAYMENT_GATEWAY_URL to use another');
+    let released = false;
+    return {
+      gatewayUrl: provider.url,
+      async stop() {
+        if (released) return;
+        released = true;
+        slot.users -= 1;
+        if (slot.users > 0) return;
+        slot.embedded = undefined;
+        slot.current = undefined;
+        await provider.stop();
+        log.info({ gatewayUrl: provider.url }, 'embedded payment provider stopped');
+      },
+    };
+  },
 };

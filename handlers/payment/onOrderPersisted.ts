@@ -1,36 +1,79 @@
-// payment: charges each persisted order once. The order's row in payment.payments is
-// the proof of the charge: a later OrderPersisted for the same order finds it and
-// charges nothing; concurrent ones queue on a per-order lock.
-import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
+// payment: charges each persisted order once, holding no transaction while the card
+// processor answers. Outside the delivery's transaction: record the attempt (a short
+// transaction of its own), then call the processor with the order id as idempotency
+// key. Inside it: lock the order's attempt row and record the outcome with its event,
+// unless another delivery recorded it first. A crash or redelivery between the two
+// steps calls again with the same key and gets the same answer: never a second charge.
 import { paymentFailed, paymentSucceeded, type PaymentHandlers } from '../../generated/services/payment.ts';
 import type { OrderPersisted } from '../../generated/types.ts';
-import { chargeCard, DECLINE_REASON, type GatewaySettings, type PaymentOutcome } from './gateway.ts';
+import type { EntityManager } from '../../runtime/db.ts';
+import { inTransaction } from '../../runtime/db.ts';
+import type { HandlerContext } from '../../runtime/handler-context.ts';
+import { withStepOutsideTransaction, type OutsideContext, type TwoStepHandler } from '../../runtime/outside-step.ts';
+import { DECLINE_REASON, type GatewayAnswer, type GatewayClient, type PaymentOutcome } from './gateway.ts';
 
-/** The handler, for a gateway configured with these settings. */
-export function onOrderPersisted(gateway: GatewaySettings): PaymentHandlers['onOrderPersisted'] {
-  return async (order, ctx) => {
-    await lockOrderPayment(ctx.em, order.orderId);
-    const earlier = await paymentOf(ctx.em, order.orderId);
-    if (earlier) {
-      ctx.log.warn({ orderId: order.orderId, paymentId: earlier.payment_id, status: earlier.status }, 'order already charged; not charging again');
-      return [];
+/** What the step outside the transaction found: the processor's answer, or a payment already recorded. */
+export type Charged =
+  | { readonly kind: 'answered'; readonly paymentId: string; readonly answer: GatewayAnswer }
+  | { readonly kind: 'already-final'; readonly paymentId: string; readonly status: PaymentOutcome };
+
+type Events = Awaited<ReturnType<PaymentHandlers['onOrderPersisted']>>;
+
+/** Step 1, no transaction held across the call: record the attempt, then ask the processor. */
+export function chargeOutside(gateway: GatewayClient) {
+  return async (order: OrderPersisted, ctx: OutsideContext): Promise<Charged> => {
+    const recorded = await inTransaction(ctx.db, async (em) => {
+      const final = await paymentOf(em, order.orderId);
+      if (final) return { final };
+      // One payment id per order, kept across every retry: the upsert returns the first one.
+      const [attempt] = await em.execute<{ payment_id: string; calls: number }[]>(
+        `insert into payment.attempts (order_id, payment_id) values (?, gen_random_uuid())
+         on conflict (order_id) do update set calls = payment.attempts.calls + 1, last_called_at = now()
+         returning payment_id, calls`,
+        [order.orderId],
+      );
+      return { attempt };
+    });
+    if (recorded.final) {
+      return { kind: 'already-final', paymentId: recorded.final.payment_id, status: recorded.final.status };
     }
-
-    const paymentId = randomUUID();
-    const outcome = await chargeCard(order.orderId, gateway);
-    await recordPayment(ctx.em, order, paymentId, outcome);
-    const at = new Date().toISOString();
-    const { orderId, customerId, email, total: amount } = order;
-    return outcome === 'SUCCEEDED'
-      ? [paymentSucceeded({ orderId, paymentId, customerId, email, lines: order.lines, amount, paidAt: at })]
-      : [paymentFailed({ orderId, paymentId, customerId, email, amount, reason: DECLINE_REASON, failedAt: at })];
+    const { payment_id: paymentId, calls } = recorded.attempt!;
+    if (calls > 1) ctx.log.info({ orderId: order.orderId, paymentId, calls }, 'calling the payment gateway again with the same idempotency key');
+    const answer = await gateway.charge({ orderId: order.orderId, amount: order.total, attempt: ctx.attempt });
+    return { kind: 'answered', paymentId, answer };
   };
 }
 
-/** Serialises the handling of one order's payments until the transaction ends (the row may not exist yet). */
-async function lockOrderPayment(em: EntityManager, orderId: string): Promise<void> {
-  await em.execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`payment:${orderId}`]);
+/** Step 2, in the delivery's transaction: record the outcome once, with its event. */
+export async function recordOutcome(order: OrderPersisted, ctx: HandlerContext, charged: Charged): Promise<Events> {
+  // The attempt row is the per-order lock; concurrent deliveries of one order queue here.
+  await ctx.em.execute('select 1 from payment.attempts where order_id = ? for update', [order.orderId]);
+  const earlier = await paymentOf(ctx.em, order.orderId);
+  if (earlier) {
+    ctx.log.warn({ orderId: order.orderId, paymentId: earlier.payment_id, status: earlier.status }, 'order already charged; not charging again');
+    return [];
+  }
+  if (charged.kind === 'already-final') {
+    // Seen as final a moment ago, gone now: only a manual deletion does this; retrying re-reads it.
+    throw new Error(`payment ${charged.paymentId} of order ${order.orderId} was recorded as ${charged.status} but is missing now`);
+  }
+  const { paymentId, answer } = charged;
+  const outcome: PaymentOutcome = answer.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
+  const reason = outcome === 'FAILED' ? answer.reason || DECLINE_REASON : null;
+  await ctx.em.execute(
+    'insert into payment.payments (order_id, payment_id, status, amount, currency, reason, charge_id) values (?, ?, ?, ?, ?, ?, ?)',
+    [order.orderId, paymentId, outcome, order.total.amount, order.total.currency, reason, answer.chargeId],
+  );
+  const at = new Date().toISOString();
+  const { orderId, customerId, email, total: amount } = order;
+  return outcome === 'SUCCEEDED'
+    ? [paymentSucceeded({ orderId, paymentId, customerId, email, lines: order.lines, amount, paidAt: at })]
+    : [paymentFailed({ orderId, paymentId, customerId, email, amount, reason: reason!, failedAt: at })];
+}
+
+/** The handler, for this gateway: the consumer runs its `outside` step before the delivery's transaction. */
+export function onOrderPersisted(gateway: GatewayClient): TwoStepHandler<OrderPersisted, Charged, Events> & PaymentHandlers['onOrderPersisted'] {
+  return withStepOutsideTransaction(chargeOutside(gateway), recordOutcome);
 }
 
 async function paymentOf(em: EntityManager, orderId: string) {
@@ -38,11 +81,4 @@ async function paymentOf(em: EntityManager, orderId: string) {
     'select payment_id, status from payment.payments where order_id = ?', [orderId],
   );
   return row;
-}
-
-async function recordPayment(em: EntityManager, order: OrderPersisted, paymentId: string, outcome: PaymentOutcome): Promise<void> {
-  await em.execute(
-    'insert into payment.payments (order_id, payment_id, status, amount, currency, reason) values (?, ?, ?, ?, ?, ?)',
-    [order.orderId, paymentId, outcome, order.total.amount, order.total.currency, outcome === 'FAILED' ? DECLINE_REASON : null],
-  );
 }
