@@ -1,0 +1,56 @@
+// test-time-limit: 600s
+// Fault suite, PostgreSQL: the machine's server restarted under load, and the system's
+// backends terminated a few times mid-stream. Each scenario ends with the shared
+// invariants; after the restart the api must be ready again within 10 s and nothing
+// may be dead-lettered because the database was away. The server is always restored.
+import { test } from 'uvu';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FORM, FULL, restartPostgres, runScenario, terminateBackends } from './support/faults.ts';
+import { faultTable } from './support/invariants.ts';
+
+const table = faultTable('database.fault.spec.ts', FORM);
+const ORDERS = FULL ? 400 : 80;
+
+test.after(() => table.finish());
+
+test('PostgreSQL restarted under load: ready within 10 s of the database, nothing dead-lettered, invariants hold', async () => {
+  table.record('PostgreSQL restart', await runScenario({
+    label: 'f_pg_restart', orders: ORDERS, concurrency: 4, spacingMs: 20, faultAt: 0.3,
+    settings: { PAYMENT_FAILURE_RATE: '0.25' },
+    fault: async ({ system, extra, notes }) => {
+      const back = await restartPostgres();
+      let status = 0;
+      let answer = '';
+      while (Date.now() - back < 10_000) {
+        try {
+          const res = await fetch(`${system.apiUrl}/ready`, { signal: AbortSignal.timeout(2000) });
+          status = res.status;
+          answer = await res.text();
+          if (status === 200) break;
+        } catch (err) {
+          answer = (err as Error).message;
+        }
+        await sleep(200);
+      }
+      notes.push(`/ready answered ${status} ${Date.now() - back} ms after PostgreSQL was back`);
+      extra.push({ name: '/ready 200 within 10 s', ok: status === 200, detail: status === 200 ? `after ${Date.now() - back} ms` : `last answer ${status} ${answer.slice(0, 200)}` });
+    },
+  }));
+});
+
+test('the system\'s database backends terminated three times mid-stream: invariants hold', async () => {
+  table.record('backends terminated ×3', await runScenario({
+    label: 'f_pg_terminate', orders: ORDERS, concurrency: 4, spacingMs: 20, faultAt: 0.2,
+    settings: { PAYMENT_FAILURE_RATE: '0.25' },
+    fault: async ({ env, notes }) => {
+      const killed: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        killed.push(await terminateBackends(env.name));
+        await sleep(FULL ? 1500 : 700);
+      }
+      notes.push(`backends terminated: ${killed.join(', ')}`);
+    },
+  }));
+});
+
+test.run();
