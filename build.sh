@@ -2,6 +2,7 @@
 # The one entry point.
 #   ./build.sh        install, check the contract, migrate, and run the whole system
 #   ./build.sh test   install, drift check, type check, and the whole test suite
+#                     (--full: the fault tests' full form; a tier or file pattern narrows it)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -25,7 +26,7 @@ case "${1:-run}" in
     tools/ensure-services.sh
     npm run -s generate:check
     npm run -s typecheck
-    npm test
+    npm test -- "${@:2}"
     ;;
   run)
     install

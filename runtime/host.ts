@@ -105,11 +105,12 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       log.info('stopping: no new deliveries; finishing in-flight work');
       const drained = (await Promise.all([...consumers.values()].map((c) => c.stop(deadline)))).every(Boolean);
       await Promise.all([...started.values()].map((s) => s.stop(deadline)));
-      await relay!.flush(deadline).catch((err) => log.warn({ err: (err as Error).message }, 'outbox flush failed; rows stay pending'));
-      await relay!.stop();
+      // each step below can wait forever (a confirm, a pool waiting for a client that never comes back)
+      await bounded(relay!.flush(deadline).catch((err) => log.warn({ err: (err as Error).message }, 'outbox flush failed; rows stay pending')), deadline, 'outbox flush', log);
+      await bounded(relay!.stop(), deadline, 'outbox relay stop', log);
       healthServer?.close();
-      await broker.close();
-      await Promise.all([db, ...databases.values()].map((d) => d.close()));
+      await bounded(broker.close(), deadline, 'broker connection close', log);
+      await bounded(Promise.all([db, ...databases.values()].map((d) => d.close())), deadline, 'database pools close', log);
       log.info({ drained }, 'stopped');
       return { drained };
     })();
@@ -131,6 +132,26 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
 export function limitsOf(m: ServiceModule, config: Config): { prefetch: number; dbPoolMax: number } {
   const own = config.serviceLimits[m.name] ?? {};
   return { prefetch: own.prefetch ?? m.concurrency ?? config.prefetch, dbPoolMax: own.dbPoolMax ?? m.dbPoolMax ?? config.dbPoolMax };
+}
+
+/**
+ * Awaits one step of a stop until the stop's deadline (and at least a second, so that a
+ * step after a late one still gets its chance); a step still running then is logged and
+ * left behind, so stop() always returns.
+ */
+async function bounded(step: Promise<unknown>, deadline: number, what: string, log: Logger): Promise<void> {
+  const late = Symbol('late');
+  let timer: NodeJS.Timeout | undefined;
+  const deadlinePassed = new Promise<typeof late>((resolve) => {
+    timer = setTimeout(() => resolve(late), Math.max(deadline - Date.now(), 1000));
+  });
+  try {
+    if (await Promise.race([step, deadlinePassed]) !== late) return;
+    log.error({ step: what }, 'shutdown step still running at the deadline; stopping without it');
+    step.catch((err: Error) => log.warn({ step: what, err: err.message }, 'shutdown step failed after it was left behind'));
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function serveHealth(port: number, ready: () => Promise<{ broker: boolean; database: boolean }>): Promise<Server> {

@@ -3,7 +3,7 @@
 // schema-invalid messages published straight to the exchanges.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
+import { collect, createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { drainQueue, publishRaw } from './support/amqp.ts';
 import { addProduct, stockOf } from './support/shop.ts';
 import { freePort, startSmtpServer, type TestSmtpServer } from './support/smtp.ts';
@@ -91,8 +91,7 @@ test('malformed and schema-invalid messages land in the dead-letter queues of th
     ['order-timeline.dlq', [malformed, invalidCreated, invalidPersisted]],
   ];
   for (const [queue, ids] of expectations) {
-    const dead: Awaited<ReturnType<typeof drainQueue>> = [];
-    await eventually(async () => { dead.push(...await drainQueue(env.amqpUrl, queue)); return dead.length >= ids.length; }, `${ids.length} dead letters in ${queue}`);
+    const dead = await collect(() => drainQueue(env.amqpUrl, queue), (got) => got.length >= ids.length, `${ids.length} dead letters in ${queue}`);
     assert.equal(dead.map((d) => d.properties.messageId).sort(), [...ids].sort(), queue);
     for (const d of dead) assert.ok(String(d.properties.headers?.['x-error'] ?? '').length > 0, `${queue}: reason recorded`);
   }

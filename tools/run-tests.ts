@@ -1,7 +1,18 @@
-// Runs the uvu suites and closes with the plain line "N passed, N failed, N skipped".
-// Exits non-zero on any failure, on a crash, or when no test ran at all.
-// Usage: npm test [-- unit|int|e2e|types]   (no argument: every tier)
+// Runs every test/**/*.spec.ts, one file at a time, each in its own process with a time
+// limit: a file that hangs is killed (its whole process group), named with the last test
+// it started, counted as failed, and the rest still runs. Prints each file's result and
+// duration, the full output of every failing file, and closes with the plain line
+// "N passed, N failed, N skipped"; exits non-zero on any failure or when no test ran.
+//
+// Usage: npm test [-- unit|int|e2e|fault ...] [-- --full] [-- <file name regex>]
+//   tiers come from file names (x.unit.spec.ts ...) and run in that order, fault last
+//   (fault files restart PostgreSQL/RabbitMQ, so files never overlap);
+//   --full sets FAULT_SUITE=full (the fault files' long form);
+//   TEST_FILE_TIMEOUT_MS (default 180000) limits each file; a file may ask for more
+//   with a comment in its first lines: `// test-time-limit: 420s`.
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
@@ -9,32 +20,143 @@ if (major < 24) {
   process.exit(2);
 }
 
-const tier = process.argv[2];
-const pattern = tier ? `\\.${tier}\\.spec\\.ts$` : '\\.spec\\.ts$';
-const child = spawn(process.execPath, ['node_modules/uvu/bin.js', 'test', pattern, '--no-color'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, FORCE_COLOR: '0' },
-});
+const TIERS = ['unit', 'int', 'e2e', 'fault'];
+const defaultLimitMs = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 180_000);
+if (!(defaultLimitMs > 0)) {
+  console.error(`TEST_FILE_TIMEOUT_MS must be a positive number of milliseconds, not ${process.env.TEST_FILE_TIMEOUT_MS}`);
+  process.exit(2);
+}
 
-let output = '';
-child.stdout.setEncoding('utf8');
-child.stdout.on('data', (chunk: string) => {
-  output += chunk;
-  process.stdout.write(chunk);
-});
+const args = process.argv.slice(2);
+const full = args.includes('--full');
+const tiers = args.filter((a) => TIERS.includes(a));
+const patterns = args.filter((a) => a !== '--full' && !TIERS.includes(a)).map((a) => new RegExp(a));
 
-child.on('close', (code, signal) => {
-  const count = (label: string) => Number(/\b(?:Total|Passed|Skipped):/.test(output)
-    ? (output.match(new RegExp(`${label}:\\s+(\\d+)`))?.[1] ?? 0) : 0);
-  const total = count('Total');
-  const passed = count('Passed');
-  const skipped = count('Skipped');
-  const failed = Math.max(total - passed - skipped, code === 0 ? 0 : 1);
-  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-  if (signal) console.error(`test process ended by ${signal}`);
-  if (code !== 0 || signal || failed > 0) process.exit(1);
-  if (total === 0) {
-    console.error('no test ran');
-    process.exit(1);
+const tierOf = (file: string) => /\.([a-z0-9]+)\.spec\.ts$/.exec(file)?.[1] ?? '';
+const rank = (file: string) => {
+  const i = TIERS.indexOf(tierOf(file));
+  return i === -1 ? TIERS.indexOf('fault') - 0.5 : i; // an unknown tier runs just before the fault files
+};
+
+function specFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'node_modules' ? [] : specFiles(path);
+    return e.name.endsWith('.spec.ts') ? [path] : [];
+  });
+}
+
+const files = specFiles('test')
+  .filter((f) => tiers.length === 0 || tiers.includes(tierOf(f)))
+  .filter((f) => patterns.every((p) => p.test(f)))
+  .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+
+/** The file's own limit (`// test-time-limit: 420s`, also `ms` or `min`) in its first lines, else the default. */
+function limitOf(file: string): number {
+  const head = readFileSync(file, 'utf8').split('\n').slice(0, 15).join('\n');
+  const m = /test-time-limit:\s*(\d+(?:\.\d+)?)\s*(ms|s|min)\b/.exec(head);
+  if (!m) return defaultLimitMs;
+  return Number(m[1]) * { ms: 1, s: 1000, min: 60_000 }[m[2] as 'ms' | 's' | 'min'];
+}
+
+interface FileResult { passed: number; failed: number; skipped: number; problem?: string; output: string }
+
+let current: ReturnType<typeof spawn> | undefined;
+const killGroup = (pid: number | undefined) => {
+  if (!pid) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
   }
-});
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killGroup(current?.pid);
+    process.exit(130);
+  });
+}
+
+function runFile(file: string, limitMs: number): Promise<FileResult> {
+  return new Promise((done) => {
+    // detached: the child leads its own process group, so a timeout ends whatever it started too
+    const child = spawn(process.execPath, ['tools/run-test-file.ts', file], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '0', TEST_REPORT_FD: '3', ...(full ? { FAULT_SUITE: 'full' } : {}) },
+    });
+    current = child;
+    let output = '';
+    let lastStarted = '(not started)';
+    let finished = false;
+    let timedOut = false;
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => { output += s; });
+    child.stderr!.setEncoding('utf8').on('data', (s: string) => { output += s; });
+    let reports = '';
+    (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8');
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (s: string) => {
+      reports += s;
+      const lines = reports.split('\n');
+      reports = lines.pop()!;
+      for (const line of lines) {
+        const event = JSON.parse(line) as { started?: string; finished?: boolean };
+        if (event.started !== undefined) lastStarted = event.started;
+        if (event.finished) finished = true;
+      }
+    });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child.pid);
+    }, limitMs);
+    child.on('error', (err) => output += `\ncould not start: ${err.message}\n`);
+    // 'close' waits for the pipes, which a process that escaped the group could hold open
+    child.on('exit', (code, signal) => setTimeout(() => settle(code, signal), 2000).unref());
+    child.on('close', (code, signal) => settle(code, signal));
+    let settled = false;
+    const settle = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      current = undefined;
+      const count = (label: string) => Number([...output.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'gm'))].at(-1)?.[1] ?? NaN);
+      const [total, passed, skipped] = [count('Total'), count('Passed'), count('Skipped')];
+      const summary = !Number.isNaN(total) && !Number.isNaN(passed);
+      if (timedOut) {
+        const where = finished ? 'after its last test (something it opened keeps the process alive)' : `in test "${lastStarted}"`;
+        // what uvu printed so far: • per passed test, ✘ per failed one
+        const marks = (mark: string) => (output.match(new RegExp(`${mark} `, 'g')) ?? []).length;
+        done({ passed: marks('•'), failed: marks('✘') + 1, skipped: 0, output, problem: `timed out after ${Math.round(limitMs / 1000)} s ${where}` });
+      } else if (!summary || code !== 0) {
+        const how = signal ? `ended by ${signal}` : `exited with code ${code}`;
+        const failed = summary ? Math.max(total - passed - (skipped || 0), 1) : 1;
+        done({ passed: summary ? passed : 0, failed, skipped: skipped || 0, output, problem: summary ? undefined : `${how} without its summary (last test started: "${lastStarted}")` });
+      } else {
+        done({ passed, failed: total - passed - (skipped || 0), skipped: skipped || 0, output });
+      }
+    };
+  });
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failedFiles: string[] = [];
+if (full) console.log('FAULT_SUITE=full: the fault files run their full form');
+for (const file of files) {
+  const started = Date.now();
+  const r = await runFile(file, limitOf(file));
+  const seconds = `${((Date.now() - started) / 1000).toFixed(1)}s`.padStart(7);
+  totals.passed += r.passed;
+  totals.failed += r.failed;
+  totals.skipped += r.skipped;
+  if (r.failed > 0 || r.problem) {
+    failedFiles.push(file);
+    console.log(`\n----- output of ${file} -----\n${r.output.trimEnd()}\n----- end of ${file} -----`);
+    console.log(`✘ ${file} ${r.problem ?? `${r.failed} failed, ${r.passed} passed`}  (${seconds.trim()})`);
+  } else {
+    console.log(`${seconds}  ${r.passed} passed${r.skipped ? `, ${r.skipped} skipped` : ''}  ${file}`);
+  }
+}
+
+if (failedFiles.length) console.log(`\nfailed: ${failedFiles.join(', ')}`);
+if (files.length === 0 || totals.passed + totals.failed === 0) console.error('no test ran');
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+process.exit(totals.failed > 0 || failedFiles.length > 0 || totals.passed + totals.failed === 0 ? 1 : 0);

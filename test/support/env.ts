@@ -75,7 +75,11 @@ export async function createTestEnv(label: string): Promise<TestEnv> {
   };
 }
 
-/** Polls until check returns a truthy value (returned) or the time is up (throws with the last state). */
+/**
+ * Polls until check returns a truthy value (returned) or the time is up (throws with the
+ * last state). check must only look: a read that consumes (drainQueue, a basic.get) would
+ * throw away whatever a poll read before the condition held; use collect for those.
+ */
 export async function eventually<T>(check: () => Promise<T | undefined | false | null>, what: string, timeoutMs = 20_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -90,6 +94,23 @@ export async function eventually<T>(check: () => Promise<T | undefined | false |
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+}
+
+/**
+ * Polls a consuming read (e.g. drainQueue) and keeps every item it ever returned, until
+ * enough(all items so far) holds; returns all of them. Nothing read is ever dropped, so
+ * items arriving over several polls are all seen.
+ */
+export async function collect<T>(read: () => Promise<readonly T[]>, enough: (all: readonly T[]) => boolean, what: string, timeoutMs = 20_000, everyMs = 100): Promise<T[]> {
+  const all: T[] = [];
+  try {
+    return await eventually(async () => {
+      all.push(...await read());
+      return enough(all) ? all : undefined;
+    }, what, timeoutMs, everyMs);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; collected ${all.length} item(s) by then`, { cause: err });
+  }
 }
 
 /** Runs one query against a test database. */
