@@ -6,12 +6,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
 import { createTestEnv, eventually, sql, type TestEnv } from './env.ts';
 import { startSmtpServer, type TestSmtpServer } from './smtp.ts';
 import { addProduct } from './shop.ts';
-import { startSystem, type RunningSystem } from './system.ts';
+import { LOG_DIR, startSystem, type RunningSystem } from './system.ts';
 import { mixedPlan, placeOrders, type LoadResult, type OrderPlan } from './load.ts';
 import { checkInvariants, waitForQuiescence, watchStock, type InvariantResult } from './invariants.ts';
 
@@ -100,7 +101,7 @@ export async function closeBrokerConnections(vhost: string, why: string): Promis
 /** Fires `inject` once, the first time `ready()` is true; remembers a failure so the test reports it. */
 export class OneShot {
   #fired = false;
-  #done: Promise<void> | undefined;
+  #done: Promise<Error | undefined> | undefined;
   readonly #inject: () => Promise<void>;
   constructor(inject: () => Promise<void>) {
     this.#inject = inject;
@@ -108,12 +109,15 @@ export class OneShot {
   fire(): void {
     if (this.#fired) return;
     this.#fired = true;
-    this.#done = this.#inject();
+    // Settled into a value at once: a fault failing before done() is awaited must not
+    // become an unhandled rejection that kills the test process.
+    this.#done = this.#inject().then(() => undefined, (err: unknown) => (err instanceof Error ? err : new Error(String(err))));
   }
   /** Waits for the fault (and its restoration) to finish; rethrows its error. */
   async done(): Promise<void> {
     if (!this.#fired) throw new Error('the fault was never injected (the load ended before its trigger)');
-    await this.#done;
+    const error = await this.#done;
+    if (error) throw error;
   }
 }
 
@@ -217,7 +221,7 @@ export async function runScenario(options: ScenarioOptions): Promise<InvariantRe
     if (ctx.notes.length) console.log(`${options.label}: ${ctx.notes.join('; ')}`);
     return results;
   } catch (err) {
-    results = [...extra, { name: 'scenario ran', ok: false, detail: (err as Error).message }];
+    results = [...extra, { name: 'scenario ran', ok: false, detail: `${(err as Error).message}${system ? '' : ` (system log: ${path.join(LOG_DIR, `${options.label}.log`)})`}` }];
     return results;
   } finally {
     if (system) {

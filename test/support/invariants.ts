@@ -390,6 +390,8 @@ export function renderTable(rows: readonly ScenarioRow[], markdown: boolean): st
   const notes = rows.flatMap((r) => [
     ...(r.pending ? [`- **${r.scenario}**: PENDING — ${r.pending}`] : []),
     ...r.results.filter((x) => !x.ok).map((x) => `- **${r.scenario}** ✘ ${x.name}: ${x.detail}`),
+    // How the run went, ✔ or not: acceptance under the fault and the time to quiescence.
+    ...r.results.filter((x) => x.ok && (x.name === 'every order accepted' || x.name === 'quiescence')).map((x) => `- ${r.scenario}, ${x.name}: ${x.detail}`),
     ...(r.note ? [`- ${r.scenario}: ${r.note}`] : []),
   ]);
   const text = [...lines, '', ...notes].join('\n');

@@ -11,7 +11,7 @@ import { freePort } from './smtp.ts';
 const ROOT = path.join(import.meta.dirname, '..', '..');
 const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
 const MAIN = path.join(ROOT, 'runtime', 'main.ts');
-const LOG_DIR = process.env.FAULT_LOG_DIR ?? path.join(tmpdir(), 'fault-suite');
+export const LOG_DIR = process.env.FAULT_LOG_DIR ?? path.join(tmpdir(), 'fault-suite');
 
 export interface SystemOptions {
   readonly env: TestEnv;
