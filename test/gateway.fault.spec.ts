@@ -70,7 +70,13 @@ async function gatewayScenario(scenario: string, label: string, fault: Record<st
     table.pending(scenario, PENDING);
     return;
   }
-  const provider = await startProvider(`seed-${label}`);
+  let provider: Provider;
+  try {
+    provider = await startProvider(`seed-${label}`);
+  } catch (err) {
+    table.record(scenario, [{ name: 'scenario ran', ok: false, detail: `the payment provider did not start: ${(err as Error).message}` }]);
+    return;
+  }
   try {
     table.record(scenario, await runScenario({
       label, orders: ORDERS, concurrency: 4, spacingMs: 30, faultAt: 0.2,
