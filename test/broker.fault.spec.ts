@@ -19,7 +19,6 @@ test('RabbitMQ stopped and started under load: invariants hold once it is back',
   table.record('broker restart', await runScenario({
     label: 'f_rabbit_restart', orders: ORDERS, concurrency: 4, spacingMs: 20, faultAt: 0.3,
     settings: { PAYMENT_FAILURE_RATE: '0.25' },
-    quiescenceMs: FULL ? 300_000 : 120_000,
     fault: async ({ notes }) => {
       const started = Date.now();
       await restartRabbit(FULL ? 10_000 : 3_000);

@@ -83,8 +83,7 @@ async function gatewayScenario(scenario: string, label: string, fault: Record<st
       // The contract's own retry delays (1 s, 5 s, 30 s), not the suite's fast ones: how
       // long a processor outage the system rides out is the point of these scenarios.
       settings: { PAYMENT_GATEWAY_URL: provider.url, PAYMENT_GATEWAY_TIMEOUT_MS: '2000', RETRY_DELAYS_MS: '' },
-      quiescenceMs: FULL ? 300_000 : 120_000,
-      fault: async ({ notes }) => {
+        fault: async ({ notes }) => {
         await settle(provider, fault);
         await sleep(windowMs);
         await settle(provider, { latencyMs: 5, errorRate: 0, timeoutRate: 0 });

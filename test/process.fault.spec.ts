@@ -19,10 +19,6 @@ test('SIGKILL of the whole system mid-stream, then a restart: nothing lost, noth
   table.record('SIGKILL and restart', await runScenario({
     label: 'f_sigkill', orders: ORDERS, concurrency: 4, spacingMs: 20, faultAt: 0.35,
     settings: { PAYMENT_FAILURE_RATE: '0.25' },
-    // An e-mail being sent at the kill keeps its dispatcher lease (120 s, runtime/mail/
-    // dispatcher.ts) before the restarted process may send it: the design's promise is
-    // delivery after the lease, so the wait must outlast it.
-    quiescenceMs: 160_000,
     fault: async ({ system, notes }) => {
       const pid = system.pid();
       await system.kill();
