@@ -8,6 +8,8 @@ export interface Config {
   /** Unset: the all-in-one run starts an embedded mail catcher. */
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
+  /** How long a claimed e-mail is left to its sender before another pass sends it (same Message-ID). */
+  readonly mailLeaseMs: number;
   readonly port: number;
   /** Health endpoint of processes that run no api (0: none). */
   readonly healthPort: number;
@@ -129,6 +131,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/shop', ['postgres:', 'postgresql:'])!,
     smtpUrl: url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']),
     mailFrom: mailFrom(env.MAIL_FROM || 'Shop <orders@shop.example>'),
+    // Far above the SMTP timeouts (10 s connect, 30 s socket), so a slow send is not sent twice.
+    mailLeaseMs: number(env, 'MAIL_LEASE_MS', 120_000, 5000, 3_600_000),
     port: number(env, 'PORT', 8080, 0, 65535),
     healthPort: number(env, 'HEALTH_PORT', 0, 0, 65535),
     services: service === '' || service === 'all' ? 'all' : service.split(',').map((s) => s.trim()).filter(Boolean),

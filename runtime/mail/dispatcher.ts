@@ -14,6 +14,7 @@
 // resend of the same message that mail clients collapse, never a second distinct mail.
 import type { Database, EntityManager } from '../db.ts';
 import type { Logger } from '../logger.ts';
+import { throughOutage } from '../through-outage.ts';
 import { pollingLoop, type PollingLoop } from '../notifications.ts';
 import type { MailTransport } from './transport.ts';
 
@@ -163,8 +164,10 @@ export class MailDispatcher {
       return;
     }
     try {
-      await this.#db.em.fork().execute(
-        `update mail.emails set status = 'sent', sent_at = now(), last_error = null where id = ? and status = 'pending'`, [email.id]);
+      // Through a database restart the mark is retried while the lease lasts, rather than resending the mail.
+      await throughOutage(() => this.#db.em.fork().execute(
+        `update mail.emails set status = 'sent', sent_at = now(), last_error = null where id = ? and status = 'pending'`, [email.id]),
+      { what: 'marking an e-mail sent', deadline: this.#leaseEnd(), log });
       log.info({ attempts: email.attempts, response }, 'e-mail sent');
     } catch (err) {
       // Sent but not marked: the lease runs out and the same Message-ID goes out again.
@@ -178,12 +181,17 @@ export class MailDispatcher {
       return;
     }
     const delayMs = retryDelayMs(email.attempts, this.#options.backoffBaseMs, this.#options.backoffMaxMs);
-    await this.#db.em.fork().execute(
+    await throughOutage(() => this.#db.em.fork().execute(
       `update mail.emails set last_error = ?, next_attempt_at = now() + make_interval(secs => ?::float8)
         where id = ? and status = 'pending'`,
       [error.slice(0, 2000), delayMs / 1000, email.id],
-    );
+    ), { what: 'scheduling an e-mail\'s retry', deadline: this.#leaseEnd(), log });
     log.warn({ attempts: email.attempts, retryInMs: delayMs, err: error }, 'sending an e-mail failed; will retry');
+  }
+
+  /** Until when a write about a claimed e-mail is still worth retrying: well inside the claim's lease. */
+  #leaseEnd(): number {
+    return Date.now() + this.#options.leaseMs / 2;
   }
 
   async #giveUp(email: QueuedEmail, error: string, log: Logger): Promise<void> {

@@ -33,6 +33,7 @@ export async function startMailer(runtime: ServiceRuntime, options: MailerOption
   const dispatcher = new MailDispatcher(db, smtpTransport(smtpUrl), log.child({ component: 'mail-dispatcher' }), {
     kinds: options.kinds,
     from: config.mailFrom,
+    leaseMs: config.mailLeaseMs,
     databaseUrl: config.databaseUrl,
     onGaveUp: config.eventLogLevel !== 'off'
       ? async (em, email, error) => {

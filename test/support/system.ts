@@ -64,6 +64,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         RETRY_DELAYS_MS: '200,1000',
         RELAY_POLL_MS: '200',
         SHUTDOWN_TIMEOUT_MS: '5000',
+        // An e-mail whose send a fault cut off is sent again when its lease runs out: seconds here, not minutes.
+        MAIL_LEASE_MS: '15000',
         ...options.settings,
       },
       stdio: ['ignore', fd, fd],
