@@ -8,8 +8,9 @@
 // being unreachable is not the message's fault: the message goes back to the queue
 // with its attempts unspent and the consumer pauses until both answer again. A
 // PermanentError, bad data, an oversized, unreadable or invalid message goes to the
-// service's dead-letter queue at once; anything else is retried through the TTL
-// wait queues with growing delays, then dead-lettered. Every path publishes with
+// service's dead-letter queue at once; an outside dependency that is down (the
+// payment gateway) makes the message wait in the TTL wait queues without spending an
+// attempt; anything else is retried through them with growing delays, then dead-lettered. Every path publishes with
 // confirms before it acks, so a crash at any point means a redelivery, never a loss.
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { messages, services } from '../generated/registry.ts';
@@ -86,6 +87,9 @@ export function bindHandlers(service: string, handlers: object): Map<string, Han
   if (extra.length) throw new Error(`service ${service}: ${extra.join(', ')} handle nothing the contract says ${service} receives`);
   return bound;
 }
+
+/** How many times the message waited out an outside dependency's outage (no attempt spent). */
+const OUTAGE_WAITS_HEADER = 'x-outage-waits';
 
 /** Where the message was first published: kept in headers once it travels through wait queues. */
 function originOf(msg: ConsumeMessage): { 'x-original-exchange': string; 'x-original-routing-key': string } {
@@ -324,30 +328,44 @@ export class Consumer {
 
   async #fail(msg: ConsumeMessage, envelope: IncomingEnvelope | undefined, error: unknown): Promise<Outcome> {
     const attempt = envelope?.attempt ?? 1;
-    const permanent = classifyFailure(error) === 'permanent' || error instanceof EnvelopeError;
-    const retry = !permanent && attempt < this.#options.maxAttempts;
+    const kind = error instanceof EnvelopeError ? 'permanent' : classifyFailure(error);
     const { message } = describeError(error);
     const log = this.#log.child({ messageId: envelope?.messageId, correlationId: envelope?.correlationId, type: envelope?.type, attempt });
-    if (retry) {
-      const waits = this.#options.plan.waitQueues;
-      const wait = waits[Math.min(attempt - 1, waits.length - 1)];
-      await this.#publisher.publish({
-        exchange: '',
-        routingKey: wait.name,
-        content: msg.content,
-        options: {
-          ...this.#copyProperties(msg),
-          headers: { ...msg.properties.headers, ...originOf(msg), [ATTEMPT_HEADER]: attempt + 1, 'x-last-error': message.slice(0, 1000) },
-        },
-      });
-      log.warn({ err: message, delayMs: wait.delayMs }, 'handler failed; retrying later');
+    let outcome: Outcome;
+    if (kind === 'unavailable') {
+      // An outside dependency is down: not the message's fault. It waits, with its attempts unspent.
+      const waited = Number(msg.properties.headers?.[OUTAGE_WAITS_HEADER] ?? 0) || 0;
+      const delayMs = await this.#sendToWaitQueue(msg, waited, { [ATTEMPT_HEADER]: attempt, [OUTAGE_WAITS_HEADER]: waited + 1 }, message);
+      log.warn({ err: message, delayMs, waited: waited + 1 }, 'a dependency is unavailable; waiting without spending an attempt');
+      outcome = 'retry';
+    } else if (kind !== 'permanent' && attempt < this.#options.maxAttempts) {
+      const delayMs = await this.#sendToWaitQueue(msg, attempt - 1, { [ATTEMPT_HEADER]: attempt + 1 }, message);
+      log.warn({ err: message, delayMs }, 'handler failed; retrying later');
+      outcome = 'retry';
     } else {
       await this.#deadLetter(msg, attempt, error);
-      log.error({ err: message }, permanent ? 'message dead-lettered: it cannot succeed' : 'message dead-lettered after the last attempt');
+      log.error({ err: message }, kind === 'permanent' ? 'message dead-lettered: it cannot succeed' : 'message dead-lettered after the last attempt');
+      outcome = 'dead-letter';
     }
-    await this.#options.onFailed?.(envelope, error, retry ? 'retry' : 'dead-letter').catch((err) =>
+    await this.#options.onFailed?.(envelope, error, outcome === 'retry' ? 'retry' : 'dead-letter').catch((err) =>
       log.warn({ err: (err as Error).message }, 'could not record the failure'));
-    return retry ? 'retry' : 'dead-letter';
+    return outcome;
+  }
+
+  /** Parks a copy in the wait queue of the given step (the longest past the last); returns its delay. */
+  async #sendToWaitQueue(msg: ConsumeMessage, step: number, headers: Record<string, unknown>, error: string): Promise<number> {
+    const waits = this.#options.plan.waitQueues;
+    const wait = waits[Math.min(step, waits.length - 1)];
+    await this.#publisher.publish({
+      exchange: '',
+      routingKey: wait.name,
+      content: msg.content,
+      options: {
+        ...this.#copyProperties(msg),
+        headers: { ...msg.properties.headers, ...originOf(msg), ...headers, 'x-last-error': error.slice(0, 1000) },
+      },
+    });
+    return wait.delayMs;
   }
 
   async #deadLetter(msg: ConsumeMessage, attempt: number, error: unknown): Promise<void> {

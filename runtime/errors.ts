@@ -3,6 +3,8 @@
 //   infrastructure — the database or the broker is unreachable: not the message's
 //                    fault; the consumer pauses and the message goes back unchanged
 //                    (no attempt spent);
+//   unavailable    — an outside dependency (the payment gateway) is down: the message
+//                    waits in the retry queues with its attempts unspent;
 //   permanent      — no retry can cure it (a PermanentError, bad data: SQLSTATE
 //                    class 22): the dead-letter queue at once;
 //   transient      — anything else: retried with growing delays, then dead-lettered.
@@ -14,7 +16,15 @@ export class PermanentError extends Error {
 
 /** A failure worth retrying (a gateway timeout, a lock conflict); the default for unknown errors. */
 export class TransientError extends Error {
-  override readonly name = 'TransientError';
+  override readonly name: string = 'TransientError';
+}
+
+/**
+ * An outside dependency (a payment gateway) cannot answer now: an outage, not the
+ * message's fault. The message waits and comes back without spending an attempt.
+ */
+export class DependencyUnavailableError extends TransientError {
+  override readonly name = 'DependencyUnavailableError';
 }
 
 /** The broker cannot take a message right now (no channel, connection lost). */
@@ -22,7 +32,7 @@ export class BrokerUnavailableError extends Error {
   override readonly name = 'BrokerUnavailableError';
 }
 
-export type FailureKind = 'infrastructure' | 'permanent' | 'transient';
+export type FailureKind = 'infrastructure' | 'unavailable' | 'permanent' | 'transient';
 
 /** SQLSTATEs of a database that is gone or going: class 08 (connection), 57P01–57P03 (shutdown, crash, starting up), 53300 (too many connections). */
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
@@ -69,6 +79,7 @@ export function isPermanent(error: unknown): boolean {
 /** What the failure means for the message; infrastructure wins, since it says nothing about the message. */
 export function classifyFailure(error: unknown): FailureKind {
   if (isInfrastructure(error)) return 'infrastructure';
+  if (error instanceof DependencyUnavailableError) return 'unavailable';
   if (isPermanent(error)) return 'permanent';
   return 'transient';
 }

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DriverException } from '@mikro-orm/core';
-import { BrokerUnavailableError, classifyFailure, PermanentError, TransientError } from '../runtime/errors.ts';
+import { BrokerUnavailableError, classifyFailure, DependencyUnavailableError, PermanentError, TransientError } from '../runtime/errors.ts';
 
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code, severity: 'FATAL' });
 const sysError = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code });
@@ -34,6 +34,11 @@ test('bad data and PermanentErrors are permanent; everything else transient', ()
   assert.is(classifyFailure(pgError('23505', 'duplicate key value violates unique constraint')), 'transient');
   assert.is(classifyFailure(new Error('something odd')), 'transient');
   assert.is(classifyFailure('a string'), 'transient');
+});
+
+test('an outside dependency that is down is unavailable: the message waits, its attempts unspent', () => {
+  assert.is(classifyFailure(new DependencyUnavailableError('payment gateway answered 503')), 'unavailable');
+  assert.is(classifyFailure(new DependencyUnavailableError('payment gateway unreachable', { cause: sysError('ECONNREFUSED') })), 'unavailable');
 });
 
 test('a handler that chose a kind has decided: a gateway refusing connections is not our outage', () => {

@@ -13,7 +13,7 @@ import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { openDatabase, type Database } from '../runtime/db.ts';
 import { startHost, type Host } from '../runtime/host.ts';
-import { classifyFailure } from '../runtime/errors.ts';
+import { classifyFailure, DependencyUnavailableError } from '../runtime/errors.ts';
 
 let env: TestEnv;
 let proxy: TcpProxy;
@@ -92,6 +92,24 @@ test('a database outage under load pauses the consumers: no attempt spent, nothi
   for (const q of ['payment.dlq', 'invoice.dlq']) assert.is(await queueDepth(env.amqpUrl, q), 0, q);
   assert.equal(await host.ready(), { broker: true, database: true });
   assert.ok(Date.now() - pausedAt > 2000);
+});
+
+test('an outside dependency down for longer than every retry: the message waits without spending an attempt, then succeeds once', async () => {
+  const seen: { service: string; orderId: string; attempt: number; at: number }[] = [];
+  const failFor = new Map<string, Error>();
+  await host?.stop();
+  host = await startHost(env.config({ RETRY_DELAYS_MS: '100,200' }), testServices({ seen, failFor }).slice(0, 1));
+  const order = example('OrderPersisted');
+  failFor.set(order.orderId, new DependencyUnavailableError(`payment gateway answered 503 for ${order.orderId}`));
+  await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order)]);
+  // Three attempts with 100 and 200 ms between them would be spent in well under a second.
+  await eventually(async () => seen.filter((s) => s.orderId === order.orderId).length >= 6 && true, 'six tries during the outage', 15_000);
+  failFor.delete(order.orderId);
+  await eventually(async () => (await sql(env.databaseUrl, 'select 1 from public.test_effects where order_id = $1', [order.orderId])).length === 1,
+    'the payment once the dependency is back');
+  const tries = seen.filter((s) => s.orderId === order.orderId);
+  assert.ok(tries.every((s) => s.attempt === 1), `attempts: ${tries.map((s) => s.attempt).join(',')}`);
+  assert.is(await queueDepth(env.amqpUrl, 'payment.dlq'), 0);
 });
 
 test.run();

@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { startPaymentProvider, type PaymentProvider, type ProviderSettings } from '../simulators/payment-provider/server.ts';
 import { faultOf, paymentOutcome } from '../simulators/payment-provider/outcome.ts';
 import { gatewayClient } from '../handlers/payment/gateway.ts';
-import { PermanentError, TransientError } from '../runtime/errors.ts';
+import { DependencyUnavailableError, PermanentError } from '../runtime/errors.ts';
 
 const SEED = 'provider-spec';
 const BASE: ProviderSettings = { latencyMs: 20, failureRate: 0.5, errorRate: 0, timeoutRate: 0, seed: SEED };
@@ -145,26 +145,26 @@ test('client: answers pass through; 100 charges in flight at once are not queued
   assert.ok(orders.every((o) => chargesOf(o).length === 1));
 });
 
-test('client: a timeout, a 503 and a refused connection are TransientErrors with context; a 422 is a PermanentError', async () => {
+test('client: a timeout, a 503 and a refused connection mean the gateway is unavailable (no attempt spent), with context; a 422 is a PermanentError', async () => {
   const orderId = randomUUID();
   const client = gatewayClient({ baseUrl: () => provider.url, timeoutMs: 200 });
   const failure = (p: Promise<unknown>) => p.then(() => undefined, (err: Error) => err);
 
   provider.update({ timeoutRate: 1 });
   const timedOut = await failure(client.charge({ orderId, amount, attempt: 2 }));
-  assert.instance(timedOut, TransientError);
+  assert.instance(timedOut, DependencyUnavailableError);
   assert.match(timedOut!.message, `charging order ${orderId} (attempt 2)`);
   assert.match(timedOut!.message, 'within 200 ms');
 
   provider.update({ timeoutRate: 0, errorRate: 1 });
   const unavailable = await failure(client.charge({ orderId, amount, attempt: 3 }));
-  assert.instance(unavailable, TransientError);
+  assert.instance(unavailable, DependencyUnavailableError);
   assert.match(unavailable!.message, '503');
   assert.equal(chargesOf(orderId), []);
 
   const port = await freePort();
   const refused = await failure(gatewayClient({ baseUrl: () => `http://127.0.0.1:${port}`, timeoutMs: 1000 }).charge({ orderId, amount, attempt: 1 }));
-  assert.instance(refused, TransientError);
+  assert.instance(refused, DependencyUnavailableError);
   assert.match(refused!.message, 'ECONNREFUSED');
 
   provider.update({ errorRate: 0 });
@@ -174,7 +174,7 @@ test('client: a timeout, a 503 and a refused connection are TransientErrors with
   assert.match(conflict!.message, '422');
 
   const never = await failure(gatewayClient({ baseUrl: () => new Promise<string>(() => undefined), timeoutMs: 100 }).charge({ orderId, amount, attempt: 1 }));
-  assert.instance(never, TransientError);
+  assert.instance(never, DependencyUnavailableError);
   assert.match(never!.message, 'address is not known yet');
 });
 

@@ -1,8 +1,10 @@
 // The client of the card processor (PAYMENT_GATEWAY_URL, or the simulated one the
 // service starts): one POST /charges per call, keyed by the order id so that any repeat
-// gets the first answer. A timeout, a 5xx or an unreachable processor is a
-// TransientError (the message is retried, same key); any other 4xx is a PermanentError.
-import { PermanentError, TransientError } from '../../runtime/errors.ts';
+// gets the first answer. An unreachable, overloaded or silent processor (refused,
+// timeout, 502/503/504, 429) is a DependencyUnavailableError: the message waits without
+// spending an attempt. Another 5xx (or 408) is a TransientError (retried, same key,
+// counting attempts); any other 4xx is a PermanentError.
+import { DependencyUnavailableError, PermanentError, TransientError } from '../../runtime/errors.ts';
 
 export { DECLINE_REASON, paymentDraw, paymentOutcome, type PaymentOutcome } from '../../simulators/payment-provider/outcome.ts';
 
@@ -51,7 +53,7 @@ export function gatewayClient(options: GatewayClientOptions): GatewayClient {
           new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true })),
         ]);
       } catch (err) {
-        throw new TransientError(`${what}: the payment gateway's address is not known yet (${(err as Error).message})`, { cause: err });
+        throw new DependencyUnavailableError(`${what}: the payment gateway's address is not known yet (${(err as Error).message})`, { cause: err });
       }
       let res: Response;
       let text: string;
@@ -68,9 +70,12 @@ export function gatewayClient(options: GatewayClientOptions): GatewayClient {
         const happened = e.name === 'TimeoutError' || e.name === 'AbortError'
           ? `no answer from ${base} within ${options.timeoutMs} ms`
           : `${base} unreachable: ${e.cause?.code ?? e.cause?.message ?? e.message}`;
-        throw new TransientError(`${what}: ${happened}`, { cause: err });
+        throw new DependencyUnavailableError(`${what}: ${happened}`, { cause: err });
       }
-      if (res.status >= 500 || res.status === 429 || res.status === 408) {
+      if ([429, 502, 503, 504].includes(res.status)) {
+        throw new DependencyUnavailableError(`${what}: the payment gateway answered ${res.status} ${text.slice(0, 200)}`);
+      }
+      if (res.status >= 500 || res.status === 408) {
         throw new TransientError(`${what}: the payment gateway answered ${res.status} ${text.slice(0, 200)}`);
       }
       if (res.status !== 200) {
