@@ -23,8 +23,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     extensions: [Migrator],
     migrations: { migrationsList: [...migrationsList], tableName: 'runtime.migrations', transactional: true, allOrNothing: true, silent: true, snapshot: false },
     pool: { min: 0, max: options.poolMax ?? 10 },
-    // A database that hangs instead of refusing must turn into errors (503, retries), not stuck work.
-    driverOptions: { connectionTimeoutMillis: 10_000, statement_timeout: 30_000 },
+    // A database that hangs instead of refusing must turn into errors (503, retries), not stuck work;
+    // and no transaction waits on the outside world, so one idle for a minute is a bug the server ends.
+    driverOptions: { connectionTimeoutMillis: 10_000, statement_timeout: 30_000, idle_in_transaction_session_timeout: 60_000 },
     debug: options.debug ?? false,
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },

@@ -63,6 +63,8 @@ test('connections that die inside transactions go back to the pool: it heals', a
   await eventually(async () => p.totalCount === p.idleCount, 'no connection left checked out', 5000);
   const answers = await Promise.all(Array.from({ length: 6 }, () => db!.em.fork().execute('select 1 as one')));
   assert.is(answers.length, 6);
+  // And a transaction left waiting (none should ever wait on the outside world) is ended by the server.
+  assert.equal(await db.em.fork().execute('show idle_in_transaction_session_timeout'), [{ idle_in_transaction_session_timeout: '1min' }]);
   assert.ok(p.totalCount <= 3, `pool size ${p.totalCount}`);
 });
 
