@@ -13,6 +13,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { sweepStaleTestEnvs } from '../test/support/env.ts';
 
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
@@ -140,6 +141,12 @@ function runFile(file: string, limitMs: number): Promise<FileResult> {
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedFiles: string[] = [];
 if (full) console.log('FAULT_SUITE=full: the fault files run their full form');
+// What a file killed at its time limit left behind in an earlier run (its vhost and database).
+const swept = await sweepStaleTestEnvs(60 * 60_000).catch((err: Error) => {
+  console.error(`could not sweep stale test vhosts and databases: ${err.message}`);
+  return [];
+});
+if (swept.length) console.log(`removed ${swept.length} test environment(s) older than an hour: ${swept.join(', ')}`);
 for (const file of files) {
   const started = Date.now();
   const r = await runFile(file, limitOf(file));

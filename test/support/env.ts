@@ -41,7 +41,8 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 export async function createTestEnv(label: string): Promise<TestEnv> {
-  const name = `t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  // The creation time is in the name, so a sweep can remove what a killed test file left behind.
+  const name = `t_${Math.floor(Date.now() / 1000).toString(36)}_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   await management(`/vhosts/${encodeURIComponent(name)}`, { method: 'PUT', body: '{}' });
   await management(`/permissions/${encodeURIComponent(name)}/guest`, {
     method: 'PUT', body: JSON.stringify({ configure: '.*', write: '.*', read: '.*' }),
@@ -73,6 +74,26 @@ export async function createTestEnv(label: string): Promise<TestEnv> {
       await admin((c) => c.query(`drop database if exists "${name}" with (force)`));
     },
   };
+}
+
+/** t_<creation time, base-36 seconds>_<label>_<random>. */
+const TEST_ENV_NAME = /^t_([0-9a-z]{6})_[a-z0-9_]+_[0-9a-f]{8}$/;
+
+/**
+ * Removes the vhosts and databases of test environments created more than maxAgeMs ago
+ * (a test file killed at its time limit never cleans up); returns their names.
+ */
+export async function sweepStaleTestEnvs(maxAgeMs: number): Promise<string[]> {
+  const stale = (name: string) => {
+    const match = TEST_ENV_NAME.exec(name);
+    return match !== null && Date.now() - parseInt(match[1], 36) * 1000 > maxAgeMs;
+  };
+  const vhosts = ((await (await management('/vhosts?columns=name')).json()) as { name: string }[]).map((v) => v.name).filter(stale);
+  const databases = (await admin((c) => c.query<{ datname: string }>(`select datname from pg_database where datname like 't\\_%'`)))
+    .rows.map((r) => r.datname).filter(stale);
+  for (const vhost of vhosts) await management(`/vhosts/${encodeURIComponent(vhost)}`, { method: 'DELETE' });
+  for (const db of databases) await admin((c) => c.query(`drop database if exists "${db}" with (force)`));
+  return [...new Set([...vhosts, ...databases])];
 }
 
 /**
