@@ -11,6 +11,7 @@ import { freePort, startSmtpServer, type TestSmtpServer } from './support/smtp.t
 import { startHost } from '../runtime/host.ts';
 import { selectServices } from '../handlers/index.ts';
 import { paymentOutcome } from '../handlers/payment/index.ts';
+import { startPaymentProvider } from '../simulators/payment-provider/server.ts';
 import { serviceNames } from '../generated/registry.ts';
 
 const ORDERS = Number(process.env.E2E_ORDERS ?? 200);
@@ -161,26 +162,35 @@ test('all-in-one: 200 orders reach their terminal states; stock, e-mails and inv
   });
 });
 
-test('one process per service, two payment replicas: the same 200-order run adds up', async () => {
-  await scenario('e2e_split', async (env, smtp, apiPort) => {
-    const children: ChildProcess[] = [];
-    const names = [...serviceNames, 'payment'];
-    for (const name of names) {
-      children.push(fork(MAIN, [], {
-        env: { ...process.env, ...settings(env, smtp, apiPort), SERVICE: name, DB_POOL_MAX: '4', HEALTH_PORT: '0' },
-        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      }));
-    }
-    const exits = children.map((c) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code))));
-    return {
-      apiUrl: `http://127.0.0.1:${apiPort}`,
-      stop: async () => {
-        for (const c of children) c.kill('SIGTERM');
-        const codes = await Promise.all(exits);
-        assert.equal(codes, names.map(() => 0), 'every service process stops cleanly on SIGTERM');
-      },
-    };
+test('one process per service, two payment replicas sharing one card processor (as compose runs it): the same 200-order run adds up', async () => {
+  // One processor for both replicas, as in compose: a redelivery to the other replica must find the first charge.
+  const processor = await startPaymentProvider({
+    port: 0, settings: { latencyMs: 5, failureRate: Number(FAILURE_RATE), errorRate: 0, timeoutRate: 0, seed: SEED },
   });
+  try {
+    await scenario('e2e_split', async (env, smtp, apiPort) => {
+      const children: ChildProcess[] = [];
+      const names = [...serviceNames, 'payment'];
+      for (const name of names) {
+        children.push(fork(MAIN, [], {
+          env: { ...process.env, ...settings(env, smtp, apiPort), SERVICE: name, HEALTH_PORT: '0', PAYMENT_GATEWAY_URL: processor.url },
+          stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+        }));
+      }
+      const exits = children.map((c) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code))));
+      return {
+        apiUrl: `http://127.0.0.1:${apiPort}`,
+        stop: async () => {
+          for (const c of children) c.kill('SIGTERM');
+          const codes = await Promise.all(exits);
+          assert.equal(codes, names.map(() => 0), 'every service process stops cleanly on SIGTERM');
+        },
+      };
+    });
+    assert.ok(processor.charges().length > 0, 'the replicas charged through the shared processor');
+  } finally {
+    await processor.stop();
+  }
 });
 
 test.run();
