@@ -25,7 +25,10 @@ fi
 
 if ! port_open 127.0.0.1 "$AMQP_PORT_CHECK"; then
   echo "RabbitMQ is not reachable on 127.0.0.1:$AMQP_PORT_CHECK; starting it"
-  if command -v rabbitmq-server >/dev/null 2>&1; then
+  if command -v rabbitmqctl >/dev/null 2>&1 && timeout 20 rabbitmqctl -q ping >/dev/null 2>&1; then
+    # The node runs but its application was stopped (rabbitmqctl stop_app, as the fault tests do).
+    timeout 60 rabbitmqctl -q start_app || true
+  elif command -v rabbitmq-server >/dev/null 2>&1; then
     rabbitmq-server -detached || true
   elif docker_engine; then
     docker compose up -d rabbitmq

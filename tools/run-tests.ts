@@ -10,10 +10,10 @@
 //   --full sets FAULT_SUITE=full (the fault files' long form);
 //   TEST_FILE_TIMEOUT_MS (default 180000) limits each file; a file may ask for more
 //   with a comment in its first lines: `// test-time-limit: 420s`.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { sweepStaleTestEnvs } from '../test/support/env.ts';
+import { servicesAnswer, sweepStaleTestEnvs } from '../test/support/env.ts';
 
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
@@ -147,14 +147,28 @@ const swept = await sweepStaleTestEnvs(60 * 60_000).catch((err: Error) => {
   return [];
 });
 if (swept.length) console.log(`removed ${swept.length} test environment(s) older than an hour: ${swept.join(', ')}`);
+/**
+ * Fault files restart PostgreSQL and RabbitMQ and restore them in a `finally`; one that dies
+ * mid-restart cannot. Before each fault file and after any failed file, bring them back
+ * (tools/ensure-services.sh) and wait until they answer, so one crash stays one failure.
+ */
+async function servicesBack(): Promise<void> {
+  const ensured = spawnSync('tools/ensure-services.sh', { stdio: 'inherit' });
+  if (ensured.status !== 0) console.error(`tools/ensure-services.sh exited with ${ensured.status ?? ensured.signal}`);
+  await servicesAnswer().catch((err: Error) => console.error(err.message));
+}
+
+let previousFailed = false;
 for (const file of files) {
+  if (previousFailed || tierOf(file) === 'fault') await servicesBack();
   const started = Date.now();
   const r = await runFile(file, limitOf(file));
   const seconds = `${((Date.now() - started) / 1000).toFixed(1)}s`.padStart(7);
   totals.passed += r.passed;
   totals.failed += r.failed;
   totals.skipped += r.skipped;
-  if (r.failed > 0 || r.problem) {
+  previousFailed = r.failed > 0 || r.problem !== undefined;
+  if (previousFailed) {
     failedFiles.push(file);
     console.log(`\n----- output of ${file} -----\n${r.output.trimEnd()}\n----- end of ${file} -----`);
     console.log(`✘ ${file} ${r.problem ?? `${r.failed} failed, ${r.passed} passed`}  (${seconds.trim()})`);

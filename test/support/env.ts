@@ -30,13 +30,24 @@ export async function management(path: string, init: RequestInit = {}): Promise<
   return res;
 }
 
+/**
+ * A client for one short use. A server that goes away (a restart by a fault test) also
+ * emits 'error' on the client besides failing its query: without a listener that event
+ * would crash the test process; the failed query still reports it.
+ */
+function shortLivedClient(connectionString: string): pg.Client {
+  const client = new pg.Client({ connectionString });
+  client.on('error', () => undefined);
+  return client;
+}
+
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_BASE });
+  const client = shortLivedClient(PG_BASE);
   await client.connect();
   try {
     return await fn(client);
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined); // a connection the server already closed has nothing left to end
   }
 }
 
@@ -74,6 +85,18 @@ export async function createTestEnv(label: string): Promise<TestEnv> {
       await admin((c) => c.query(`drop database if exists "${name}" with (force)`));
     },
   };
+}
+
+/**
+ * Waits until PostgreSQL runs queries and RabbitMQ's management API answers (a fault
+ * test that died mid-restart may leave them coming back); throws after timeoutMs.
+ */
+export async function servicesAnswer(timeoutMs = 60_000): Promise<void> {
+  await eventually(async () => {
+    await admin((c) => c.query('select 1'));
+    await management('/overview');
+    return true;
+  }, 'PostgreSQL and RabbitMQ to answer', timeoutMs, 500);
 }
 
 /** t_<creation time, base-36 seconds>_<label>_<random>. */
@@ -136,11 +159,11 @@ export async function collect<T>(read: () => Promise<readonly T[]>, enough: (all
 
 /** Runs one query against a test database. */
 export async function sql<T = Record<string, unknown>>(databaseUrl: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = shortLivedClient(databaseUrl);
   await client.connect();
   try {
     return (await client.query(text, params)).rows as T[];
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined); // a connection the server already closed has nothing left to end
   }
 }
