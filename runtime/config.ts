@@ -32,7 +32,10 @@ export interface Config {
   readonly maxAttempts: number;
   readonly heartbeatSeconds: number;
   readonly relayBatchSize: number;
+  readonly batchSize: number;
   readonly relayPollMs: number;
+  readonly relayGraceMs: number;
+  readonly relayMarkDelayMs: number;
   readonly retentionHours: number;
   readonly pruneIntervalMs: number;
   readonly shutdownTimeoutMs: number;
@@ -147,7 +150,10 @@ export function loadConfig(env: Env = process.env): Config {
     maxAttempts: number(env, 'MAX_ATTEMPTS', 4, 1, 100),
     heartbeatSeconds: number(env, 'AMQP_HEARTBEAT_SECONDS', 10, 0, 600),
     relayBatchSize: number(env, 'RELAY_BATCH_SIZE', 200, 1, 10000),
+    batchSize: number(env, 'BATCH_SIZE', 32, 1, 1000),
     relayPollMs: number(env, 'RELAY_POLL_MS', 1000, 10, 600000),
+    relayGraceMs: number(env, 'RELAY_GRACE_MS', 2000, 0, 600000),
+    relayMarkDelayMs: number(env, 'RELAY_MARK_DELAY_MS', 20, 0, 10000),
     retentionHours: number(env, 'RETENTION_HOURS', 168, 1),
     pruneIntervalMs: number(env, 'PRUNE_INTERVAL_MS', 600000, 1000),
     shutdownTimeoutMs: number(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0),

@@ -1,6 +1,9 @@
 // The one consumer pipeline every service runs, as named steps:
 //   read envelope → route by type → validate → one transaction { inbox insert;
-//   handler; its events to the outbox } → commit → ack.
+//   handler; its events to the outbox } → commit → ack, and the events are
+//   published straight away (the outbox relay's pass is the fallback).
+// Deliveries that arrive together share the transaction (group commit), so under
+// load a commit carries many of them; one that fails is retried on its own.
 // A duplicate (same consumer, same messageId) acks without running the handler.
 // A handler with a step outside the transaction (a gateway call) runs that step
 // first, holding no connection (runtime/outside-step.ts).
@@ -21,9 +24,10 @@ import { ATTEMPT_HEADER, EnvelopeError, readEnvelope, type IncomingEnvelope } fr
 import { classifyFailure, describeError, isInfrastructure, PermanentError } from './errors.ts';
 import type { HandlerContext } from './handler-context.ts';
 import type { Logger } from './logger.ts';
-import { writeToOutbox } from './outbox.ts';
+import { GroupCommit } from './group-commit.ts';
+import { writeAllToOutbox, type Caused } from './outbox.ts';
 import { outsideStepOf, withPrepared, type OutsideStep } from './outside-step.ts';
-import type { Publisher } from './publisher.ts';
+import type { Outgoing, Publisher } from './publisher.ts';
 import type { QueuePlan } from './topology.ts';
 
 type Handler = (message: unknown, ctx: HandlerContext) => Promise<readonly OutgoingEvent[]>;
@@ -39,10 +43,12 @@ export interface ConsumerOptions {
   /** Backoff of the outage probe while paused (first and longest wait). */
   readonly outageBackoffMs?: { readonly first: number; readonly max: number };
   /**
-   * Deliveries committed together in one transaction (each in its own savepoint), for
-   * fast handlers where the commit dominates; 1 (the default) is one transaction each.
+   * Group commit: up to `size` deliveries share one transaction, at most `lanes`
+   * transactions at a time (runtime/group-commit.ts). Size 1 is one transaction each.
    */
-  readonly batch?: { readonly size: number; readonly waitMs: number };
+  readonly commit: { readonly size: number; readonly lanes: number };
+  /** Given the events of every commit, to publish them straight away (the outbox relay's publishCommitted). */
+  readonly afterCommit?: (messages: readonly Outgoing[]) => void;
   /** Extra events written with every handled message (e.g. a LogEmitted), in the same transaction. */
   readonly onHandled?: (type: MessageName, envelope: IncomingEnvelope, message: unknown) => OutgoingEvent[];
   /** Told of every failure, after the message was retried or dead-lettered. */
@@ -64,12 +70,6 @@ interface Delivery {
 interface Prepared {
   readonly duplicate: boolean;
   readonly value: unknown;
-}
-
-interface Batched {
-  readonly delivery: Delivery;
-  readonly resolve: (outcome: Outcome) => void;
-  readonly reject: (error: unknown) => void;
 }
 
 /** Fails fast when the contract and the handlers disagree. */
@@ -111,8 +111,7 @@ export class Consumer {
   #stopped = false;
   /** Set while the database or the broker is unreachable: no new deliveries until both answer. */
   #outage: Promise<void> | undefined;
-  #batch: Batched[] = [];
-  #batchTimer: NodeJS.Timeout | undefined;
+  readonly #groupCommit: GroupCommit<Delivery, Outcome>;
 
   constructor(db: Database, publisher: Publisher, log: Logger, options: ConsumerOptions) {
     this.#db = db;
@@ -120,6 +119,11 @@ export class Consumer {
     this.#log = log;
     this.#options = options;
     this.#handlers = bindHandlers(options.service, options.handlers);
+    this.#groupCommit = new GroupCommit<Delivery, Outcome>({
+      ...options.commit,
+      commit: (deliveries) => this.#commit(deliveries),
+      onBatchFailed: (size, err) => log.warn({ size, err: describeError(err).message }, 'a group of deliveries failed together; committing them one by one'),
+    });
   }
 
   async attach(broker: Broker): Promise<void> {
@@ -215,8 +219,7 @@ export class Consumer {
     const outside = outsideStepOf(this.#handlers.get(delivery.type));
     const prepared = outside ? await this.#runOutside(outside, delivery) : undefined;
     if (prepared?.duplicate) return 'duplicate';
-    const batched = (this.#options.batch?.size ?? 1) > 1;
-    return batched ? this.#handleInBatch({ ...delivery, prepared }) : this.#handleOnce({ ...delivery, prepared });
+    return this.#groupCommit.submit({ ...delivery, prepared });
   }
 
   /** Skips the outside call for a delivery already handled (cheap check, no lock); the inbox still decides. */
@@ -260,70 +263,49 @@ export class Consumer {
     return message;
   }
 
-  /** One delivery, one transaction. */
-  async #handleOnce(delivery: Delivery): Promise<Outcome> {
-    return this.#db.em.fork().transactional((em: EntityManager) => this.#handleWithin(em, delivery));
-  }
-
-  /** Inbox, handler and outbox inside the given transaction (or savepoint). */
-  async #handleWithin(em: EntityManager, { envelope, type, message, prepared }: Delivery): Promise<Outcome> {
+  /** Inbox, handlers and outbox for a group of deliveries, in one transaction; then their events go out. */
+  async #commit(deliveries: readonly Delivery[]): Promise<Outcome[]> {
     const { service } = this.#options;
-    const log = this.#log.child({ messageId: envelope.messageId, correlationId: envelope.correlationId, type });
-    const fresh = await em.execute(
-      'insert into runtime.inbox (consumer, message_id, message_type) values (?, ?, ?) on conflict do nothing returning message_id',
-      [service, envelope.messageId, type],
-    );
-    if (fresh.length === 0) {
-      log.info('duplicate delivery; already handled');
-      return 'duplicate';
-    }
-    const base: HandlerContext = {
-      service, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em, log,
-    };
-    const ctx = prepared ? withPrepared(base, prepared.value) : base;
-    const events = [...await this.#handlers.get(type)!(message, ctx), ...(this.#options.onHandled?.(type, envelope, message) ?? [])];
-    await writeToOutbox(em, events, { service, messageId: envelope.messageId, correlationId: envelope.correlationId, traceparent: envelope.traceparent });
-    log.info({ emitted: events.map((e) => e.type) }, 'handled');
-    return 'handled';
-  }
-
-  /** Joins the current batch; resolves once the batch (or, failing that, this delivery alone) committed. */
-  #handleInBatch(delivery: Delivery): Promise<Outcome> {
-    const { size, waitMs } = this.#options.batch!;
-    return new Promise<Outcome>((resolve, reject) => {
-      this.#batch.push({ delivery, resolve, reject });
-      if (this.#batch.length >= size) void this.#flushBatch();
-      else this.#batchTimer ??= setTimeout(() => void this.#flushBatch(), waitMs);
-    });
-  }
-
-  async #flushBatch(): Promise<void> {
-    clearTimeout(this.#batchTimer);
-    this.#batchTimer = undefined;
-    const batch = this.#batch.splice(0);
-    if (batch.length === 0) return;
-    let results: (Outcome | Error)[] | undefined;
-    try {
-      results = await this.#db.em.fork().transactional(async (em: EntityManager) => {
-        const out: (Outcome | Error)[] = [];
-        for (const { delivery } of batch) {
-          try {
-            out.push(await em.transactional((inner: EntityManager) => this.#handleWithin(inner, delivery), { propagation: 'nested' }));
-          } catch (err) {
-            out.push(err instanceof Error ? err : new Error(String(err)));
-          }
+    const { outcomes, outgoing } = await this.#db.em.fork().transactional(async (em: EntityManager) => {
+      const fresh = await this.#enterInbox(em, deliveries);
+      const outcomes: Outcome[] = [];
+      const written: Caused[] = [];
+      for (const { envelope, type, message, prepared } of deliveries) {
+        const id = envelope.messageId.toLowerCase();
+        if (!fresh.delete(id)) {
+          this.#log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }, 'duplicate delivery; already handled');
+          outcomes.push('duplicate');
+          continue;
         }
-        return out;
-      });
-    } catch (err) {
-      this.#log.warn({ size: batch.length, err: (err as Error).message }, 'batch transaction failed; handling its deliveries one by one');
+        const base: HandlerContext = {
+          service, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em,
+          log: this.#log.child({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }),
+        };
+        const ctx = prepared ? withPrepared(base, prepared.value) : base;
+        const events = [...await this.#handlers.get(type)!(message, ctx), ...(this.#options.onHandled?.(type, envelope, message) ?? [])];
+        written.push({ events, cause: { service, messageId: envelope.messageId, correlationId: envelope.correlationId, traceparent: envelope.traceparent } });
+        outcomes.push('handled');
+      }
+      return { outcomes, outgoing: await writeAllToOutbox(em, written) };
+    });
+    this.#options.afterCommit?.(outgoing);
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome !== 'handled') continue;
+      const { envelope, type } = deliveries[i]!;
+      this.#log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }, 'handled');
     }
-    for (const [i, b] of batch.entries()) {
-      const result = results?.[i];
-      if (result !== undefined && !(result instanceof Error)) b.resolve(result);
-      // Failed in the batch, perhaps only through a neighbour's locks: once more on its own.
-      else this.#handleOnce(b.delivery).then(b.resolve, b.reject);
-    }
+    return outcomes;
+  }
+
+  /** Records the deliveries in the inbox (one statement); returns the ids that were new. */
+  async #enterInbox(em: EntityManager, deliveries: readonly Delivery[]): Promise<Set<string>> {
+    const values = deliveries.flatMap((d) => [this.#options.service, d.envelope.messageId, d.type]);
+    const fresh = await em.execute<{ message_id: string }[]>(
+      `insert into runtime.inbox (consumer, message_id, message_type) values ${deliveries.map(() => '(?, ?, ?)').join(', ')}
+       on conflict do nothing returning message_id`,
+      values,
+    );
+    return new Set(fresh.map((r) => String(r.message_id).toLowerCase()));
   }
 
   async #fail(msg: ConsumeMessage, envelope: IncomingEnvelope | undefined, error: unknown): Promise<Outcome> {

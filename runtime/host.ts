@@ -59,6 +59,8 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       databaseUrl: config.databaseUrl,
       batchSize: config.relayBatchSize,
       pollMs: config.relayPollMs,
+      graceMs: config.relayGraceMs,
+      markDelayMs: config.relayMarkDelayMs,
       retentionHours: config.retentionHours,
       pruneIntervalMs: config.pruneIntervalMs,
       hooks: options.relayHooks,
@@ -83,7 +85,8 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
         prefetch: limitsOf(m, config).prefetch,
         maxAttempts: config.maxAttempts,
         maxMessageBytes: config.maxMessageBytes,
-        batch: m.batch,
+        commit: commitOf(m, config),
+        afterCommit: (messages) => relay!.publishCommitted(messages),
         onHandled: events.onHandled,
         onFailed: events.onFailed,
         hooks: options.consumerHooks,
@@ -132,6 +135,11 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
 export function limitsOf(m: ServiceModule, config: Config): { prefetch: number; dbPoolMax: number } {
   const own = config.serviceLimits[m.name] ?? {};
   return { prefetch: own.prefetch ?? m.concurrency ?? config.prefetch, dbPoolMax: own.dbPoolMax ?? m.dbPoolMax ?? config.dbPoolMax };
+}
+
+/** The service's group commit: deliveries per transaction (BATCH_SIZE unless the service says), and transactions at a time (its pool, unless it says). */
+export function commitOf(m: ServiceModule, config: Config): { size: number; lanes: number } {
+  return { size: m.commit?.size ?? config.batchSize, lanes: m.commit?.lanes ?? limitsOf(m, config).dbPoolMax };
 }
 
 /**

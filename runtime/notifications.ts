@@ -87,8 +87,8 @@ export interface PollingLoopOptions {
   readonly batchSize: number;
   readonly pollMs: number;
   readonly databaseUrl: string;
-  /** The NOTIFY channel that says there is work. */
-  readonly channel: string;
+  /** The NOTIFY channel that says there is work; without one the loop only polls (and is nudged). */
+  readonly channel?: string;
   readonly log: Logger;
   /** Says what failed in a pass, for the log. */
   readonly what: string;
@@ -99,7 +99,7 @@ export interface PollingLoop {
   nudge(): void;
   /** Starts no new pass; resolves once the current one ended. */
   halt(): Promise<void>;
-  /** Closes the LISTEN connection (after halt). */
+  /** Closes the LISTEN connection, if any (after halt). */
   close(): Promise<void>;
 }
 
@@ -111,7 +111,7 @@ export interface PollingLoop {
 export function pollingLoop(o: PollingLoopOptions): PollingLoop {
   const wakeup = new Wakeup();
   let running = true;
-  const listening = listenFor(o.databaseUrl, o.channel, () => wakeup.wake(), o.log, Math.max(o.pollMs, 1000));
+  const listening = o.channel ? listenFor(o.databaseUrl, o.channel, () => wakeup.wake(), o.log, Math.max(o.pollMs, 1000)) : undefined;
   const loop = (async () => {
     while (running) {
       let claimed = 0;
@@ -132,6 +132,6 @@ export function pollingLoop(o: PollingLoopOptions): PollingLoop {
       wakeup.wake();
       await loop;
     },
-    close: () => listening.stop(),
+    close: async () => listening?.stop(),
   };
 }

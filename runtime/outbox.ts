@@ -2,20 +2,23 @@
 // exists exactly when the effect that produced it committed. Each event is
 // validated against the contract before it is written, and gets its envelope:
 // a fresh messageId, the order as correlationId, its cause, its trace.
+// What it returns is ready to publish: once the transaction committed, the writer
+// hands it to OutboxRelay.publishCommitted, and the relay's pass is the fallback.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { messages } from '../generated/registry.ts';
 import type { OutgoingEvent } from '../generated/types.ts';
-import { childTraceparent } from './envelope.ts';
+import { childTraceparent, publishOptions } from './envelope.ts';
 import { PermanentError } from './errors.ts';
+import type { Outgoing } from './publisher.ts';
 
 export interface Cause {
   /** The service writing the events (the AMQP appId). */
   readonly service: string;
   /** The consumed message's id; a root event (from HTTP) is its own cause. */
-  readonly messageId?: string;
-  readonly correlationId?: string;
-  readonly traceparent?: string;
+  readonly messageId?: string | undefined;
+  readonly correlationId?: string | undefined;
+  readonly traceparent?: string | undefined;
 }
 
 export function invalidEventError(event: OutgoingEvent, cause: Cause): PermanentError | undefined {
@@ -25,32 +28,47 @@ export function invalidEventError(event: OutgoingEvent, cause: Cause): Permanent
   return new PermanentError(`${cause.service} produced an invalid ${event.type}${cause.messageId ? ` while handling ${cause.messageId}` : ''}: ${errors}`);
 }
 
-/** Adds the events to the outbox; returns their messageIds. */
-export async function writeToOutbox(em: EntityManager, events: readonly OutgoingEvent[], cause: Cause): Promise<string[]> {
-  if (events.length === 0) return [];
+/** Events with their causes, as written by one transaction (a batch of deliveries writes several causes at once). */
+export interface Caused {
+  readonly events: readonly OutgoingEvent[];
+  readonly cause: Cause;
+}
+
+/** Adds the events to the outbox in one statement; returns them as messages to publish after the commit. */
+export async function writeToOutbox(em: EntityManager, events: readonly OutgoingEvent[], cause: Cause): Promise<Outgoing[]> {
+  return writeAllToOutbox(em, [{ events, cause }]);
+}
+
+export async function writeAllToOutbox(em: EntityManager, written: readonly Caused[]): Promise<Outgoing[]> {
   const values: unknown[] = [];
-  const ids: string[] = [];
-  for (const event of events) {
-    const invalid = invalidEventError(event, cause);
-    if (invalid) throw invalid;
-    const route = messages[event.type];
-    const messageId = randomUUID();
-    const orderId = (event.payload as { orderId?: string }).orderId;
-    ids.push(messageId);
-    values.push(
-      messageId, event.type, route.exchange, route.routingKey,
-      orderId ?? cause.correlationId ?? null,
-      cause.messageId ?? messageId,
-      childTraceparent(cause.traceparent),
-      cause.service,
-      JSON.stringify(event.payload),
-    );
+  const outgoing: Outgoing[] = [];
+  const now = new Date();
+  for (const { events, cause } of written) {
+    for (const event of events) {
+      const invalid = invalidEventError(event, cause);
+      if (invalid) throw invalid;
+      const route = messages[event.type];
+      const messageId = randomUUID();
+      const orderId = (event.payload as { orderId?: string }).orderId;
+      const correlationId = orderId ?? cause.correlationId ?? null;
+      const causationId = cause.messageId ?? messageId;
+      const traceparent = childTraceparent(cause.traceparent);
+      const payload = JSON.stringify(event.payload);
+      values.push(messageId, event.type, route.exchange, route.routingKey, correlationId, causationId, traceparent, cause.service, payload);
+      outgoing.push({
+        exchange: route.exchange,
+        routingKey: route.routingKey,
+        content: Buffer.from(payload),
+        options: publishOptions({ messageId, type: event.type, correlationId, causationId, traceparent, appId: cause.service, timestamp: now }),
+      });
+    }
   }
+  if (outgoing.length === 0) return [];
   const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)';
   await em.execute(
     `insert into runtime.outbox (message_id, message_type, exchange, routing_key, correlation_id, causation_id, traceparent, app_id, payload)
-     values ${events.map(() => row).join(', ')}`,
+     values ${outgoing.map(() => row).join(', ')}`,
     values,
   );
-  return ids;
+  return outgoing;
 }

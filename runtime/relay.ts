@@ -1,13 +1,19 @@
 // Publishes every committed outbox row at least once, with the same messageId,
-// in order per correlation id, and marks it sent. Wakes on LISTEN/NOTIFY with a
-// polling fallback. Several relays may run: rows are claimed FOR UPDATE SKIP
-// LOCKED, and a relay never publishes a row while an earlier row of the same
-// order is still pending elsewhere. A crash between publish and mark means the
-// row is published again (same messageId), which every consumer's inbox absorbs.
+// and marks it sent. Two paths:
+// - Straight after the commit: the process that wrote the rows publishes them
+//   (publishCommitted) and marks what the broker confirmed, many rows per update.
+//   Rows of one transaction go out in their order; an event caused by another is
+//   written only after its cause was consumed, so causal order holds too.
+// - The fallback pass, polled: rows still pending after graceMs (the writer
+//   crashed, the broker was down, a publish failed) are claimed FOR UPDATE SKIP
+//   LOCKED by any relay and published in order per correlation id; a relay never
+//   publishes a row while an earlier row of the same order is pending elsewhere.
+// A crash between publish and mark means the row is published again (same
+// messageId), which every consumer's inbox absorbs.
 import type { Database, EntityManager } from './db.ts';
 import type { Logger } from './logger.ts';
 import type { Publisher } from './publisher.ts';
-import { UnroutableError } from './publisher.ts';
+import { UnroutableError, type Outgoing } from './publisher.ts';
 import { publishOptions } from './envelope.ts';
 import { pollingLoop, type PollingLoop } from './notifications.ts';
 
@@ -29,6 +35,10 @@ export interface RelayOptions {
   readonly databaseUrl: string;
   readonly batchSize: number;
   readonly pollMs: number;
+  /** Rows younger than this are left to the writer's own publish; older pending ones are the pass's. */
+  readonly graceMs: number;
+  /** How long confirmed messages wait to be marked sent together (one update for all). */
+  readonly markDelayMs: number;
   readonly retentionHours: number;
   readonly pruneIntervalMs: number;
   /** Test seam for fault injection: runs after the broker confirmed a batch and before it is marked sent. */
@@ -42,6 +52,11 @@ export class OutboxRelay {
   readonly #options: RelayOptions;
   #loop: PollingLoop | undefined;
   #lastPrune = 0;
+  /** Confirmed by the broker, not yet marked sent. */
+  #toMark: string[] = [];
+  #markTimer: NodeJS.Timeout | undefined;
+  #marking: Promise<void> = Promise.resolve();
+  readonly #publishing = new Set<Promise<void>>();
 
   constructor(db: Database, publisher: Publisher, log: Logger, options: RelayOptions) {
     this.#db = db;
@@ -60,25 +75,70 @@ export class OutboxRelay {
       batchSize: this.#options.batchSize,
       pollMs: this.#options.pollMs,
       databaseUrl: this.#options.databaseUrl,
-      channel: 'runtime_outbox',
       log: this.#log,
       what: 'outbox relay pass',
     });
   }
 
-  /** Wakes the relay now (also done by NOTIFY when a transaction with events commits). */
+  /**
+   * Publishes messages whose outbox rows the caller has just committed, and marks
+   * them sent once confirmed. Never throws: what fails here stays pending for the pass.
+   */
+  publishCommitted(messages: readonly Outgoing[]): void {
+    if (messages.length === 0 || !this.#publisher.ready) return;
+    const work = this.#publisher.publishEach(messages).then(async (errors) => {
+      const sent = messages.filter((_, i) => !errors[i]).map((m) => m.options.messageId);
+      await this.#options.hooks?.afterPublish?.(sent);
+      this.#markSent(sent);
+      const failed = errors.filter((e) => e !== undefined);
+      if (failed.length) this.#log.warn({ failed: failed.length, err: failed[0]!.message }, 'publishing committed events failed; the relay pass publishes them');
+    }).catch((err: Error) => this.#log.warn({ messages: messages.length, err: err.message }, 'publishing committed events failed; the relay pass publishes them'));
+    this.#publishing.add(work);
+    void work.finally(() => this.#publishing.delete(work));
+  }
+
+  #markSent(messageIds: readonly string[]): void {
+    if (messageIds.length === 0) return;
+    this.#toMark.push(...messageIds);
+    if (this.#toMark.length >= 1000) this.#flushMarks();
+    else this.#markTimer ??= setTimeout(() => this.#flushMarks(), this.#options.markDelayMs);
+  }
+
+  /** One update for everything confirmed so far; on failure the ids wait for the next flush (the rows stay pending meanwhile). */
+  #flushMarks(): Promise<void> {
+    clearTimeout(this.#markTimer);
+    this.#markTimer = undefined;
+    this.#marking = this.#marking.then(async () => {
+      const ids = this.#toMark.splice(0);
+      if (ids.length === 0) return;
+      try {
+        await this.#db.em.fork().execute(`update runtime.outbox set status = 'sent', sent_at = now() where message_id in (?) and status = 'pending'`, [ids]);
+      } catch (err) {
+        this.#toMark.unshift(...ids);
+        this.#markTimer ??= setTimeout(() => this.#flushMarks(), Math.max(this.#options.markDelayMs, 1000));
+        this.#log.warn({ rows: ids.length, err: (err as Error).message }, 'marking published outbox rows failed; retrying (the relay pass may publish them again meanwhile)');
+      }
+    });
+    return this.#marking;
+  }
+
+  /** Wakes the relay's pass now rather than at the next poll. */
   nudge(): void {
     this.#loop?.nudge();
   }
 
-  /** One pass: claims, publishes and marks up to batchSize rows; returns how many were claimed. */
-  async relayBatch(): Promise<number> {
+  /**
+   * One pass: claims, publishes and marks up to batchSize rows pending for longer
+   * than the grace period (or any pending row when `all`); returns how many were claimed.
+   */
+  async relayBatch(all = false): Promise<number> {
     if (!this.#publisher.ready) return 0;
     return this.#db.em.fork().transactional(async (em) => {
       const claimed = await em.execute<OutboxRow[]>(
         `select id, message_id, message_type, exchange, routing_key, correlation_id, causation_id, traceparent, app_id, payload, created_at
-           from runtime.outbox where status = 'pending' order by id limit ? for update skip locked`,
-        [this.#options.batchSize],
+           from runtime.outbox where status = 'pending' and created_at <= now() - make_interval(secs => ?)
+          order by id limit ? for update skip locked`,
+        [all ? 0 : this.#options.graceMs / 1000, this.#options.batchSize],
       );
       if (claimed.length === 0) return 0;
       const rows = await this.#withoutBlockedOrders(em, claimed);
@@ -134,10 +194,12 @@ export class OutboxRelay {
     });
   }
 
-  /** Publishes until nothing claimable is left, or the deadline passes. */
+  /** Finishes the direct publishes and their marks, then publishes every pending row, until the deadline. */
   async flush(deadline: number): Promise<void> {
+    await Promise.allSettled([...this.#publishing]);
+    await this.#flushMarks();
     while (Date.now() < deadline && this.#publisher.ready) {
-      if ((await this.relayBatch()) === 0) return;
+      if ((await this.relayBatch(true)) === 0) return;
     }
   }
 
@@ -154,5 +216,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     await this.#loop?.halt();
     await this.#loop?.close();
+    clearTimeout(this.#markTimer);
+    this.#markTimer = undefined;
   }
 }

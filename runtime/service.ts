@@ -33,7 +33,12 @@ export interface ServiceModule {
   readonly concurrency?: number;
   /** Connections of the service's own pool by default (DB_POOL_MAX otherwise); DB_POOL_MAX_<SERVICE> overrides it. */
   readonly dbPoolMax?: number;
-  /** Commit up to `size` deliveries per transaction (fast handlers only; see Consumer). */
-  readonly batch?: { readonly size: number; readonly waitMs: number };
+  /**
+   * Group commit (runtime/group-commit.ts): deliveries per transaction (BATCH_SIZE by
+   * default) and transactions at a time (the pool's size by default). A service whose
+   * handlers lock rows that other deliveries of it also lock takes one lane, so its
+   * batches queue behind each other instead of deadlocking.
+   */
+  readonly commit?: { readonly size?: number; readonly lanes?: number };
   readonly start?: (runtime: ServiceRuntime) => Promise<Stoppable>;
 }

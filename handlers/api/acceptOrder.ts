@@ -6,6 +6,7 @@ import { orderCreated } from '../../generated/services/api.ts';
 import type { OrderItem, OutgoingEvent } from '../../generated/types.ts';
 import { inTransaction, type Database, type EntityManager } from '../../runtime/db.ts';
 import { writeToOutbox } from '../../runtime/outbox.ts';
+import type { Outgoing } from '../../runtime/publisher.ts';
 
 /** A validated `CreateOrderRequest` of openapi.yaml. */
 export interface OrderRequest {
@@ -15,8 +16,8 @@ export interface OrderRequest {
 }
 
 export type Acceptance =
-  /** Stored now, or earlier under the same key with the same order (`repeated`). */
-  | { readonly outcome: 'accepted'; readonly orderId: string; readonly repeated: boolean }
+  /** Stored now, or earlier under the same key with the same order (`repeated`); `events` were committed now, to publish. */
+  | { readonly outcome: 'accepted'; readonly orderId: string; readonly repeated: boolean; readonly events: readonly Outgoing[] }
   /** Another request with this key is being accepted right now. */
   | { readonly outcome: 'key-in-use' }
   /** The key was used before for a different order. */
@@ -42,8 +43,8 @@ export async function acceptOrder(db: Database, order: OrderRequest, idempotency
     if (idempotencyKey !== undefined) {
       await em.execute('insert into api.idempotency_keys (key, request_hash, order_id) values (?, ?, ?)', [idempotencyKey, fingerprint, orderId]);
     }
-    await writeToOutbox(em, [orderCreated({ orderId, customerId: order.customerId, email: order.email, items, createdAt }), ...alongWith(orderId)], { service: 'api' });
-    return { outcome: 'accepted', orderId, repeated: false };
+    const events = await writeToOutbox(em, [orderCreated({ orderId, customerId: order.customerId, email: order.email, items, createdAt }), ...alongWith(orderId)], { service: 'api' });
+    return { outcome: 'accepted', orderId, repeated: false, events };
   });
 }
 
@@ -59,7 +60,7 @@ async function earlierAcceptance(em: EntityManager, key: string, fingerprint: st
     'select request_hash, order_id from api.idempotency_keys where key = ?', [key]);
   if (!earlier) return undefined;
   return earlier.request_hash === fingerprint
-    ? { outcome: 'accepted', orderId: earlier.order_id, repeated: true }
+    ? { outcome: 'accepted', orderId: earlier.order_id, repeated: true, events: [] }
     : { outcome: 'key-reused', orderId: earlier.order_id };
 }
 

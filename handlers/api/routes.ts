@@ -25,7 +25,7 @@ export function registerRoutes(app: FastifyInstance, doc: OpenApiDocument, runti
       });
       switch (acceptance.outcome) {
         case 'accepted':
-          if (!acceptance.repeated) runtime.relay.nudge();
+          runtime.relay.publishCommitted(acceptance.events);
           return reply.status(202).header('location', `/orders/${acceptance.orderId}`).send({ orderId: acceptance.orderId, status: 'ACCEPTED' });
         case 'key-in-use':
           throw new HttpProblem({

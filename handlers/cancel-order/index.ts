@@ -5,4 +5,5 @@ import { onPaymentFailed } from './onPaymentFailed.ts';
 
 const handlers: CancelOrderHandlers = { onPaymentFailed };
 
-export const cancelOrder: ServiceModule = { name: 'cancel-order', handlers };
+// Restoring stock updates product rows: one transaction at a time, so batches queue instead of deadlocking.
+export const cancelOrder: ServiceModule = { name: 'cancel-order', handlers, commit: { lanes: 1 } };

@@ -5,5 +5,4 @@ import { onLogEmitted } from './onLogEmitted.ts';
 
 const handlers: LogPersistenceHandlers = { onLogEmitted };
 
-// Log records come in bursts and each insert is tiny: commit them in batches.
-export const logPersistence: ServiceModule = { name: 'log-persistence', handlers, batch: { size: 32, waitMs: 10 } };
+export const logPersistence: ServiceModule = { name: 'log-persistence', handlers };

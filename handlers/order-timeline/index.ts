@@ -12,5 +12,4 @@ import { onPaymentSucceeded } from './onPaymentSucceeded.ts';
 
 const handlers: OrderTimelineHandlers = { onInvoiceCreated, onOrderCancelled, onOrderCreated, onOrderPersisted, onOrderRejected, onPaymentFailed, onPaymentSucceeded };
 
-// Every event of every order passes here and each insert is tiny: commit them in batches.
-export const orderTimeline: ServiceModule = { name: 'order-timeline', handlers, batch: { size: 32, waitMs: 5 } };
+export const orderTimeline: ServiceModule = { name: 'order-timeline', handlers };

@@ -7,4 +7,5 @@ import { Product } from './product.ts';
 
 const handlers: StoreOrderHandlers = { onOrderCreated };
 
-export const storeOrder: ServiceModule = { name: 'store-order', handlers, entities: [Product] };
+// Every order locks product rows: one transaction at a time, so batches queue instead of deadlocking.
+export const storeOrder: ServiceModule = { name: 'store-order', handlers, entities: [Product], commit: { lanes: 1 } };

@@ -14,8 +14,8 @@ export interface TestServiceOptions {
   /** Throws this (every time) for orders whose id is in the set. */
   readonly failFor?: ReadonlyMap<string, Error>;
   readonly seen?: { service: string; orderId: string; attempt: number; at: number }[];
-  /** Commit payment's deliveries in batches. */
-  readonly batch?: { size: number; waitMs: number };
+  /** Payment's group commit (deliveries per transaction, transactions at a time). */
+  readonly commit?: { size?: number; lanes?: number };
 }
 
 async function recordEffect(ctx: HandlerContext, service: string, orderId: string): Promise<void> {
@@ -27,7 +27,7 @@ export function testServices(options: TestServiceOptions = {}): ServiceModule[] 
   return [
     {
       name: 'payment',
-      batch: options.batch,
+      commit: options.commit,
       handlers: {
         async onOrderPersisted(message: OrderPersisted, ctx: HandlerContext) {
           options.seen?.push({ service: 'payment', orderId: message.orderId, attempt: ctx.attempt, at: Date.now() });
