@@ -36,8 +36,7 @@ export interface ServiceModule {
   /**
    * Group commit (runtime/group-commit.ts): deliveries per transaction (BATCH_SIZE by
    * default) and transactions at a time (the pool's size by default). A service whose
-   * handlers lock rows that other deliveries of it also lock takes one lane, so its
-   * batches queue behind each other instead of deadlocking.
+   * deliveries all queue on one lock gains nothing from more than one lane.
    */
   readonly commit?: { readonly size?: number; readonly lanes?: number };
   readonly start?: (runtime: ServiceRuntime) => Promise<Stoppable>;

@@ -5,5 +5,5 @@ import { onPaymentFailed } from './onPaymentFailed.ts';
 
 const handlers: CancelOrderHandlers = { onPaymentFailed };
 
-// Restoring stock updates product rows: one transaction at a time, so batches queue instead of deadlocking.
+// Restoring stock queues on the stock lock (store-order/stock.ts): one transaction at a time.
 export const cancelOrder: ServiceModule = { name: 'cancel-order', handlers, commit: { lanes: 1 } };

@@ -3,7 +3,7 @@
 // CANCELLED, so a second PaymentFailed (or any replay) restores nothing.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { orderCancelled, type CancelOrderHandlers } from '../../generated/services/cancel-order.ts';
-import type { OrderItem } from '../../generated/types.ts';
+import { restoreStock } from '../store-order/stock.ts';
 
 export const onPaymentFailed: CancelOrderHandlers['onPaymentFailed'] = async (payment, ctx) => {
   const cancelled = await cancelOrder(ctx.em, payment.orderId);
@@ -29,17 +29,4 @@ async function cancelOrder(em: EntityManager, orderId: string): Promise<boolean>
 async function orderStatus(em: EntityManager, orderId: string): Promise<string | undefined> {
   const [row] = await em.execute<{ status: string }[]>('select status from shop.orders where order_id = ?', [orderId]);
   return row?.status;
-}
-
-/** Adds each line's quantity back to its product, in product_id byte order like store-order's locks; returns the lines. */
-async function restoreStock(em: EntityManager, orderId: string): Promise<OrderItem[]> {
-  const lines = await em.execute<{ product_id: string; quantity: number }[]>(
-    'select product_id, quantity from shop.order_lines where order_id = ? order by line_no', [orderId],
-  );
-  const perProduct = new Map<string, number>();
-  for (const l of lines) perProduct.set(l.product_id, (perProduct.get(l.product_id) ?? 0) + Number(l.quantity));
-  for (const productId of [...perProduct.keys()].sort()) {
-    await em.execute('update shop.products set stock_on_hand = stock_on_hand + ? where product_id = ?', [perProduct.get(productId), productId]);
-  }
-  return lines.map((l) => ({ productId: l.product_id, quantity: Number(l.quantity) }));
 }

@@ -34,12 +34,20 @@ export function isSingleAddress(value: string): boolean {
   return value.length <= 254 && SINGLE_ADDRESS.test(value);
 }
 
+/** Building an Intl.NumberFormat costs far more than the mail around it: once per currency. */
+const digitsByCurrency = new Map<string, number>();
+
 function minorDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    try {
+      digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      digits = 2;
+    }
+    if (digitsByCurrency.size < 1000) digitsByCurrency.set(currency, digits);
   }
+  return digits;
 }
 
 /** Integer minor units as a decimal amount with its currency: { 19497, EUR } → "194.97 EUR". */

@@ -7,5 +7,5 @@ import { Product } from './product.ts';
 
 const handlers: StoreOrderHandlers = { onOrderCreated };
 
-// Every order locks product rows: one transaction at a time, so batches queue instead of deadlocking.
+// Every order changes stock, and stock changes queue on one lock (stock.ts): one transaction at a time.
 export const storeOrder: ServiceModule = { name: 'store-order', handlers, entities: [Product], commit: { lanes: 1 } };

@@ -32,6 +32,12 @@ export interface QueuedEmail {
   readonly created_at: Date | string;
 }
 
+interface Sent {
+  readonly email: QueuedEmail;
+  readonly response: string;
+  readonly log: Logger;
+}
+
 export interface MailDispatcherOptions {
   /** The e-mail kinds this dispatcher sends (its service's). */
   readonly kinds: readonly string[];
@@ -116,10 +122,11 @@ export class MailDispatcher {
     this.#loop?.nudge();
   }
 
-  /** One pass: claims the due e-mails (up to batchSize), sends them, records each outcome; returns how many it claimed. */
+  /** One pass: claims the due e-mails (up to batchSize), sends them, records the outcomes; returns how many it claimed. */
   async dispatchBatch(): Promise<number> {
     const claimed = await this.#claim();
-    await Promise.all(claimed.map((email) => this.#deliver(email)));
+    const sent = (await Promise.all(claimed.map((email) => this.#deliver(email)))).filter((s) => s !== undefined);
+    await this.#markSent(sent);
     return claimed.length;
   }
 
@@ -139,16 +146,16 @@ export class MailDispatcher {
     );
   }
 
-  async #deliver(email: QueuedEmail): Promise<void> {
+  /** Sends one e-mail; returns it when the SMTP server took it (to be marked sent with the pass's others). */
+  async #deliver(email: QueuedEmail): Promise<Sent | undefined> {
     const log = this.#log.child({ kind: email.kind, subjectKey: email.subject_key, emailMessageId: email.message_id });
     const to = oneLineHeader(email.recipient);
     if (!isBareAddress(to)) {
       await this.#giveUp(email, `recipient "${to}" is not a single bare e-mail address`, log);
-      return;
+      return undefined;
     }
-    let response: string;
     try {
-      ({ response } = await this.#transport.send({
+      const { response } = await this.#transport.send({
         from: oneLineHeader(this.#options.from),
         to,
         subject: oneLineHeader(email.subject),
@@ -156,22 +163,28 @@ export class MailDispatcher {
         html: email.html_body,
         messageId: email.message_id,
         date: new Date(email.created_at),
-      }));
+      });
+      return { email, response, log };
     } catch (err) {
       const error = (err as Error).message ?? String(err);
       if (isPermanentRejection(err)) await this.#giveUp(email, error, log);
       else await this.#scheduleRetry(email, error, log);
-      return;
+      return undefined;
     }
+  }
+
+  /** One statement for every e-mail of the pass the SMTP server took. */
+  async #markSent(sent: readonly Sent[]): Promise<void> {
+    if (sent.length === 0) return;
     try {
-      // Through a database restart the mark is retried while the lease lasts, rather than resending the mail.
+      // Through a database restart the mark is retried while the lease lasts, rather than resending the mails.
       await throughOutage(() => this.#db.em.fork().execute(
-        `update mail.emails set status = 'sent', sent_at = now(), last_error = null where id = ? and status = 'pending'`, [email.id]),
-      { what: 'marking an e-mail sent', deadline: this.#leaseEnd(), log });
-      log.info({ attempts: email.attempts, response }, 'e-mail sent');
+        `update mail.emails set status = 'sent', sent_at = now(), last_error = null where id in (?) and status = 'pending'`, [sent.map((s) => s.email.id)]),
+      { what: 'marking e-mails sent', deadline: this.#leaseEnd(), log: this.#log });
+      for (const { email, response, log } of sent) log.info({ attempts: email.attempts, response }, 'e-mail sent');
     } catch (err) {
-      // Sent but not marked: the lease runs out and the same Message-ID goes out again.
-      log.warn({ err: (err as Error).message }, 'e-mail sent but not marked sent; it will be resent with the same Message-ID');
+      // Sent but not marked: the lease runs out and the same Message-IDs go out again.
+      for (const { log } of sent) log.warn({ err: (err as Error).message }, 'e-mail sent but not marked sent; it will be resent with the same Message-ID');
     }
   }
 
