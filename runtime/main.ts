@@ -2,6 +2,7 @@
 // SIGTERM/SIGINT stop gracefully (exit 0); a second signal exits at once.
 import { loadConfig, ConfigError } from './config.ts';
 import { startHost } from './host.ts';
+import { flushLogs } from './logger.ts';
 import { selectServices } from '../handlers/index.ts';
 
 const [major] = process.versions.node.split('.').map(Number);
@@ -35,10 +36,15 @@ const onSignal = (signal: NodeJS.Signals) => {
   signals += 1;
   if (signals > 1) {
     host.runtime.log.warn({ signal }, 'second signal: exiting now');
+    flushLogs();
     process.exit(1);
   }
   host.runtime.log.info({ signal }, 'shutting down');
-  host.stop().then(() => process.exit(0), (err) => {
+  host.stop().then(() => {
+    flushLogs();
+    process.exit(0);
+  }, (err) => {
+    flushLogs();
     console.error('shutdown failed', err);
     process.exit(1);
   });

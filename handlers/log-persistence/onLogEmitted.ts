@@ -1,13 +1,18 @@
 // log-persistence: stores each LogEmitted as one row of logs.log_records, once per
-// message (message_id is unique, and the inbox already skips redeliveries).
+// message (the inbox skips redeliveries; message_id is unique besides).
 import type { LogPersistenceHandlers } from '../../generated/services/log-persistence.ts';
+import { LogRecord } from './log-record.ts';
 
 export const onLogEmitted: LogPersistenceHandlers['onLogEmitted'] = async (record, ctx) => {
-  await ctx.em.execute(
-    `insert into logs.log_records (message_id, level, service, message, order_id, about_message_id, error, at)
-     values (?, ?, ?, ?, ?, ?, ?, ?)
-     on conflict (message_id) do nothing`,
-    [ctx.messageId, record.level, record.service, record.message, record.orderId ?? null, record.messageId ?? null, record.error ?? null, record.at],
-  );
+  ctx.em.create(LogRecord, {
+    messageId: ctx.messageId,
+    level: record.level,
+    service: record.service,
+    message: record.message,
+    orderId: record.orderId ?? null,
+    aboutMessageId: record.messageId ?? null,
+    error: record.error ?? null,
+    at: new Date(record.at),
+  });
   return [];
 };

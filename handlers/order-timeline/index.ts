@@ -9,7 +9,8 @@ import { onOrderPersisted } from './onOrderPersisted.ts';
 import { onOrderRejected } from './onOrderRejected.ts';
 import { onPaymentFailed } from './onPaymentFailed.ts';
 import { onPaymentSucceeded } from './onPaymentSucceeded.ts';
+import { OrderEvent } from './order-event.ts';
 
 const handlers: OrderTimelineHandlers = { onInvoiceCreated, onOrderCancelled, onOrderCreated, onOrderPersisted, onOrderRejected, onPaymentFailed, onPaymentSucceeded };
 
-export const orderTimeline: ServiceModule = { name: 'order-timeline', handlers };
+export const orderTimeline: ServiceModule = { name: 'order-timeline', handlers, entities: [OrderEvent] };

@@ -4,38 +4,34 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { orderPersisted, orderRejected, type StoreOrderHandlers } from '../../generated/services/store-order.ts';
 import type { OrderCreated, OrderLine, OrderRejected, StockProblem } from '../../generated/types.ts';
 import { PermanentError } from '../../runtime/errors.ts';
-import { lockProducts, requestedPerProduct, reserveStock, stockShortages, unknownProducts, type Product } from './stock.ts';
+import { lockProducts, requestedPerProduct, stockShortages, storeOrderTakingStock, unknownProducts, type Product } from './stock.ts';
 
 export const onOrderCreated: StoreOrderHandlers['onOrderCreated'] = async (order, ctx) => {
-  if (await orderExists(ctx.em, order.orderId)) {
+  const alreadyStored = () => {
     // A second, distinct OrderCreated for the same order (the inbox already absorbs redeliveries).
     ctx.log.warn({ orderId: order.orderId }, 'order already stored; OrderCreated ignored');
     return [];
-  }
-
+  };
   const catalog = await lockProducts(ctx.em, order.items);
   const unknown = unknownProducts(order.items, catalog);
   if (unknown.length > 0) {
     const ids = [...new Set(unknown.map((p) => p.productId))];
-    return [await rejectOrder(ctx.em, order, 'UNKNOWN_PRODUCT', unknown, `${ids.join(', ')} ${ids.length === 1 ? 'is' : 'are'} not in the catalog`)];
+    const rejected = await rejectOrder(ctx.em, order, 'UNKNOWN_PRODUCT', unknown, `${ids.join(', ')} ${ids.length === 1 ? 'is' : 'are'} not in the catalog`);
+    return rejected ? [rejected] : alreadyStored();
   }
   const shortages = stockShortages(order.items, catalog);
   if (shortages.length > 0) {
-    return [await rejectOrder(ctx.em, order, 'INSUFFICIENT_STOCK', shortages, describeShortages(order, catalog))];
+    const rejected = await rejectOrder(ctx.em, order, 'INSUFFICIENT_STOCK', shortages, describeShortages(order, catalog));
+    return rejected ? [rejected] : alreadyStored();
   }
 
-  await reserveStock(ctx.em, order.items);
   const lines = priceLines(order, catalog);
   const total = { amount: lines.reduce((sum, l) => sum + l.lineTotal.amount, 0), currency: lines[0].unitPrice.currency };
-  await storePersistedOrder(ctx.em, order, lines, total);
+  if (!(await storeOrderTakingStock(ctx.em, order, lines, total))) return alreadyStored();
   return [orderPersisted({
     orderId: order.orderId, customerId: order.customerId, email: order.email, lines, total, persistedAt: new Date().toISOString(),
   })];
 };
-
-async function orderExists(em: EntityManager, orderId: string): Promise<boolean> {
-  return (await em.execute('select 1 from shop.orders where order_id = ?', [orderId])).length > 0;
-}
 
 /** One line per item, in the order's own order; the catalog is single-currency, so a total has one currency. */
 function priceLines(order: OrderCreated, catalog: ReadonlyMap<string, Product>): OrderLine[] {
@@ -64,25 +60,16 @@ function describeShortages(order: OrderCreated, catalog: ReadonlyMap<string, Pro
     .join('; ');
 }
 
-async function storePersistedOrder(em: EntityManager, order: OrderCreated, lines: readonly OrderLine[], total: { amount: number; currency: string }): Promise<void> {
-  await em.execute(
-    `insert into shop.orders (order_id, customer_id, email, status, total_amount, currency) values (?, ?, ?, 'PERSISTED', ?, ?)`,
-    [order.orderId, order.customerId, order.email, total.amount, total.currency],
-  );
-  await em.execute(
-    `insert into shop.order_lines (order_id, line_no, product_id, name, quantity, unit_price, line_total) values ${lines.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-    lines.flatMap((l, i) => [order.orderId, i + 1, l.productId, l.name, l.quantity, l.unitPrice.amount, l.lineTotal.amount]),
-  );
-}
-
-/** Stores the order as REJECTED (no lines, no stock taken) and says why. */
+/** Stores the order as REJECTED (no lines, no stock taken) and says why; undefined when the order was stored before. */
 async function rejectOrder(
   em: EntityManager, order: OrderCreated, reason: OrderRejected['reason'], problems: StockProblem[], detail: string,
 ) {
-  await em.execute(
-    `insert into shop.orders (order_id, customer_id, email, status, rejection_reason) values (?, ?, ?, 'REJECTED', ?)`,
+  const stored = await em.execute(
+    `insert into shop.orders (order_id, customer_id, email, status, rejection_reason) values (?, ?, ?, 'REJECTED', ?)
+     on conflict (order_id) do nothing returning order_id`,
     [order.orderId, order.customerId, order.email, reason],
   );
+  if (stored.length === 0) return undefined;
   return orderRejected({
     orderId: order.orderId, customerId: order.customerId, email: order.email, reason, detail, problems, rejectedAt: new Date().toISOString(),
   });

@@ -2,11 +2,15 @@
 // (cancel-order restores stock through restoreStock). Stock changes take one lock
 // first, per transaction: deliveries are committed in groups, and a group of orders
 // and a group of cancellations would otherwise lock products in orders of their own
-// and deadlock. Products are then locked in product_id order, stock taken with one
-// conditional update per product, which can never drive stock_on_hand below zero.
+// and deadlock. Products are then locked in product_id order, and an order's stock
+// taken with its storing, in one statement whose conditional update can never drive
+// stock_on_hand below zero. Each order costs two round trips under the lock.
 import type { QueryResult } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { OrderItem, StockProblem } from '../../generated/types.ts';
+import type { Money, OrderCreated, OrderItem, OrderLine, StockProblem } from '../../generated/types.ts';
+
+/** The order as store-order stores it. */
+export type NewOrder = Pick<OrderCreated, 'orderId' | 'customerId' | 'email'>;
 
 export interface Product {
   readonly productId: string;
@@ -40,7 +44,7 @@ export async function lockProducts(em: EntityManager, items: readonly OrderItem[
 }
 
 /** Quantity wanted per product: a product on several lines counts once, with their sum. */
-export function requestedPerProduct(items: readonly OrderItem[]): Map<string, number> {
+export function requestedPerProduct(items: readonly { productId: string; quantity: number }[]): Map<string, number> {
   const wanted = new Map<string, number>();
   for (const item of items) wanted.set(item.productId, (wanted.get(item.productId) ?? 0) + item.quantity);
   return wanted;
@@ -60,23 +64,40 @@ export function stockShortages(items: readonly OrderItem[], catalog: ReadonlyMap
 }
 
 /**
- * Takes the stock of every product, in product_id order. The caller holds the row
- * locks and has checked the quantities, so each update must hit its row; if one
- * does not, the whole transaction is abandoned (nothing is reserved).
+ * Stores a priced order as PERSISTED and takes the stock of its lines, in one
+ * statement; false (and nothing taken) when the order was stored before. The caller
+ * holds the product locks and has checked the quantities, so every product's update
+ * must hit its row; if one does not, the whole transaction is abandoned.
  */
-export async function reserveStock(em: EntityManager, items: readonly OrderItem[]): Promise<void> {
-  const wanted = requestedPerProduct(items);
-  for (const productId of [...wanted.keys()].sort()) {
-    const quantity = wanted.get(productId)!;
-    const result = await em.execute<QueryResult>(
-      'update shop.products set stock_on_hand = stock_on_hand - ? where product_id = ? and stock_on_hand >= ?',
-      [quantity, productId, quantity],
-      'run',
-    );
-    if (result.affectedRows !== 1) {
-      throw new Error(`stock of ${productId} changed under its lock: ${quantity} could not be reserved`);
-    }
+export async function storeOrderTakingStock(em: EntityManager, order: NewOrder, lines: readonly OrderLine[], total: Money): Promise<boolean> {
+  const wanted = [...requestedPerProduct(lines)].map(([product_id, quantity]) => ({ product_id, quantity }));
+  const [result] = await em.execute<{ stored: number; taken: number }[]>(
+    `with stored as (
+       insert into shop.orders (order_id, customer_id, email, status, total_amount, currency)
+       values (?, ?, ?, 'PERSISTED', ?, ?) on conflict (order_id) do nothing returning order_id),
+     lines as (
+       insert into shop.order_lines (order_id, line_no, product_id, name, quantity, unit_price, line_total)
+       select s.order_id, l.line_no, l.product_id, l.name, l.quantity, l.unit_price, l.line_total
+         from stored s, jsonb_to_recordset(?::jsonb) as l(line_no int, product_id text, name text, quantity int, unit_price int, line_total int)),
+     taken as (
+       update shop.products p set stock_on_hand = p.stock_on_hand - w.quantity
+         from stored s, jsonb_to_recordset(?::jsonb) as w(product_id text, quantity int)
+        where p.product_id = w.product_id and p.stock_on_hand >= w.quantity
+       returning p.product_id)
+     select (select count(*) from stored)::int as stored, (select count(*) from taken)::int as taken`,
+    [
+      order.orderId, order.customerId, order.email, total.amount, total.currency,
+      JSON.stringify(lines.map((l, i) => ({
+        line_no: i + 1, product_id: l.productId, name: l.name, quantity: l.quantity, unit_price: l.unitPrice.amount, line_total: l.lineTotal.amount,
+      }))),
+      JSON.stringify(wanted),
+    ],
+  );
+  if (result!.stored === 0) return false;
+  if (result!.taken !== wanted.length) {
+    throw new Error(`order ${order.orderId}: stock changed under its lock; ${wanted.length - result!.taken} of ${wanted.length} product(s) could not be reserved`);
   }
+  return true;
 }
 
 /**
@@ -86,12 +107,13 @@ export async function reserveStock(em: EntityManager, items: readonly OrderItem[
 export async function restoreStock(em: EntityManager, orderId: string): Promise<OrderItem[]> {
   await holdStock(em);
   const lines = await em.execute<{ product_id: string; quantity: number }[]>(
-    'select product_id, quantity from shop.order_lines where order_id = ? order by line_no', [orderId],
+    `with lines as (select line_no, product_id, quantity from shop.order_lines where order_id = ?),
+     restored as (
+       update shop.products p set stock_on_hand = p.stock_on_hand + l.quantity
+         from (select product_id, sum(quantity) as quantity from lines group by product_id) l
+        where p.product_id = l.product_id)
+     select product_id, quantity from lines order by line_no`,
+    [orderId],
   );
-  const perProduct = new Map<string, number>();
-  for (const l of lines) perProduct.set(l.product_id, (perProduct.get(l.product_id) ?? 0) + Number(l.quantity));
-  for (const productId of [...perProduct.keys()].sort()) {
-    await em.execute('update shop.products set stock_on_hand = stock_on_hand + ? where product_id = ?', [perProduct.get(productId), productId]);
-  }
   return lines.map((l) => ({ productId: l.product_id, quantity: Number(l.quantity) }));
 }
