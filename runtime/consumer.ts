@@ -68,7 +68,6 @@ interface Delivery {
 }
 
 interface Prepared {
-  readonly duplicate: boolean;
   readonly value: unknown;
 }
 
@@ -218,20 +217,21 @@ export class Consumer {
   async #handle(delivery: Delivery): Promise<Outcome> {
     const outside = outsideStepOf(this.#handlers.get(delivery.type));
     const prepared = outside ? await this.#runOutside(outside, delivery) : undefined;
-    if (prepared?.duplicate) return 'duplicate';
     return this.#groupCommit.submit({ ...delivery, prepared });
   }
 
-  /** Skips the outside call for a delivery already handled (cheap check, no lock); the inbox still decides. */
+  /**
+   * Runs the outside step. It runs for a redelivery of a handled message too: the step
+   * is idempotent by contract (a crash between the steps repeats it anyway), and the
+   * inbox then skips the transaction.
+   */
   async #runOutside(outside: OutsideStep<unknown, unknown>, { envelope, type, message }: Delivery): Promise<Prepared> {
     const { service } = this.#options;
-    const seen = await this.#db.em.fork().execute('select 1 from runtime.inbox where consumer = ? and message_id = ?', [service, envelope.messageId]);
-    if (seen.length > 0) return { duplicate: true, value: undefined };
     const log = this.#log.child({ messageId: envelope.messageId, correlationId: envelope.correlationId, type, step: 'outside-transaction' });
     const value = await outside(message, {
       service, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, db: this.#db, log,
     });
-    return { duplicate: false, value };
+    return { value };
   }
 
   #checkSize(envelope: IncomingEnvelope, type: string, content: Buffer): void {

@@ -1,13 +1,12 @@
 // payment: charges each persisted order once, holding no transaction while the card
 // processor answers. Outside the delivery's transaction: record the attempt (a short
-// transaction of its own), then call the processor with the order id as idempotency
+// statement of its own), then call the processor with the order id as idempotency
 // key. Inside it: lock the order's attempt row and record the outcome with its event,
 // unless another delivery recorded it first. A crash or redelivery between the two
 // steps calls again with the same key and gets the same answer: never a second charge.
 import { paymentFailed, paymentSucceeded, type PaymentHandlers } from '../../generated/services/payment.ts';
 import type { OrderPersisted } from '../../generated/types.ts';
 import type { EntityManager } from '../../runtime/db.ts';
-import { inTransaction } from '../../runtime/db.ts';
 import type { HandlerContext } from '../../runtime/handler-context.ts';
 import { withStepOutsideTransaction, type OutsideContext, type TwoStepHandler } from '../../runtime/outside-step.ts';
 import { DECLINE_REASON, type GatewayAnswer, type GatewayClient, type PaymentOutcome } from './gateway.ts';
@@ -22,22 +21,23 @@ type Events = Awaited<ReturnType<PaymentHandlers['onOrderPersisted']>>;
 /** Step 1, no transaction held across the call: record the attempt, then ask the processor. */
 export function chargeOutside(gateway: GatewayClient) {
   return async (order: OrderPersisted, ctx: OutsideContext): Promise<Charged> => {
-    const recorded = await inTransaction(ctx.db, async (em) => {
-      const final = await paymentOf(em, order.orderId);
-      if (final) return { final };
-      // One payment id per order, kept across every retry: the upsert returns the first one.
-      const [attempt] = await em.execute<{ payment_id: string; calls: number }[]>(
-        `insert into payment.attempts (order_id, payment_id) values (?, gen_random_uuid())
+    // One statement: the final outcome if there is one, else the attempt recorded. One payment
+    // id per order, kept across every retry: the upsert returns the first one.
+    const [recorded] = await ctx.db.em.fork().execute<{ final_payment_id: string | null; final_status: PaymentOutcome | null; payment_id: string | null; calls: number | null }[]>(
+      `with final as (select payment_id, status from payment.payments where order_id = ?),
+       attempt as (
+         insert into payment.attempts (order_id, payment_id) select ?, gen_random_uuid() where not exists (select 1 from final)
          on conflict (order_id) do update set calls = payment.attempts.calls + 1, last_called_at = now()
-         returning payment_id, calls`,
-        [order.orderId],
-      );
-      return { attempt };
-    });
-    if (recorded.final) {
-      return { kind: 'already-final', paymentId: recorded.final.payment_id, status: recorded.final.status };
+         returning payment_id, calls)
+       select f.payment_id as final_payment_id, f.status as final_status, a.payment_id, a.calls
+         from (select 1) as one left join final f on true left join attempt a on true`,
+      [order.orderId, order.orderId],
+    );
+    if (recorded!.final_payment_id) {
+      return { kind: 'already-final', paymentId: recorded!.final_payment_id, status: recorded!.final_status! };
     }
-    const { payment_id: paymentId, calls } = recorded.attempt!;
+    const paymentId = recorded!.payment_id!;
+    const calls = Number(recorded!.calls);
     if (calls > 1) ctx.log.info({ orderId: order.orderId, paymentId, calls }, 'calling the payment gateway again with the same idempotency key');
     const answer = await gateway.charge({ orderId: order.orderId, amount: order.total, attempt: ctx.attempt });
     return { kind: 'answered', paymentId, answer };
@@ -48,22 +48,25 @@ export function chargeOutside(gateway: GatewayClient) {
 export async function recordOutcome(order: OrderPersisted, ctx: HandlerContext, charged: Charged): Promise<Events> {
   // The attempt row is the per-order lock; concurrent deliveries of one order queue here.
   await ctx.em.execute('select 1 from payment.attempts where order_id = ? for update', [order.orderId]);
-  const earlier = await paymentOf(ctx.em, order.orderId);
-  if (earlier) {
-    ctx.log.warn({ orderId: order.orderId, paymentId: earlier.payment_id, status: earlier.status }, 'order already charged; not charging again');
+  const alreadyCharged = async () => {
+    const earlier = await paymentOf(ctx.em, order.orderId);
+    ctx.log.warn({ orderId: order.orderId, paymentId: earlier?.payment_id, status: earlier?.status }, 'order already charged; not charging again');
     return [];
-  }
+  };
   if (charged.kind === 'already-final') {
+    if (await paymentOf(ctx.em, order.orderId)) return alreadyCharged();
     // Seen as final a moment ago, gone now: only a manual deletion does this; retrying re-reads it.
     throw new Error(`payment ${charged.paymentId} of order ${order.orderId} was recorded as ${charged.status} but is missing now`);
   }
   const { paymentId, answer } = charged;
   const outcome: PaymentOutcome = answer.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
   const reason = outcome === 'FAILED' ? answer.reason || DECLINE_REASON : null;
-  await ctx.em.execute(
-    'insert into payment.payments (order_id, payment_id, status, amount, currency, reason, charge_id) values (?, ?, ?, ?, ?, ?, ?)',
+  const inserted = await ctx.em.execute(
+    `insert into payment.payments (order_id, payment_id, status, amount, currency, reason, charge_id) values (?, ?, ?, ?, ?, ?, ?)
+     on conflict (order_id) do nothing returning order_id`,
     [order.orderId, paymentId, outcome, order.total.amount, order.total.currency, reason, answer.chargeId],
   );
+  if (inserted.length === 0) return alreadyCharged();
   const at = new Date().toISOString();
   const { orderId, customerId, email, total: amount } = order;
   return outcome === 'SUCCEEDED'
