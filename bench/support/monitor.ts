@@ -1,0 +1,199 @@
+// Everything the bench watches besides the orders, over one load window: CPU by
+// process group and our processes' memory (/proc, every 500 ms), queue depths, the
+// vhost's message counters and the database's backlog (every 2 s), and the bench
+// database's commits. CPU groups: our processes, PostgreSQL (the bench database's
+// backends and the shared processes: WAL writer, checkpointer...), backends of other
+// databases (other work on a shared machine), RabbitMQ (beam.smp, every vhost), the
+// bench itself; whatever else ran is the rest of the machine.
+import { cpus } from 'node:os';
+import { sql, type TestEnv } from '../../test/support/env.ts';
+import { perSecondOf } from './figures.ts';
+import { brokerObserver, brokerStatsCaughtUp, commitsSoFar, databaseBacklog, publishedByExchange, type BacklogSample, type BrokerCounter } from './observe.ts';
+import { cpuMeter, rssBytes, type CpuMeter } from './proc.ts';
+import type { RawCapacity } from './raw-capacity.ts';
+import type { CpuRow, Result } from './report.ts';
+import type { BenchSystem } from './system.ts';
+
+const SAMPLE_MS = 500;
+const POLL_MS = 2000;
+const PG = 'PostgreSQL (bench database backends + shared processes)';
+const PG_OTHER = 'PostgreSQL: backends of other databases';
+const RABBIT = 'RabbitMQ (beam.smp, every vhost)';
+const BENCH = 'bench driver + SMTP server';
+const OURS = 'ours: ';
+
+export interface Window {
+  /** ms since the epoch. */
+  readonly start: number;
+  readonly until: number;
+  readonly seconds: number;
+}
+
+export interface Monitor {
+  /** What waits right now (as of the last poll): messages in queues, events in outboxes, e-mails. */
+  waiting(): { queued: number; outbox: number; emails: number };
+  /** Opens the load window now (CPU and commits count from here); call once. */
+  openWindow(seconds: number): Promise<Window>;
+  /** Closes it at its end: CPU and commits are read right then. Memory is watched on until stop(). */
+  closeWindow(): Promise<void>;
+  /** Waits for the broker's counters to cover the window's end, reads the per-exchange totals, and stops watching. */
+  settle(): Promise<void>;
+  /** Stops watching at once (safe at any time, and twice). */
+  stop(): void;
+  /** The window's figures (after settle()); per-order figures divide by these counts. */
+  report(orders: { accepted: number; completedInWindow: number }): Pick<Result, 'cpu' | 'memory' | 'queues' | 'postgres' | 'broker'>;
+}
+
+export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity | undefined): Monitor {
+  const shop = system.processes.filter((p) => p.role === 'shop');
+  const processGroup = new Map<number, string>(system.processes.map((p) => [p.pid,
+    p.role === 'shop' ? `${OURS}${p.name === 'all' ? 'every service, one process' : p.name}` : `${p.name} (simulated card processor)`]));
+  processGroup.set(process.pid, BENCH);
+  const otherDatabaseBackends = new Set<number>();
+  const classify = (pid: number, comm: string) => processGroup.get(pid)
+    ?? (comm === 'postgres' ? (otherDatabaseBackends.has(pid) ? PG_OTHER : PG) : comm === 'beam.smp' ? RABBIT : undefined);
+  const refreshOtherBackends = async () => {
+    const rows = await sql<{ pid: number }>(env.databaseUrl, 'select pid from pg_stat_activity where datname is not null and datname <> current_database()');
+    otherDatabaseBackends.clear();
+    for (const row of rows) otherDatabaseBackends.add(row.pid);
+  };
+
+  const rssPeak = new Map<string, number>();
+  let rssSumPeak = 0;
+  const sampleRss = () => {
+    let sum = 0;
+    for (const p of shop) {
+      const rss = rssBytes(p.pid) ?? 0;
+      sum += rss;
+      rssPeak.set(p.name, Math.max(rssPeak.get(p.name) ?? 0, rss));
+    }
+    rssSumPeak = Math.max(rssSumPeak, sum);
+  };
+
+  const broker = brokerObserver(env);
+  const backlog: BacklogSample[] = [];
+  let polling: Promise<void> | undefined;
+  const poll = () => (polling ??= Promise.all([
+    broker.poll().catch((err: Error) => console.error(`  management API poll failed: ${err.message}`)),
+    databaseBacklog(env).then((b) => { backlog.push(b); }, (err: Error) => console.error(`  outbox/e-mail backlog read failed: ${err.message}`)),
+    refreshOtherBackends().catch((err: Error) => console.error(`  pg_stat_activity read failed: ${err.message}`)),
+  ]).then(() => undefined).finally(() => { polling = undefined; }));
+
+  let cpu: CpuMeter | undefined;
+  let window: Window | undefined;
+  let commitsAtStart = 0;
+  let atEnd: { cpu: ReturnType<CpuMeter['read']>; commits: number } | undefined;
+  let byExchange: Record<string, number> = {};
+  const timers: NodeJS.Timeout[] = [setInterval(() => { cpu?.sample(); sampleRss(); }, SAMPLE_MS)];
+  const stop = () => {
+    for (const t of timers) clearInterval(t);
+  };
+
+  return {
+    waiting() {
+      const held = backlog.at(-1);
+      return { queued: broker.queueSamples.at(-1)?.total ?? 0, outbox: held?.outboxPending ?? 0, emails: held?.emailsPending ?? 0 };
+    },
+    async openWindow(seconds) {
+      // The raw step's burst must be counted before the window opens, not inside it.
+      if (raw) await brokerStatsCaughtUp(env, raw.rabbitmqTotals);
+      await poll();
+      commitsAtStart = await commitsSoFar(env);
+      cpu = cpuMeter({ groups: [...processGroup.values(), PG, PG_OTHER, RABBIT], pids: [...processGroup.keys()], scan: true, classify });
+      const start = Date.now();
+      window = { start, until: start + seconds * 1000, seconds };
+      timers.push(setInterval(() => void poll(), POLL_MS));
+      return window;
+    },
+    async closeWindow() {
+      cpu!.sample();
+      const reading = cpu!.read();
+      cpu = undefined;
+      atEnd = { cpu: reading, commits: await commitsSoFar(env) };
+    },
+    async settle() {
+      // The broker stamps its counters every 5 s: wait for a sample past the window's end.
+      const deadline = Date.now() + 15_000;
+      while (broker.counterAt('ack', window!.until) === undefined && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 1000));
+        await poll();
+      }
+      stop();
+      await polling;
+      byExchange = await publishedByExchange(env);
+    },
+    stop,
+    report({ accepted, completedInWindow }) {
+      const { start, until, seconds } = window!;
+      const busy = atEnd!.cpu.machine;
+      const row = (group: string, cpuSeconds: number): CpuRow => ({
+        group, seconds: round(cpuSeconds, 2),
+        msPerOrder: completedInWindow ? round((cpuSeconds * 1000) / completedInWindow, 2) : 0,
+        msPerAcceptedOrder: accepted ? round((cpuSeconds * 1000) / accepted, 2) : 0,
+        sharePercent: busy ? round((100 * cpuSeconds) / busy, 1) : 0,
+      });
+      const measured = Object.entries(atEnd!.cpu.groups);
+      const ours = measured.filter(([g]) => g.startsWith(OURS)).sort((a, b) => b[1] - a[1]);
+      const others = measured.filter(([g]) => !g.startsWith(OURS));
+      const order = (g: string) => [PG, RABBIT, BENCH, PG_OTHER].indexOf(g);
+      const rows = [
+        ...(ours.length > 1 ? [row(`${OURS}all ${ours.length} service processes (the rows below)`, sum(ours.map(([, s]) => s)))] : []),
+        ...ours.map(([g, s]) => row(g, s)),
+        ...others.sort((a, b) => order(a[0]) - order(b[0])).map(([g, s]) => row(g, s)),
+        row('other (rest of the machine)', busy - sum(measured.map(([, s]) => s))),
+      ];
+
+      const inWindow = <T extends { at: number }>(samples: readonly T[]) => samples.filter((s) => s.at >= start && s.at <= until);
+      const windowQueues = inWindow(broker.queueSamples);
+      const windowBacklog = inWindow(backlog);
+      const queueNames = [...new Set(windowQueues.flatMap((q) => Object.keys(q.queues)))];
+      const rate = (counter: BrokerCounter) => {
+        const from = broker.counterAt(counter, start);
+        const to = broker.counterAt(counter, until);
+        return from === undefined || to === undefined ? NaN : perSecondOf(to - from, seconds);
+      };
+      const commitsPerSecond = perSecondOf(atEnd!.commits - commitsAtStart, seconds);
+      const deliverPerSecond = rate('deliver_get');
+      const share = (part: number, whole: number | undefined) => (whole ? round((100 * part) / whole, 1) : undefined);
+      const largest = [...rssPeak].sort((a, b) => b[1] - a[1])[0];
+      const relative = <T extends { at: number }>(samples: readonly T[]) => samples.map((s) => ({ ...s, at: s.at - start }));
+      return {
+        cpu: {
+          windowSeconds: round(atEnd!.cpu.elapsedSeconds, 1), machineBusySeconds: round(busy, 2),
+          machineCapacitySeconds: round(cpus().length * atEnd!.cpu.elapsedSeconds, 1), rows,
+        },
+        memory: {
+          peakRssMiB: mib(rssSumPeak),
+          largest: shop.length > 1 && largest ? { process: largest[0], peakRssMiB: mib(largest[1]) } : undefined,
+          perProcess: Object.fromEntries([...rssPeak].map(([name, bytes]) => [name, mib(bytes)])),
+        },
+        queues: {
+          pollEverySeconds: POLL_MS / 1000,
+          peakTotal: stats(windowQueues.map((q) => q.total)).peak,
+          meanTotal: stats(windowQueues.map((q) => q.total)).mean,
+          top: queueNames.map((queue) => {
+            const depths = windowQueues.map((q) => q.queues[queue] ?? 0);
+            return { queue, peak: Math.max(...depths), mean: round(sum(depths) / depths.length, 1) };
+          }).sort((a, b) => b.mean - a.mean).slice(0, 5),
+          samples: relative(broker.queueSamples),
+          outboxPending: stats(windowBacklog.map((b) => b.outboxPending)),
+          emailsPending: stats(windowBacklog.map((b) => b.emailsPending)),
+          databaseSamples: relative(backlog),
+        },
+        postgres: { commitsPerSecond, rawCommitsPerSecond: raw?.postgresCommitsPerSecond, sharePercent: share(commitsPerSecond, raw?.postgresCommitsPerSecond) },
+        broker: {
+          publishPerSecond: rate('publish'), deliverPerSecond, ackPerSecond: rate('ack'),
+          publishedPerOrderByExchange: Object.fromEntries(Object.entries(byExchange).sort((a, b) => b[1] - a[1])
+            .map(([exchange, n]) => [exchange, accepted ? round(n / accepted, 2) : 0])),
+          rawMessagesPerSecond: raw?.rabbitmqMessagesPerSecond, sharePercent: share(deliverPerSecond, raw?.rabbitmqMessagesPerSecond),
+          counterSamples: Object.fromEntries(Object.entries(broker.counterSamples()).map(([c, points]) => [c, points.map(([t, v]) => [t - start, v] as const)])),
+        },
+      };
+    },
+  };
+}
+
+const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+const stats = (values: readonly number[]) => ({ peak: Math.max(0, ...values), mean: values.length ? round(sum(values) / values.length, 1) : 0 });
