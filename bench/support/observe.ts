@@ -76,14 +76,17 @@ export function brokerObserver(env: TestEnv): BrokerObserver {
 }
 
 /**
- * Waits until the vhost's counters include at least these totals. The broker's statistics
- * can lag well behind a burst (seconds, for the raw-capacity step's 100 000 messages):
- * counts arriving late would land inside the load window.
+ * Waits until the broker's stamped samples of the vhost's counters (what the window is
+ * measured from) include at least these totals. They can lag well behind a burst
+ * (seconds, for the raw-capacity step's 100 000+ messages), and behind the plain
+ * counters: counts stamped late would land inside the load window.
  */
 export async function brokerStatsCaughtUp(env: TestEnv, totals: { published: number; acked: number }, timeoutMs = 90_000): Promise<void> {
+  const latest = (details: { samples?: { sample: number; timestamp: number }[] } | undefined) =>
+    Math.max(0, ...(details?.samples ?? []).map((s) => s.sample));
   await eventually(async () => {
-    const stats = await (await management(`/vhosts/${encodeURIComponent(env.vhost)}`)).json() as { message_stats?: { publish?: number; ack?: number } };
-    return (stats.message_stats?.publish ?? 0) >= totals.published && (stats.message_stats?.ack ?? 0) >= totals.acked;
+    const stats = await (await management(`/vhosts/${encodeURIComponent(env.vhost)}?msg_rates_age=10&msg_rates_incr=5`)).json() as VhostStats;
+    return latest(stats.message_stats?.publish_details) >= totals.published && latest(stats.message_stats?.ack_details) >= totals.acked;
   }, `RabbitMQ's statistics to count the raw-capacity step's ${totals.published} publishes and ${totals.acked} acks`, timeoutMs, 1000);
 }
 
