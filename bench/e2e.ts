@@ -123,7 +123,8 @@ try {
   }
   const drainedSeconds = (Date.now() - until) / 1000;
   for (const t of timers) clearInterval(t);
-  await monitor.settle();
+  const lastCompletion = Math.max(until, ...[...completions.values()]);
+  await monitor.settle(lastCompletion);
 
   // Figures.
   const requests = drive.requests;
@@ -149,7 +150,7 @@ try {
     endToEndMs: distribution(orders.map((o) => o.doneAt - o.sentAt)),
     hops: hopDistributions(orders),
     pathCheck: pathCheck(orders),
-    ...monitor.report({ accepted: accepted.length, completedInWindow: inWindow }),
+    ...monitor.report({ accepted: accepted.length, completedInWindow: inWindow, completed: orders.length, lastActivity: lastCompletion }),
     raw,
     perSecond: perSecond(orders, start),
   };

@@ -1,14 +1,15 @@
 // Everything the bench watches besides the orders, over one load window: CPU by
-// process group and our processes' memory (/proc, every 500 ms), queue depths, the
-// vhost's message counters and the database's backlog (every 2 s), and the bench
-// database's commits. CPU groups: our processes, PostgreSQL (the bench database's
+// process group and our processes' memory (/proc, every 500 ms), queue depths and the
+// database's backlog (every 2 s), the bench database's commits, and the vhost's
+// message counters (as totals over the run: RabbitMQ's statistics lag the traffic by
+// seconds, too much for a windowed delta). CPU groups: our processes, PostgreSQL (the bench database's
 // backends and the shared processes: WAL writer, checkpointer...), backends of other
 // databases (other work on a shared machine), RabbitMQ (beam.smp, every vhost), the
 // bench itself; whatever else ran is the rest of the machine.
 import { cpus } from 'node:os';
 import { sql, type TestEnv } from '../../test/support/env.ts';
 import { perSecondOf } from './figures.ts';
-import { brokerObserver, brokerStatsCaughtUp, commitsSoFar, databaseBacklog, publishedByExchange, type BacklogSample, type BrokerCounter } from './observe.ts';
+import { BROKER_COUNTERS, brokerObserver, brokerStatsCaughtUp, commitsSoFar, databaseBacklog, publishedByExchange, type BacklogSample, type BrokerCounter } from './observe.ts';
 import { cpuMeter, rssBytes, type CpuMeter } from './proc.ts';
 import type { RawCapacity } from './raw-capacity.ts';
 import type { CpuRow, Result } from './report.ts';
@@ -36,12 +37,15 @@ export interface Monitor {
   openWindow(seconds: number): Promise<Window>;
   /** Closes it at its end: CPU and commits are read right then. Memory is watched on until stop(). */
   closeWindow(): Promise<void>;
-  /** Waits for the broker's counters to cover the window's end, reads the per-exchange totals, and stops watching. */
-  settle(): Promise<void>;
+  /**
+   * Once the run's last order completed (lastActivity, ms since the epoch): waits until the
+   * broker's counters stand still past it, reads the totals, and stops watching.
+   */
+  settle(lastActivity: number): Promise<void>;
   /** Stops watching at once (safe at any time, and twice). */
   stop(): void;
   /** The window's figures (after settle()); per-order figures divide by these counts. */
-  report(orders: { accepted: number; completedInWindow: number }): Pick<Result, 'cpu' | 'memory' | 'queues' | 'postgres' | 'broker'>;
+  report(orders: { accepted: number; completedInWindow: number; completed: number; lastActivity: number }): Pick<Result, 'cpu' | 'memory' | 'queues' | 'postgres' | 'broker'>;
 }
 
 export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity | undefined): Monitor {
@@ -84,6 +88,10 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
   let commitsAtStart = 0;
   let atEnd: { cpu: ReturnType<CpuMeter['read']>; commits: number } | undefined;
   let byExchange: Record<string, number> = {};
+  // The broker's counters lag the traffic by seconds: they are read as totals over the whole
+  // run (settled before the load and after the last completion), not as a windowed delta.
+  let brokerBefore: Record<BrokerCounter, number> | undefined;
+  let brokerAfter: Record<BrokerCounter, number> | undefined;
   const timers: NodeJS.Timeout[] = [setInterval(() => { cpu?.sample(); sampleRss(); }, SAMPLE_MS)];
   const stop = () => {
     for (const t of timers) clearInterval(t);
@@ -98,6 +106,8 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
       // The raw step's burst must be counted before the window opens, not inside it.
       if (raw) await brokerStatsCaughtUp(env, raw.rabbitmqTotals);
       await poll();
+      // No samples yet: the vhost has carried no message so far.
+      brokerBefore = broker.latest()?.counters ?? Object.fromEntries(BROKER_COUNTERS.map((c) => [c, 0])) as Record<BrokerCounter, number>;
       commitsAtStart = await commitsSoFar(env);
       cpu = cpuMeter({ groups: [...processGroup.values(), PG, PG_OTHER, RABBIT], pids: [...processGroup.keys()], scan: true, classify });
       const start = Date.now();
@@ -111,19 +121,25 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
       cpu = undefined;
       atEnd = { cpu: reading, commits: await commitsSoFar(env) };
     },
-    async settle() {
-      // The broker stamps its counters every 5 s: wait for a sample past the window's end.
-      const deadline = Date.now() + 15_000;
-      while (broker.counterAt('ack', window!.until) === undefined && Date.now() < deadline) {
+    async settle(lastActivity) {
+      const deadline = Date.now() + 30_000;
+      const still = () => {
+        const points = broker.counterSamples().ack;
+        const [a, b] = points.slice(-2);
+        return a !== undefined && b !== undefined && b[0] > lastActivity && a[1] === b[1];
+      };
+      while (!still() && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 1000));
         await poll();
       }
+      if (!still()) console.error('  RabbitMQ\'s counters did not stand still within 30 s of the last completion; the broker figures may miss the end');
       stop();
       await polling;
+      brokerAfter = broker.latest()?.counters;
       byExchange = await publishedByExchange(env);
     },
     stop,
-    report({ accepted, completedInWindow }) {
+    report({ accepted, completedInWindow, completed, lastActivity }) {
       const { start, until, seconds } = window!;
       const busy = atEnd!.cpu.machine;
       const row = (group: string, cpuSeconds: number): CpuRow => ({
@@ -147,11 +163,10 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
       const windowQueues = inWindow(broker.queueSamples);
       const windowBacklog = inWindow(backlog);
       const queueNames = [...new Set(windowQueues.flatMap((q) => Object.keys(q.queues)))];
-      const rate = (counter: BrokerCounter) => {
-        const from = broker.counterAt(counter, start);
-        const to = broker.counterAt(counter, until);
-        return from === undefined || to === undefined ? NaN : perSecondOf(to - from, seconds);
-      };
+      // From the load's start to the last completion: all of the run's traffic, and nothing else.
+      const spanSeconds = Math.max(seconds, (lastActivity - start) / 1000);
+      const total = (counter: BrokerCounter) => (brokerBefore && brokerAfter ? brokerAfter[counter] - brokerBefore[counter] : NaN);
+      const rate = (counter: BrokerCounter) => perSecondOf(total(counter), spanSeconds);
       const commitsPerSecond = perSecondOf(atEnd!.commits - commitsAtStart, seconds);
       const deliverPerSecond = rate('deliver_get');
       const share = (part: number, whole: number | undefined) => (whole ? round((100 * part) / whole, 1) : undefined);
@@ -182,7 +197,9 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
         },
         postgres: { commitsPerSecond, rawCommitsPerSecond: raw?.postgresCommitsPerSecond, sharePercent: share(commitsPerSecond, raw?.postgresCommitsPerSecond) },
         broker: {
+          measuredOverSeconds: round(spanSeconds, 1),
           publishPerSecond: rate('publish'), deliverPerSecond, ackPerSecond: rate('ack'),
+          perCompletedOrder: Object.fromEntries(BROKER_COUNTERS.map((c) => [c, completed ? round(total(c) / completed, 1) : 0])) as Record<BrokerCounter, number>,
           publishedPerOrderByExchange: Object.fromEntries(Object.entries(byExchange).sort((a, b) => b[1] - a[1])
             .map(([exchange, n]) => [exchange, accepted ? round(n / accepted, 2) : 0])),
           rawMessagesPerSecond: raw?.rabbitmqMessagesPerSecond, sharePercent: share(deliverPerSecond, raw?.rabbitmqMessagesPerSecond),

@@ -22,8 +22,8 @@ export interface BrokerObserver {
   /** One poll: queue depths, and the counters' latest samples (kept with their own timestamps). */
   poll(): Promise<void>;
   readonly queueSamples: readonly QueueSample[];
-  /** The counter's value at a moment, interpolated between the broker's own samples; undefined outside them. */
-  counterAt(counter: BrokerCounter, at: number): number | undefined;
+  /** The newest stamped sample of each counter, and its stamp (ms since the epoch). */
+  latest(): { at: number; counters: Record<BrokerCounter, number> } | undefined;
   /** Every sample the broker stamped, per counter: [ms since the epoch, value]. */
   counterSamples(): Record<BrokerCounter, [number, number][]>;
 }
@@ -36,7 +36,7 @@ export function brokerObserver(env: TestEnv): BrokerObserver {
   const vhost = encodeURIComponent(env.vhost);
   const queueSamples: QueueSample[] = [];
   // The broker refreshes its statistics every collect_statistics_interval (5 s by default)
-  // and stamps each sample: the counters are read from those stamps, not from poll times.
+  // and stamps each sample; a stamp reflects traffic up to several seconds earlier.
   const samples = new Map<BrokerCounter, Map<number, number>>(BROKER_COUNTERS.map((c) => [c, new Map()]));
   return {
     queueSamples,
@@ -63,14 +63,11 @@ export function brokerObserver(env: TestEnv): BrokerObserver {
     counterSamples() {
       return Object.fromEntries(BROKER_COUNTERS.map((c) => [c, [...samples.get(c)!].sort((a, b) => a[0] - b[0])])) as Record<BrokerCounter, [number, number][]>;
     },
-    counterAt(counter, at) {
-      const points = [...samples.get(counter)!].sort((a, b) => a[0] - b[0]);
-      for (let i = 1; i < points.length; i++) {
-        const [t0, v0] = points[i - 1];
-        const [t1, v1] = points[i];
-        if (t0 <= at && at <= t1) return v0 + ((v1 - v0) * (at - t0)) / (t1 - t0);
-      }
-      return undefined;
+    latest() {
+      const newest = [...samples.get('publish')!.keys()].sort((a, b) => a - b).at(-1);
+      if (newest === undefined) return undefined;
+      const counters = Object.fromEntries(BROKER_COUNTERS.map((c) => [c, samples.get(c)!.get(newest) ?? 0])) as Record<BrokerCounter, number>;
+      return { at: newest, counters };
     },
   };
 }

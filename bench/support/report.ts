@@ -70,6 +70,9 @@ export interface Result {
   };
   readonly postgres: { readonly commitsPerSecond: number; readonly rawCommitsPerSecond?: number; readonly sharePercent?: number };
   readonly broker: {
+    /** The rates are totals over this span (the load's start to the last completion): the broker's statistics lag by seconds. */
+    readonly measuredOverSeconds: number;
+    readonly perCompletedOrder: Readonly<Record<string, number>>;
     readonly publishPerSecond: number;
     readonly deliverPerSecond: number;
     readonly ackPerSecond: number;
@@ -106,7 +109,8 @@ export function markdown(r: Result): string {
     ['peak RSS, ours', r.memory.largest ? `${num(r.memory.peakRssMiB, 0)} MiB in all (largest: ${r.memory.largest.process} ${num(r.memory.largest.peakRssMiB, 0)} MiB)` : `${num(r.memory.peakRssMiB, 0)} MiB`],
     ['waiting, peak / mean: messages in queues (ready + unacked); events in outboxes; e-mails', `${r.queues.peakTotal} / ${num(r.queues.meanTotal, 0)}; ${r.queues.outboxPending.peak} / ${num(r.queues.outboxPending.mean, 0)}; ${r.queues.emailsPending.peak} / ${num(r.queues.emailsPending.mean, 0)}`],
     ['PostgreSQL transactions/s (bench database)', `${num(r.postgres.commitsPerSecond)} (${perOrder(r.postgres.commitsPerSecond)} per completed order${share(r.postgres.sharePercent)})`],
-    ['RabbitMQ publish / deliver / ack per s (vhost)', `${num(r.broker.publishPerSecond)} / ${num(r.broker.deliverPerSecond)} / ${num(r.broker.ackPerSecond)} (deliveries: ${perOrder(r.broker.deliverPerSecond)} per completed order${share(r.broker.sharePercent)})`],
+    [`RabbitMQ publish / deliver / ack per s (vhost, over the ${num(r.broker.measuredOverSeconds, 0)} s from the load's start to the last completion)`,
+      `${num(r.broker.publishPerSecond)} / ${num(r.broker.deliverPerSecond)} / ${num(r.broker.ackPerSecond)} (per completed order ${Object.values(r.broker.perCompletedOrder).map((n) => num(n)).join(' / ')}${share(r.broker.sharePercent)})`],
     ['messages published per order, by exchange', Object.entries(r.broker.publishedPerOrderByExchange).map(([x, n]) => `${x} ${num(n, 2)}`).join(', ')],
   ]);
   const hops = table(['hop', 'orders', 'p50', 'p90', 'p99', 'max', 'mean'],
