@@ -156,7 +156,7 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
         ...(ours.length > 1 ? [row(`${OURS}all ${ours.length} service processes (the rows below)`, sum(ours.map(([, s]) => s)))] : []),
         ...ours.map(([g, s]) => row(g, s)),
         ...others.sort((a, b) => order(a[0]) - order(b[0])).map(([g, s]) => row(g, s)),
-        row('other (rest of the machine)', busy - sum(measured.map(([, s]) => s))),
+        row(`other (rest of the machine${restOf(atEnd!.cpu.rest)})`, busy - sum(measured.map(([, s]) => s))),
       ];
 
       const inWindow = <T extends { at: number }>(samples: readonly T[]) => samples.filter((s) => s.at >= start && s.at <= until);
@@ -208,6 +208,12 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
       };
     },
   };
+}
+
+/** The busiest processes outside every group, by command name (a Node.js process is "MainThread"). */
+function restOf(rest: Record<string, number>): string {
+  const top = Object.entries(rest).filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]).slice(0, 3);
+  return top.length ? `; most: ${top.map(([comm, s]) => `${comm} ${round(s, 1)} s`).join(', ')}` : '';
 }
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;

@@ -53,13 +53,17 @@ export interface CpuMeterOptions {
 export interface CpuMeter {
   /** Takes a reading now; call it regularly (every 500 ms) between start and stop. */
   sample(): void;
-  /** CPU seconds used by each group and by the whole machine from the first sample to the last, and how long that was. */
-  read(): { groups: Record<string, number>; machine: number; elapsedSeconds: number };
+  /**
+   * CPU seconds used by each group, by the processes of no group (by command name), and by
+   * the whole machine, from the first sample to the last; and how long that was.
+   */
+  read(): { groups: Record<string, number>; rest: Record<string, number>; machine: number; elapsedSeconds: number };
 }
 
 export function cpuMeter(options: CpuMeterOptions): CpuMeter {
   const last = new Map<number, number>();
   const used = new Map<string, number>(options.groups.map((g) => [g, 0]));
+  const rest = new Map<string, number>();
   const machineStart = machineBusyTicks();
   let machineNow = machineStart;
   const startedAt = performance.now();
@@ -72,10 +76,11 @@ export function cpuMeter(options: CpuMeterOptions): CpuMeter {
       const s = stat(pid);
       if (!s) continue;
       const group = options.classify(pid, s.comm);
-      if (group === undefined) continue;
       // A pid seen for the first time after the first sample was born since: all its time counts.
       const before = last.get(pid) ?? (first ? s.ticks : 0);
-      used.set(group, (used.get(group) ?? 0) + (s.ticks - before));
+      const into = group === undefined ? rest : used;
+      const key = group ?? s.comm;
+      into.set(key, (into.get(key) ?? 0) + (s.ticks - before));
       last.set(pid, s.ticks);
     }
     machineNow = machineBusyTicks();
@@ -87,6 +92,7 @@ export function cpuMeter(options: CpuMeterOptions): CpuMeter {
     sample,
     read: () => ({
       groups: Object.fromEntries([...used].map(([name, ticks]) => [name, ticks / CLOCK_TICKS])),
+      rest: Object.fromEntries([...rest].map(([comm, ticks]) => [comm, ticks / CLOCK_TICKS])),
       machine: (machineNow - machineStart) / CLOCK_TICKS,
       elapsedSeconds: (sampledAt - startedAt) / 1000,
     }),
