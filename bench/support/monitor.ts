@@ -9,7 +9,7 @@
 import { cpus } from 'node:os';
 import { sql, type TestEnv } from '../../test/support/env.ts';
 import { perSecondOf } from './figures.ts';
-import { BROKER_COUNTERS, brokerObserver, brokerStatsCaughtUp, commitsSoFar, databaseBacklog, publishedByExchange, type BacklogSample, type BrokerCounter } from './observe.ts';
+import { BROKER_COUNTERS, brokerObserver, brokerStatsCaughtUp, commitsSoFar, databaseBacklog, postgresStartedAt, publishedByExchange, type BacklogSample, type BrokerCounter } from './observe.ts';
 import { cpuMeter, rssBytes, type CpuMeter } from './proc.ts';
 import type { RawCapacity } from './raw-capacity.ts';
 import type { CpuRow, Result } from './report.ts';
@@ -45,7 +45,7 @@ export interface Monitor {
   /** Stops watching at once (safe at any time, and twice). */
   stop(): void;
   /** The window's figures (after settle()); per-order figures divide by these counts. */
-  report(orders: { accepted: number; completedInWindow: number; completed: number; lastActivity: number }): Pick<Result, 'cpu' | 'memory' | 'queues' | 'postgres' | 'broker'>;
+  report(orders: { accepted: number; completedInWindow: number; completed: number; lastActivity: number }): Pick<Result, 'cpu' | 'memory' | 'queues' | 'postgres' | 'broker' | 'disturbances'>;
 }
 
 export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity | undefined): Monitor {
@@ -92,6 +92,11 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
   // run (settled before the load and after the last completion), not as a windowed delta.
   let brokerBefore: Record<BrokerCounter, number> | undefined;
   let brokerAfter: Record<BrokerCounter, number> | undefined;
+  let brokerSince = 0;
+  // A fault elsewhere on a shared machine (a restart of PostgreSQL or of the RabbitMQ app)
+  // spoils the figures: it is noticed and said, not averaged in silently.
+  let postgresStart = '';
+  const disturbances: string[] = [];
   const timers: NodeJS.Timeout[] = [setInterval(() => { cpu?.sample(); sampleRss(); }, SAMPLE_MS)];
   const stop = () => {
     for (const t of timers) clearInterval(t);
@@ -137,6 +142,16 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
       await polling;
       brokerAfter = broker.latest()?.counters;
       byExchange = await publishedByExchange(env);
+      if ((await postgresStartedAt(env)) !== postgresStart) {
+        disturbances.push('PostgreSQL restarted during the run (someone else\'s work on this machine?): figures include the outage');
+      }
+      const samples = broker.counterSamples();
+      const reset = BROKER_COUNTERS.some((c) => samples[c].filter(([at]) => at >= brokerSince).some(([, v], i, all) => i > 0 && v < all[i - 1][1]));
+      if (reset) {
+        disturbances.push('RabbitMQ\'s statistics went back during the run (its app restarted?): broker rates are not given, figures include the outage');
+        brokerAfter = undefined;
+        byExchange = {};
+      }
     },
     stop,
     report({ accepted, completedInWindow, completed, lastActivity }) {
@@ -165,8 +180,11 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
       const queueNames = [...new Set(windowQueues.flatMap((q) => Object.keys(q.queues)))];
       // From the load's start to the last completion: all of the run's traffic, and nothing else.
       const spanSeconds = Math.max(seconds, (lastActivity - start) / 1000);
-      const total = (counter: BrokerCounter) => (brokerBefore && brokerAfter ? brokerAfter[counter] - brokerBefore[counter] : NaN);
-      const rate = (counter: BrokerCounter) => perSecondOf(total(counter), spanSeconds);
+      const total = (counter: BrokerCounter) => (brokerBefore && brokerAfter ? brokerAfter[counter] - brokerBefore[counter] : null);
+      const rate = (counter: BrokerCounter) => {
+        const n = total(counter);
+        return n === null ? null : perSecondOf(n, spanSeconds);
+      };
       const commitsPerSecond = perSecondOf(atEnd!.commits - commitsAtStart, seconds);
       const deliverPerSecond = rate('deliver_get');
       const share = (part: number, whole: number | undefined) => (whole ? round((100 * part) / whole, 1) : undefined);
@@ -195,14 +213,19 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
           emailsPending: stats(windowBacklog.map((b) => b.emailsPending)),
           databaseSamples: relative(backlog),
         },
+        disturbances,
         postgres: { commitsPerSecond, rawCommitsPerSecond: raw?.postgresCommitsPerSecond, sharePercent: share(commitsPerSecond, raw?.postgresCommitsPerSecond) },
         broker: {
           measuredOverSeconds: round(spanSeconds, 1),
           publishPerSecond: rate('publish'), deliverPerSecond, ackPerSecond: rate('ack'),
-          perCompletedOrder: Object.fromEntries(BROKER_COUNTERS.map((c) => [c, completed ? round(total(c) / completed, 1) : 0])) as Record<BrokerCounter, number>,
+          perCompletedOrder: Object.fromEntries(BROKER_COUNTERS.map((c) => {
+            const n = total(c);
+            return [c, n === null || !completed ? null : round(n / completed, 1)];
+          })) as Record<BrokerCounter, number | null>,
           publishedPerOrderByExchange: Object.fromEntries(Object.entries(byExchange).sort((a, b) => b[1] - a[1])
             .map(([exchange, n]) => [exchange, accepted ? round(n / accepted, 2) : 0])),
-          rawMessagesPerSecond: raw?.rabbitmqMessagesPerSecond, sharePercent: share(deliverPerSecond, raw?.rabbitmqMessagesPerSecond),
+          rawMessagesPerSecond: raw?.rabbitmqMessagesPerSecond,
+          sharePercent: deliverPerSecond === null ? undefined : share(deliverPerSecond, raw?.rabbitmqMessagesPerSecond),
           counterSamples: Object.fromEntries(Object.entries(broker.counterSamples()).map(([c, points]) => [c, points.map(([t, v]) => [t - start, v] as const)])),
         },
       };

@@ -111,6 +111,12 @@ export async function databaseBacklog(env: TestEnv): Promise<BacklogSample> {
   return { at: Date.now(), outboxPending: row.outbox, emailsPending: row.emails };
 }
 
+/** When PostgreSQL last started: a different answer later means it restarted in between. */
+export async function postgresStartedAt(env: TestEnv): Promise<string> {
+  const [row] = await sql<{ at: string }>(env.databaseUrl, 'select pg_postmaster_start_time()::text as at');
+  return row.at;
+}
+
 /** Transactions committed in the bench database so far (every client's, the bench's few included). */
 export async function commitsSoFar(env: TestEnv): Promise<number> {
   const [row] = await sql<{ n: string }>(env.databaseUrl, 'select xact_commit::text as n from pg_stat_database where datname = current_database()');

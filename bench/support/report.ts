@@ -72,10 +72,11 @@ export interface Result {
   readonly broker: {
     /** The rates are totals over this span (the load's start to the last completion): the broker's statistics lag by seconds. */
     readonly measuredOverSeconds: number;
-    readonly perCompletedOrder: Readonly<Record<string, number>>;
-    readonly publishPerSecond: number;
-    readonly deliverPerSecond: number;
-    readonly ackPerSecond: number;
+    /** null when the broker's statistics were reset during the run. */
+    readonly perCompletedOrder: Readonly<Record<string, number | null>>;
+    readonly publishPerSecond: number | null;
+    readonly deliverPerSecond: number | null;
+    readonly ackPerSecond: number | null;
     /** Whole run, per accepted order: which messages the broker carries. */
     readonly publishedPerOrderByExchange: Readonly<Record<string, number>>;
     readonly rawMessagesPerSecond?: number;
@@ -85,11 +86,13 @@ export interface Result {
     readonly sharePercent?: number;
   };
   readonly raw?: RawCapacity;
+  /** What went wrong around the run (a restart of PostgreSQL or RabbitMQ) and spoils its figures. */
+  readonly disturbances: readonly string[];
   readonly perSecond: readonly SecondBucket[];
 }
 
 const ms = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
-const num = (v: number, digits = 1) => v.toLocaleString('en-US', { maximumFractionDigits: digits });
+const num = (v: number | null, digits = 1) => (v === null || !Number.isFinite(v) ? 'n/a' : v.toLocaleString('en-US', { maximumFractionDigits: digits }));
 const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
   [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
@@ -111,7 +114,7 @@ export function markdown(r: Result): string {
     ['PostgreSQL transactions/s (bench database)', `${num(r.postgres.commitsPerSecond)} (${perOrder(r.postgres.commitsPerSecond)} per completed order${share(r.postgres.sharePercent)})`],
     [`RabbitMQ publish / deliver / ack per s (vhost, over the ${num(r.broker.measuredOverSeconds, 0)} s from the load's start to the last completion)`,
       `${num(r.broker.publishPerSecond)} / ${num(r.broker.deliverPerSecond)} / ${num(r.broker.ackPerSecond)} (per completed order ${Object.values(r.broker.perCompletedOrder).map((n) => num(n)).join(' / ')}${share(r.broker.sharePercent)})`],
-    ['messages published per order, by exchange', Object.entries(r.broker.publishedPerOrderByExchange).map(([x, n]) => `${x} ${num(n, 2)}`).join(', ')],
+    ['messages published per order, by exchange', Object.entries(r.broker.publishedPerOrderByExchange).map(([x, n]) => `${x} ${num(n, 2)}`).join(', ') || 'n/a'],
   ]);
   const hops = table(['hop', 'orders', 'p50', 'p90', 'p99', 'max', 'mean'],
     r.hops.map((h) => [h.hop, String(h.latencyMs.count), ms(h.latencyMs.p50), ms(h.latencyMs.p90), ms(h.latencyMs.p99), ms(h.latencyMs.max), ms(h.latencyMs.mean)]));
@@ -124,7 +127,7 @@ export function markdown(r: Result): string {
   const raw = r.raw
     ? table(['raw capacity', 'measured', 'pipeline', 'share'], [
       [`PostgreSQL: begin; inbox insert; update; outbox insert (jsonb); commit — ${r.raw.postgresClients} clients, synchronous commit`, `${num(r.raw.postgresCommitsPerSecond, 0)} commits/s`, `${num(r.postgres.commitsPerSecond)} tx/s`, `${num(r.postgres.sharePercent ?? 0)}%`],
-      [`RabbitMQ: ${r.raw.rabbitmqMessageBytes} B persistent, quorum queue, publish with confirms + consume with ack, at once`, `${num(r.raw.rabbitmqMessagesPerSecond, 0)} msg/s`, `${num(r.broker.deliverPerSecond)} deliveries/s`, `${num(r.broker.sharePercent ?? 0)}%`],
+      [`RabbitMQ: ${r.raw.rabbitmqMessageBytes} B persistent, quorum queue, publish with confirms + consume with ack, at once`, `${num(r.raw.rabbitmqMessagesPerSecond, 0)} msg/s`, `${num(r.broker.deliverPerSecond)} deliveries/s`, r.broker.sharePercent === undefined ? 'n/a' : `${num(r.broker.sharePercent)}%`],
     ])
     : '(raw capacity skipped: --skip-raw)';
   return [
@@ -132,6 +135,7 @@ export function markdown(r: Result): string {
     '',
     `\`${r.settings.commandLine}\` — ${r.settings.load}, ${r.settings.seconds} s; ${r.machine.cores} cores (${r.machine.cpuModel}), Node ${r.machine.node}, commit ${r.machine.commit}, ${r.machine.date}.`,
     `System settings: ${Object.entries(r.settings.system).map(([k, v]) => `${k}=${v}`).join(' ')} (runtime defaults otherwise). Completed = terminal event recorded and its e-mails accepted by the SMTP server.`,
+    ...r.disturbances.map((d) => `\n**Disturbed run:** ${d}.`),
     '',
     headline,
     '',
