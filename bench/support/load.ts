@@ -1,0 +1,86 @@
+// Offers orders over HTTP as shop clients do, each with its own Idempotency-Key:
+// closed loop (N clients, each posting its next order when the last one is answered)
+// or open loop (a fixed rate, whatever the answers take). Records every request:
+// when it was sent, how long the answer took, its status, and the order id of a 202.
+// A failed request is recorded and not retried: the figure is what clients saw.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Load } from './options.ts';
+
+export interface Request {
+  /** ms since the epoch, just before the request was sent. */
+  readonly sentAt: number;
+  readonly ms: number;
+  /** HTTP status; 0 for no answer (network error, timeout). */
+  readonly status: number;
+  readonly orderId?: string;
+}
+
+export interface Driver {
+  readonly requests: readonly Request[];
+  /** Requests sent so far (answered or not). */
+  offered(): number;
+  /** Runs the load until `until` (ms since the epoch); resolves when every request sent was answered. */
+  run(until: number): Promise<void>;
+}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export function driver(apiUrl: string, load: Load, products: readonly string[], tag: string): Driver {
+  const requests: Request[] = [];
+  let sent = 0;
+  /** Only the first few refusals are printed: enough to see what went wrong. */
+  let refusals = 0;
+  const customerId = randomUUID();
+
+  const postOne = async (): Promise<void> => {
+    const i = sent++;
+    // A line or two over the catalog, quantities 1–3: every order payable, none short of stock.
+    const items = [{ productId: products[i % products.length], quantity: 1 + (i % 3) }];
+    if (i % 2 === 0) items.push({ productId: products[(i + 1) % products.length], quantity: 1 });
+    const body = JSON.stringify({ customerId, email: `bench-${i}@example.com`, items });
+    const sentAt = Date.now();
+    const t0 = performance.now();
+    try {
+      const res = await fetch(`${apiUrl}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': `${tag}-${i}` },
+        body,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const text = await res.text();
+      const orderId = res.status === 202 ? (JSON.parse(text) as { orderId: string }).orderId : undefined;
+      requests.push({ sentAt, ms: performance.now() - t0, status: res.status, orderId });
+      if (res.status !== 202 && ++refusals <= 5) console.error(`  POST /orders #${i}: ${res.status} ${text.slice(0, 200)}`);
+    } catch (err) {
+      requests.push({ sentAt, ms: performance.now() - t0, status: 0 });
+      if (++refusals <= 5) console.error(`  POST /orders #${i} got no answer: ${(err as Error).message}`);
+    }
+  };
+
+  return {
+    requests,
+    offered: () => sent,
+    async run(until) {
+      if (load.kind === 'closed') {
+        await Promise.all(Array.from({ length: load.clients }, async () => {
+          while (Date.now() < until) await postOne();
+        }));
+        return;
+      }
+      // Open loop: the i-th order is due at start + i / rate, whether or not earlier ones were answered.
+      const inFlight = new Set<Promise<void>>();
+      const start = Date.now();
+      for (let i = 0; ; i++) {
+        const due = start + (i * 1000) / load.rate;
+        if (due >= until) break;
+        const wait = due - Date.now();
+        if (wait > 0) await sleep(wait);
+        const request = postOne();
+        inFlight.add(request);
+        void request.finally(() => inFlight.delete(request));
+      }
+      await Promise.all(inFlight);
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// The end-to-end benchmark's command line: how the load is offered, for how long, how
+// the system runs, and KEY=VALUE settings handed to the system as they are. A bad
+// argument stops the run with one line saying which, before anything starts.
+
+export type Mode = 'all-in-one' | 'per-service';
+
+export type Load =
+  /** Closed loop: each client posts its next order as soon as the previous one is answered. */
+  | { readonly kind: 'closed'; readonly clients: number }
+  /** Open loop: orders are offered at a fixed rate, whatever the answers take. */
+  | { readonly kind: 'open'; readonly rate: number };
+
+export interface Options {
+  readonly load: Load;
+  readonly seconds: number;
+  /** How long to wait after the load for accepted orders to complete. */
+  readonly drainSeconds: number;
+  readonly mode: Mode;
+  readonly skipRaw: boolean;
+  /** Environment of the system's processes, over the bench's own defaults. */
+  readonly settings: Readonly<Record<string, string>>;
+}
+
+export const USAGE = 'usage: npm run bench -- [--clients N | --rate R] [--seconds S] [--drain S] [--mode all-in-one|per-service] [--skip-raw] [KEY=VALUE ...]';
+
+export class UsageError extends Error {}
+
+const DEFAULT_CLIENTS = 64;
+
+export function parseOptions(args: readonly string[]): Options {
+  let clients: number | undefined;
+  let rate: number | undefined;
+  let seconds = 60;
+  let drainSeconds = 60;
+  let mode: Mode = 'all-in-one';
+  let skipRaw = false;
+  const settings: Record<string, string> = {};
+  const positive = (name: string, raw: string | undefined, integer: boolean): number => {
+    const value = Number(raw);
+    if (raw === undefined || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+      throw new UsageError(`--${name} needs a positive ${integer ? 'integer' : 'number'} (got ${raw ?? 'nothing'})`);
+    }
+    return value;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const setting = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(arg);
+    if (setting) {
+      settings[setting[1]] = setting[2];
+      continue;
+    }
+    switch (arg) {
+      case '--clients': clients = positive('clients', args[++i], true); break;
+      case '--rate': rate = positive('rate', args[++i], false); break;
+      case '--seconds': seconds = positive('seconds', args[++i], false); break;
+      case '--drain': drainSeconds = Number(args[++i]);
+        if (!Number.isFinite(drainSeconds) || drainSeconds < 0) throw new UsageError(`--drain needs seconds >= 0 (got ${args[i]})`);
+        break;
+      case '--mode': {
+        const value = args[++i];
+        if (value !== 'all-in-one' && value !== 'per-service') throw new UsageError(`--mode is all-in-one or per-service (got ${value ?? 'nothing'})`);
+        mode = value;
+        break;
+      }
+      case '--skip-raw': skipRaw = true; break;
+      default: throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
+    }
+  }
+  if (clients !== undefined && rate !== undefined) throw new UsageError('--clients (closed loop) and --rate (open loop) exclude each other');
+  const load: Load = rate !== undefined ? { kind: 'open', rate } : { kind: 'closed', clients: clients ?? DEFAULT_CLIENTS };
+  return { load, seconds, drainSeconds, mode, skipRaw, settings };
+}
+
+export function describeLoad(load: Load): string {
+  return load.kind === 'closed' ? `${load.clients} clients, closed loop` : `${load.rate} orders/s offered, open loop`;
+}

@@ -1,0 +1,104 @@
+// The system under measurement, as it runs in production: every service in one
+// process (`npm start`), or one process per service as docker-compose.yml runs them
+// (SERVICE=<name>; the api on PORT, the others with a health port; payment charging
+// through the simulated card processor in a process of its own). Runtime defaults
+// apply unless a setting says otherwise. All output goes to one log file, never to the
+// terminal. stop() ends every process it started, by pid, and is safe to call twice.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { serviceNames } from '../../generated/registry.ts';
+import { eventually, type TestEnv } from '../../test/support/env.ts';
+import { freePort } from '../../test/support/smtp.ts';
+import type { Mode } from './options.ts';
+
+const ROOT = path.join(import.meta.dirname, '..', '..');
+const MAIN = path.join(ROOT, 'runtime', 'main.ts');
+const PROVIDER = path.join(ROOT, 'simulators', 'payment-provider', 'main.ts');
+const START_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 20_000;
+
+export interface SystemProcess {
+  /** The service it runs ('all' in one process; 'payment-provider' is the simulated card processor). */
+  readonly name: string;
+  readonly pid: number;
+  /** Ours (the shop's services) or the stand-in for a system outside the shop. */
+  readonly role: 'shop' | 'outside';
+}
+
+export interface BenchSystem {
+  readonly apiUrl: string;
+  readonly processes: readonly SystemProcess[];
+  stop(): Promise<void>;
+}
+
+interface Started {
+  readonly info: SystemProcess;
+  readonly child: ChildProcess;
+  readonly exited: Promise<void>;
+}
+
+export async function startBenchSystem(options: {
+  mode: Mode; env: TestEnv; smtpUrl: string; logFile: string; settings: Readonly<Record<string, string>>;
+}): Promise<BenchSystem> {
+  const { mode, env, smtpUrl, logFile, settings } = options;
+  const started: Started[] = [];
+  const launch = (name: string, script: string, role: SystemProcess['role'], vars: Record<string, string>): Started => {
+    const fd = openSync(logFile, 'a');
+    const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...vars }, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    if (child.pid === undefined) throw new Error(`could not start ${name} (${script}); see ${logFile}`);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const one = { info: { name, pid: child.pid, role }, child, exited };
+    started.push(one);
+    return one;
+  };
+  const ready = async (one: Started, url: string) => eventually(async () => {
+    if (one.child.exitCode !== null || one.child.signalCode !== null) {
+      throw new Error(`${one.info.name} (pid ${one.info.pid}) exited with ${one.child.exitCode ?? one.child.signalCode} while starting; see ${logFile}`);
+    }
+    return (await fetch(url)).status === 200;
+  }, `${one.info.name} (pid ${one.info.pid}) to answer ${url} with 200`, START_TIMEOUT_MS, 250).catch((err: Error) => {
+    // Without this the cause (the process died) would hide behind "timed out".
+    throw new Error(`${err.message}; see ${logFile}`);
+  });
+  const common = { AMQP_URL: env.amqpUrl, DATABASE_URL: env.databaseUrl, SMTP_URL: smtpUrl };
+  const stop = async () => {
+    for (const one of started) if (one.child.exitCode === null && one.child.signalCode === null) one.child.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      for (const one of started) if (one.child.exitCode === null && one.child.signalCode === null) one.child.kill('SIGKILL');
+    }, STOP_TIMEOUT_MS);
+    try {
+      await Promise.all(started.map((one) => one.exited));
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  try {
+    const apiPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    if (mode === 'all-in-one') {
+      const all = launch('all', MAIN, 'shop', { ...settings, ...common, PORT: String(apiPort) });
+      await ready(all, `${apiUrl}/ready`);
+    } else {
+      const providerPort = await freePort();
+      const provider = launch('payment-provider', PROVIDER, 'outside', { ...settings, PAYMENT_PROVIDER_PORT: String(providerPort) });
+      await ready(provider, `http://127.0.0.1:${providerPort}/health`);
+      const waits: Promise<unknown>[] = [];
+      for (const name of serviceNames) {
+        const healthPort = name === 'api' ? apiPort : await freePort();
+        const vars: Record<string, string> = { ...settings, ...common, SERVICE: name };
+        if (name === 'api') vars.PORT = String(apiPort);
+        else vars.HEALTH_PORT = String(healthPort);
+        if (name === 'payment') vars.PAYMENT_GATEWAY_URL = `http://127.0.0.1:${providerPort}`;
+        waits.push(ready(launch(name, MAIN, 'shop', vars), `http://127.0.0.1:${healthPort}/ready`));
+      }
+      await Promise.all(waits);
+    }
+    return { apiUrl, processes: started.map((one) => one.info), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
