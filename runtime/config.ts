@@ -141,7 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
     services: service === '' || service === 'all' ? 'all' : service.split(',').map((s) => s.trim()).filter(Boolean),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     eventLogLevel: oneOf(env, 'EVENT_LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error', 'off']),
-    prefetch: number(env, 'PREFETCH', 32, 1, 1000),
+    prefetch: number(env, 'PREFETCH', 128, 1, 1000),
     dbPoolMax: number(env, 'DB_POOL_MAX', 3, 1, 200),
     runtimeDbPoolMax: number(env, 'RUNTIME_DB_POOL_MAX', 2, 1, 200),
     serviceLimits: serviceLimits(env),

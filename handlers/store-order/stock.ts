@@ -1,11 +1,13 @@
 // Stock is store-order's: every change to stock_on_hand goes through this module
-// (cancel-order restores stock through restoreStock). Stock changes take one lock
-// first, per transaction: deliveries are committed in groups, and a group of orders
-// and a group of cancellations would otherwise lock products in orders of their own
-// and deadlock. Products are then locked in product_id order, and an order's stock
-// taken with its storing, in one statement whose conditional update can never drive
-// stock_on_hand below zero. Each order costs two round trips under the lock.
-import type { QueryResult } from '@mikro-orm/core';
+// (cancel-order restores stock through restoreStock). A transaction that changes
+// stock takes one lock first (deliveries are committed in groups, and a group of
+// orders and a group of cancellations locking products in orders of their own would
+// deadlock). While it holds that lock nobody else changes stock, so the catalog it
+// read stays true: it is read once per transaction and kept up to date with what
+// the transaction itself takes and restores. An order's stock is taken with its
+// storing, in one statement whose conditional update can never drive stock_on_hand
+// below zero (a write that bypassed the lock fails it, and the retry reads afresh).
+// An order costs one round trip; its group adds two.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Money, OrderCreated, OrderItem, OrderLine, StockProblem } from '../../generated/types.ts';
 
@@ -20,27 +22,42 @@ export interface Product {
   readonly stockOnHand: number;
 }
 
-/** Transactions that already hold the stock lock (a group of deliveries shares one). */
-const holdingStock = new WeakSet<EntityManager>();
+/** Per transaction holding the stock lock (a group of deliveries shares one): the products it has read, as they stand now. */
+const heldCatalog = new WeakMap<EntityManager, Map<string, Product>>();
 
-/** Waits for, then holds until the transaction ends, the right to change stock. */
-async function holdStock(em: EntityManager): Promise<void> {
-  if (holdingStock.has(em)) return;
-  await em.execute(`select pg_advisory_xact_lock(hashtextextended('shop.products stock', 0))`);
-  holdingStock.add(em);
+/** Waits for, then holds until the transaction ends, the right to change stock; returns the transaction's catalog. */
+async function holdStock(em: EntityManager): Promise<Map<string, Product>> {
+  let catalog = heldCatalog.get(em);
+  if (!catalog) {
+    await em.execute(`select pg_advisory_xact_lock(hashtextextended('shop.products stock', 0))`);
+    catalog = new Map();
+    heldCatalog.set(em, catalog);
+  }
+  return catalog;
 }
 
-/** The catalog entries the items name, locked until the transaction ends; unknown ids are simply absent. */
+/** Adds `delta` to the stock the transaction knows of (after its own statement changed it). */
+function adjustHeld(em: EntityManager, productId: string, delta: number): void {
+  const product = heldCatalog.get(em)?.get(productId);
+  if (product) heldCatalog.get(em)!.set(productId, { ...product, stockOnHand: product.stockOnHand + delta });
+}
+
+/** The catalog entries the items name, with the stock lock held until the transaction ends; unknown ids are simply absent. */
 export async function lockProducts(em: EntityManager, items: readonly OrderItem[]): Promise<Map<string, Product>> {
-  await holdStock(em);
+  const catalog = await holdStock(em);
   const ids = [...new Set(items.map((i) => i.productId))];
-  const rows = await em.execute<{ product_id: string; name: string; price_amount: number; currency: string; stock_on_hand: number }[]>(
-    'select product_id, name, price_amount, currency, stock_on_hand from shop.products where product_id in (?) order by product_id collate "C" for update',
-    [ids],
-  );
-  return new Map(rows.map((r) => [r.product_id, {
-    productId: r.product_id, name: r.name, priceAmount: Number(r.price_amount), currency: r.currency, stockOnHand: Number(r.stock_on_hand),
-  }]));
+  const missing = ids.filter((id) => !catalog.has(id));
+  if (missing.length > 0) {
+    const rows = await em.execute<{ product_id: string; name: string; price_amount: number; currency: string; stock_on_hand: number }[]>(
+      'select product_id, name, price_amount, currency, stock_on_hand from shop.products where product_id in (?)', [missing],
+    );
+    for (const r of rows) {
+      catalog.set(r.product_id, {
+        productId: r.product_id, name: r.name, priceAmount: Number(r.price_amount), currency: r.currency, stockOnHand: Number(r.stock_on_hand),
+      });
+    }
+  }
+  return new Map(ids.filter((id) => catalog.has(id)).map((id) => [id, catalog.get(id)!]));
 }
 
 /** Quantity wanted per product: a product on several lines counts once, with their sum. */
@@ -97,6 +114,7 @@ export async function storeOrderTakingStock(em: EntityManager, order: NewOrder, 
   if (result!.taken !== wanted.length) {
     throw new Error(`order ${order.orderId}: stock changed under its lock; ${wanted.length - result!.taken} of ${wanted.length} product(s) could not be reserved`);
   }
+  for (const { product_id, quantity } of wanted) adjustHeld(em, product_id, -quantity);
   return true;
 }
 
@@ -115,5 +133,7 @@ export async function restoreStock(em: EntityManager, orderId: string): Promise<
      select product_id, quantity from lines order by line_no`,
     [orderId],
   );
-  return lines.map((l) => ({ productId: l.product_id, quantity: Number(l.quantity) }));
+  const restored = lines.map((l) => ({ productId: l.product_id, quantity: Number(l.quantity) }));
+  for (const { productId, quantity } of restored) adjustHeld(em, productId, quantity);
+  return restored;
 }
