@@ -111,6 +111,8 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
       // The raw step's burst must be counted before the window opens, not inside it.
       if (raw) await brokerStatsCaughtUp(env, raw.rabbitmqTotals);
       await poll();
+      postgresStart = await postgresStartedAt(env);
+      brokerSince = broker.latest()?.at ?? 0;
       // No samples yet: the vhost has carried no message so far.
       brokerBefore = broker.latest()?.counters ?? Object.fromEntries(BROKER_COUNTERS.map((c) => [c, 0])) as Record<BrokerCounter, number>;
       commitsAtStart = await commitsSoFar(env);
