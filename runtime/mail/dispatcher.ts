@@ -60,7 +60,7 @@ export interface MailDispatcherOptions {
 
 const DEFAULTS = {
   pollMs: 1000,
-  batchSize: 20,
+  batchSize: 50,
   leaseMs: 120_000,
   maxAttempts: 15,
   backoffBaseMs: 1000,

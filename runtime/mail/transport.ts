@@ -33,7 +33,7 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
   const transporter = nodemailer.createTransport({
     url,
     pool: true,
-    maxConnections: options.maxConnections ?? 4,
+    maxConnections: options.maxConnections ?? 8,
     connectionTimeout,
     greetingTimeout: connectionTimeout,
     socketTimeout: options.socketTimeoutMs ?? 30_000,
