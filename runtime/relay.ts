@@ -122,11 +122,6 @@ export class OutboxRelay {
     return this.#marking;
   }
 
-  /** Wakes the relay's pass now rather than at the next poll. */
-  nudge(): void {
-    this.#loop?.nudge();
-  }
-
   /**
    * One pass: claims, publishes and marks up to batchSize rows pending for longer
    * than the grace period (or any pending row when `all`); returns how many were claimed.

@@ -1,0 +1,62 @@
+// Group commit without a database: a free lane commits whatever is queued, groups
+// grow while the lanes are busy, and a failing group is committed again item by item.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { GroupCommit } from '../runtime/group-commit.ts';
+
+/** A commit that takes its time, records the groups it saw and fails for the item 'bad'. */
+function recorder(ms = 5) {
+  const groups: string[][] = [];
+  let running = 0;
+  let mostAtOnce = 0;
+  const commit = async (items: readonly string[]) => {
+    groups.push([...items]);
+    running += 1;
+    mostAtOnce = Math.max(mostAtOnce, running);
+    await new Promise((r) => setTimeout(r, ms));
+    running -= 1;
+    if (items.includes('bad')) throw new Error(`cannot commit ${items.join(',')}`);
+    return items.map((i) => `done ${i}`);
+  };
+  return { groups, commit, mostAtOnce: () => mostAtOnce };
+}
+
+test('a lone item is committed at once, on its own', async () => {
+  const r = recorder();
+  const group = new GroupCommit<string, string>({ size: 32, lanes: 2, commit: r.commit });
+  assert.is(await group.submit('a'), 'done a');
+  assert.equal(r.groups, [['a']]);
+});
+
+test('items that arrive while the lanes are busy are committed together, never more than size, never more than lanes at once', async () => {
+  const r = recorder();
+  const group = new GroupCommit<string, string>({ size: 4, lanes: 1, commit: r.commit });
+  const items = Array.from({ length: 9 }, (_, i) => `i${i}`);
+  const results = await Promise.all(items.map((i) => group.submit(i)));
+  assert.equal(results, items.map((i) => `done ${i}`));
+  assert.equal(r.groups, [['i0'], ['i1', 'i2', 'i3', 'i4'], ['i5', 'i6', 'i7', 'i8']]);
+  assert.is(r.mostAtOnce(), 1);
+});
+
+test('a failing group is committed again one by one: its neighbours succeed, the bad item alone fails', async () => {
+  const r = recorder();
+  const failures: number[] = [];
+  const group = new GroupCommit<string, string>({ size: 8, lanes: 1, commit: r.commit, onBatchFailed: (size) => failures.push(size) });
+  const first = group.submit('first');
+  const rest = ['a', 'bad', 'b'].map((i) => group.submit(i).then((v) => v, (err: Error) => err));
+  assert.is(await first, 'done first');
+  const [a, bad, b] = await Promise.all(rest);
+  assert.is(a, 'done a');
+  assert.is(b, 'done b');
+  assert.instance(bad, Error);
+  assert.match((bad as Error).message, 'cannot commit bad');
+  assert.equal(failures, [3]);
+  assert.equal(r.groups, [['first'], ['a', 'bad', 'b'], ['a'], ['bad'], ['b']]);
+});
+
+test('size and lanes below 1 are refused', () => {
+  assert.throws(() => new GroupCommit({ size: 0, lanes: 1, commit: async () => [] }), /at least 1/);
+  assert.throws(() => new GroupCommit({ size: 1, lanes: 0, commit: async () => [] }), /at least 1/);
+});
+
+test.run();
