@@ -49,6 +49,18 @@ class RequestValidationError extends Error {
   }
 }
 
+/** One log line per request, when it is answered (fastify's default also logs its arrival). */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime };
+    if (error) request.log.error({ ...line, err: error }, error.message);
+    else request.log.info(line, 'request completed');
+  }
+}
+
 /** A fastify instance wired to the contract; add routes with `operationRoute(doc, operationId)`. */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -56,7 +68,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   const app = Fastify({
     // pino's Logger is a FastifyBaseLogger; only the generic parameters differ
     loggerInstance: options.log as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: (req) => quiet.has(req.url) }),
+    logController: new OneLinePerRequest({ disableRequestLogging: (req) => quiet.has(req.url) }),
     bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
