@@ -3,10 +3,12 @@ import { Migration20261125000001_runtime } from './Migration20261125000001_runti
 import { Migration20261125000002_services } from './Migration20261125000002_services.ts';
 import { Migration20261125000003_payment_attempts } from './Migration20261125000003_payment_attempts.ts';
 import { Migration20261126000004_outbox_without_notify } from './Migration20261126000004_outbox_without_notify.ts';
+import { Migration20261126000005_emails_without_notify } from './Migration20261126000005_emails_without_notify.ts';
 
 export const migrationsList = [
   { name: 'Migration20261125000001_runtime', class: Migration20261125000001_runtime },
   { name: 'Migration20261125000002_services', class: Migration20261125000002_services },
   { name: 'Migration20261125000003_payment_attempts', class: Migration20261125000003_payment_attempts },
   { name: 'Migration20261126000004_outbox_without_notify', class: Migration20261126000004_outbox_without_notify },
+  { name: 'Migration20261126000005_emails_without_notify', class: Migration20261126000005_emails_without_notify },
 ] as const;

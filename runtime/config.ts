@@ -10,6 +10,7 @@ export interface Config {
   readonly mailFrom: string;
   /** How long a claimed e-mail is left to its sender before another pass sends it (same Message-ID). */
   readonly mailLeaseMs: number;
+  readonly mailPollMs: number;
   readonly port: number;
   /** Health endpoint of processes that run no api (0: none). */
   readonly healthPort: number;
@@ -136,6 +137,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: mailFrom(env.MAIL_FROM || 'Shop <orders@shop.example>'),
     // Far above the SMTP timeouts (10 s connect, 30 s socket), so a slow send is not sent twice.
     mailLeaseMs: number(env, 'MAIL_LEASE_MS', 120_000, 5000, 3_600_000),
+    mailPollMs: number(env, 'MAIL_POLL_MS', 1000, 10, 3_600_000),
     port: number(env, 'PORT', 8080, 0, 65535),
     healthPort: number(env, 'HEALTH_PORT', 0, 0, 65535),
     services: service === '' || service === 'all' ? 'all' : service.split(',').map((s) => s.trim()).filter(Boolean),

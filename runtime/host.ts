@@ -56,7 +56,6 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     const publisher = new Publisher(log);
     await publisher.attach(broker);
     relay = new OutboxRelay(db, publisher, log, {
-      databaseUrl: config.databaseUrl,
       batchSize: config.relayBatchSize,
       pollMs: config.relayPollMs,
       graceMs: config.relayGraceMs,
@@ -86,7 +85,10 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
         maxAttempts: config.maxAttempts,
         maxMessageBytes: config.maxMessageBytes,
         commit: commitOf(m, config),
-        afterCommit: (messages) => relay!.publishCommitted(messages),
+        afterCommit: (messages) => {
+          relay!.publishCommitted(messages);
+          started.get(m.name)?.committed?.();
+        },
         onHandled: events.onHandled,
         onFailed: events.onFailed,
         hooks: options.consumerHooks,

@@ -15,7 +15,7 @@ import type { Logger } from './logger.ts';
 import type { Publisher } from './publisher.ts';
 import { UnroutableError, type Outgoing } from './publisher.ts';
 import { publishOptions } from './envelope.ts';
-import { pollingLoop, type PollingLoop } from './notifications.ts';
+import { pollingLoop, type PollingLoop } from './polling-loop.ts';
 
 interface OutboxRow {
   id: string;
@@ -32,7 +32,6 @@ interface OutboxRow {
 }
 
 export interface RelayOptions {
-  readonly databaseUrl: string;
   readonly batchSize: number;
   readonly pollMs: number;
   /** Rows younger than this are left to the writer's own publish; older pending ones are the pass's. */
@@ -74,7 +73,6 @@ export class OutboxRelay {
       },
       batchSize: this.#options.batchSize,
       pollMs: this.#options.pollMs,
-      databaseUrl: this.#options.databaseUrl,
       log: this.#log,
       what: 'outbox relay pass',
     });
@@ -210,7 +208,6 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     await this.#loop?.halt();
-    await this.#loop?.close();
     clearTimeout(this.#markTimer);
     this.#markTimer = undefined;
   }

@@ -19,6 +19,8 @@ export interface ServiceRuntime {
 
 export interface Stoppable {
   stop(deadline: number): Promise<void>;
+  /** Told after each commit of the service's consumer (e.g. to wake the worker that sends what it queued). */
+  committed?(): void;
 }
 
 export interface ServiceModule {

@@ -1,7 +1,8 @@
 // Sends the queued e-mails of some kinds (rows of mail.emails) through SMTP, each
 // with the Message-ID stored in its row, and marks them sent; retries with growing
 // backoff while SMTP fails, and gives up (status 'failed', error log) after
-// maxAttempts. Wakes on NOTIFY mail_emails, with polling as the fallback.
+// maxAttempts. Its service wakes it after each commit of its consumer (the commit
+// that queued e-mails), and it polls as the fallback (a restart, another replica).
 //
 // Claiming is a lease, not a lock held across the send: one short statement picks
 // due pending rows FOR UPDATE SKIP LOCKED (so several dispatchers never pick the
@@ -15,7 +16,7 @@
 import type { Database, EntityManager } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import { throughOutage } from '../through-outage.ts';
-import { pollingLoop, type PollingLoop } from '../notifications.ts';
+import { pollingLoop, type PollingLoop } from '../polling-loop.ts';
 import type { MailTransport } from './transport.ts';
 
 export interface QueuedEmail {
@@ -43,8 +44,6 @@ export interface MailDispatcherOptions {
   readonly kinds: readonly string[];
   /** The From header, e.g. "Shop <orders@shop.example>". */
   readonly from: string;
-  /** For the LISTEN connection. */
-  readonly databaseUrl: string;
   readonly pollMs?: number;
   readonly batchSize?: number;
   /** How long a claimed row is left alone before another pass may send it again. */
@@ -110,14 +109,12 @@ export class MailDispatcher {
       pass: () => this.dispatchBatch(),
       batchSize: this.#options.batchSize,
       pollMs: this.#options.pollMs,
-      databaseUrl: this.#options.databaseUrl,
-      channel: 'mail_emails',
       log: this.#log,
       what: 'e-mail dispatch pass',
     });
   }
 
-  /** Wakes the dispatcher now (NOTIFY does this when a transaction queued e-mails). */
+  /** Wakes the dispatcher now (its service does, after a commit that may have queued e-mails). */
   nudge(): void {
     this.#loop?.nudge();
   }
@@ -219,7 +216,7 @@ export class MailDispatcher {
   /**
    * Claims nothing more, lets the sends in flight finish (until the deadline, after
    * which their connections are closed and the rows wait for their retry), then
-   * closes the SMTP transport and the LISTEN connection.
+   * closes the SMTP transport.
    */
   async stop(deadline: number): Promise<void> {
     const loop = this.#loop;
@@ -236,6 +233,5 @@ export class MailDispatcher {
       await halted;
     }
     this.#transport.close();
-    await loop.close();
   }
 }

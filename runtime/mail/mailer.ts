@@ -13,7 +13,7 @@ export interface MailerOptions {
   readonly service: string;
   readonly kinds: readonly string[];
   /** Overrides of the dispatcher's defaults (tests). */
-  readonly dispatcher?: Partial<Omit<MailDispatcherOptions, 'kinds' | 'from' | 'databaseUrl'>>;
+  readonly dispatcher?: Partial<Omit<MailDispatcherOptions, 'kinds' | 'from'>>;
 }
 
 export interface Mailer extends Stoppable {
@@ -34,7 +34,7 @@ export async function startMailer(runtime: ServiceRuntime, options: MailerOption
     kinds: options.kinds,
     from: config.mailFrom,
     leaseMs: config.mailLeaseMs,
-    databaseUrl: config.databaseUrl,
+    pollMs: config.mailPollMs,
     onGaveUp: config.eventLogLevel !== 'off'
       ? async (em, email, error) => {
         const record: LogEmitted = {
@@ -53,6 +53,8 @@ export async function startMailer(runtime: ServiceRuntime, options: MailerOption
   log.info({ kinds: options.kinds, smtp: redact(smtpUrl) }, 'e-mail dispatcher started');
   return {
     mailCatcherUrl: catcher?.webUrl,
+    // The service's commit may have queued e-mails: send them now rather than at the next poll.
+    committed: () => dispatcher.nudge(),
     async stop(deadline) {
       await dispatcher.stop(deadline);
       await catcher?.stop();
