@@ -266,15 +266,17 @@ export class Consumer {
   /** Inbox, handlers and outbox for a group of deliveries, in one transaction; then their events go out. */
   async #commit(deliveries: readonly Delivery[]): Promise<Outcome[]> {
     const { service } = this.#options;
-    const { outcomes, outgoing } = await this.#db.em.fork().transactional(async (em: EntityManager) => {
+    const { outcomes, emitted, outgoing } = await this.#db.em.fork().transactional(async (em: EntityManager) => {
       const fresh = await this.#enterInbox(em, deliveries);
       const outcomes: Outcome[] = [];
       const written: Caused[] = [];
+      const emitted: string[][] = [];
       for (const { envelope, type, message, prepared } of deliveries) {
         const id = envelope.messageId.toLowerCase();
         if (!fresh.delete(id)) {
           this.#log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }, 'duplicate delivery; already handled');
           outcomes.push('duplicate');
+          emitted.push([]);
           continue;
         }
         const base: HandlerContext = {
@@ -285,14 +287,15 @@ export class Consumer {
         const events = [...await this.#handlers.get(type)!(message, ctx), ...(this.#options.onHandled?.(type, envelope, message) ?? [])];
         written.push({ events, cause: { service, messageId: envelope.messageId, correlationId: envelope.correlationId, traceparent: envelope.traceparent } });
         outcomes.push('handled');
+        emitted.push(events.map((e) => e.type));
       }
-      return { outcomes, outgoing: await writeAllToOutbox(em, written) };
+      return { outcomes, emitted, outgoing: await writeAllToOutbox(em, written) };
     });
     this.#options.afterCommit?.(outgoing);
     for (const [i, outcome] of outcomes.entries()) {
       if (outcome !== 'handled') continue;
       const { envelope, type } = deliveries[i]!;
-      this.#log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }, 'handled');
+      this.#log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type, emitted: emitted[i] }, 'handled');
     }
     return outcomes;
   }

@@ -48,13 +48,13 @@ export function chargeOutside(gateway: GatewayClient) {
 export async function recordOutcome(order: OrderPersisted, ctx: HandlerContext, charged: Charged): Promise<Events> {
   // The attempt row is the per-order lock; concurrent deliveries of one order queue here.
   await ctx.em.execute('select 1 from payment.attempts where order_id = ? for update', [order.orderId]);
-  const alreadyCharged = async () => {
-    const earlier = await paymentOf(ctx.em, order.orderId);
+  const alreadyCharged = (earlier: Awaited<ReturnType<typeof paymentOf>>) => {
     ctx.log.warn({ orderId: order.orderId, paymentId: earlier?.payment_id, status: earlier?.status }, 'order already charged; not charging again');
     return [];
   };
   if (charged.kind === 'already-final') {
-    if (await paymentOf(ctx.em, order.orderId)) return alreadyCharged();
+    const earlier = await paymentOf(ctx.em, order.orderId);
+    if (earlier) return alreadyCharged(earlier);
     // Seen as final a moment ago, gone now: only a manual deletion does this; retrying re-reads it.
     throw new Error(`payment ${charged.paymentId} of order ${order.orderId} was recorded as ${charged.status} but is missing now`);
   }
@@ -66,7 +66,7 @@ export async function recordOutcome(order: OrderPersisted, ctx: HandlerContext, 
      on conflict (order_id) do nothing returning order_id`,
     [order.orderId, paymentId, outcome, order.total.amount, order.total.currency, reason, answer.chargeId],
   );
-  if (inserted.length === 0) return alreadyCharged();
+  if (inserted.length === 0) return alreadyCharged(await paymentOf(ctx.em, order.orderId));
   const at = new Date().toISOString();
   const { orderId, customerId, email, total: amount } = order;
   return outcome === 'SUCCEEDED'

@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { orderPersisted, orderRejected, type StoreOrderHandlers } from '../../generated/services/store-order.ts';
 import type { OrderCreated, OrderLine, OrderRejected, StockProblem } from '../../generated/types.ts';
 import { PermanentError } from '../../runtime/errors.ts';
-import { lockProducts, requestedPerProduct, stockShortages, storeOrderTakingStock, unknownProducts, type Product } from './stock.ts';
+import { productsUnderStockLock, requestedPerProduct, stockShortages, storeOrderTakingStock, unknownProducts, type Product } from './stock.ts';
 
 export const onOrderCreated: StoreOrderHandlers['onOrderCreated'] = async (order, ctx) => {
   const alreadyStored = () => {
@@ -12,7 +12,7 @@ export const onOrderCreated: StoreOrderHandlers['onOrderCreated'] = async (order
     ctx.log.warn({ orderId: order.orderId }, 'order already stored; OrderCreated ignored');
     return [];
   };
-  const catalog = await lockProducts(ctx.em, order.items);
+  const catalog = await productsUnderStockLock(ctx.em, order.items);
   const unknown = unknownProducts(order.items, catalog);
   if (unknown.length > 0) {
     const ids = [...new Set(unknown.map((p) => p.productId))];

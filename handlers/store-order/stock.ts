@@ -43,7 +43,7 @@ function adjustHeld(em: EntityManager, productId: string, delta: number): void {
 }
 
 /** The catalog entries the items name, with the stock lock held until the transaction ends; unknown ids are simply absent. */
-export async function lockProducts(em: EntityManager, items: readonly OrderItem[]): Promise<Map<string, Product>> {
+export async function productsUnderStockLock(em: EntityManager, items: readonly OrderItem[]): Promise<Map<string, Product>> {
   const catalog = await holdStock(em);
   const ids = [...new Set(items.map((i) => i.productId))];
   const missing = ids.filter((id) => !catalog.has(id));
