@@ -154,7 +154,7 @@ export function loadConfig(env: Env = process.env): Config {
     relayBatchSize: number(env, 'RELAY_BATCH_SIZE', 200, 1, 10000),
     batchSize: number(env, 'BATCH_SIZE', 32, 1, 1000),
     relayPollMs: number(env, 'RELAY_POLL_MS', 1000, 10, 600000),
-    relayGraceMs: number(env, 'RELAY_GRACE_MS', 2000, 0, 600000),
+    relayGraceMs: number(env, 'RELAY_GRACE_MS', 5000, 0, 600000),
     relayMarkDelayMs: number(env, 'RELAY_MARK_DELAY_MS', 20, 0, 10000),
     retentionHours: number(env, 'RETENTION_HOURS', 168, 1),
     pruneIntervalMs: number(env, 'PRUNE_INTERVAL_MS', 600000, 1000),
