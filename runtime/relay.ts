@@ -56,6 +56,8 @@ export class OutboxRelay {
   #markTimer: NodeJS.Timeout | undefined;
   #marking: Promise<void> = Promise.resolve();
   readonly #publishing = new Set<Promise<void>>();
+  /** Handed to publishCommitted and not yet marked sent: the pass leaves these rows to it, however long that takes. */
+  readonly #inFlight = new Set<string>();
 
   constructor(db: Database, publisher: Publisher, log: Logger, options: RelayOptions) {
     this.#db = db;
@@ -84,13 +86,19 @@ export class OutboxRelay {
    */
   publishCommitted(messages: readonly Outgoing[]): void {
     if (messages.length === 0 || !this.#publisher.ready) return;
+    const ids = messages.map((m) => m.options.messageId);
+    for (const id of ids) this.#inFlight.add(id);
     const work = this.#publisher.publishEach(messages).then(async (errors) => {
-      const sent = messages.filter((_, i) => !errors[i]).map((m) => m.options.messageId);
+      const sent = ids.filter((_, i) => !errors[i]);
+      for (const [i, error] of errors.entries()) if (error) this.#inFlight.delete(ids[i]!);
       await this.#options.hooks?.afterPublish?.(sent);
       this.#markSent(sent);
       const failed = errors.filter((e) => e !== undefined);
       if (failed.length) this.#log.warn({ failed: failed.length, err: failed[0]!.message }, 'publishing committed events failed; the relay pass publishes them');
-    }).catch((err: Error) => this.#log.warn({ messages: messages.length, err: err.message }, 'publishing committed events failed; the relay pass publishes them'));
+    }).catch((err: Error) => {
+      for (const id of ids) this.#inFlight.delete(id);
+      this.#log.warn({ messages: messages.length, err: err.message }, 'publishing committed events failed; the relay pass publishes them');
+    });
     this.#publishing.add(work);
     void work.finally(() => this.#publishing.delete(work));
   }
@@ -111,6 +119,7 @@ export class OutboxRelay {
       if (ids.length === 0) return;
       try {
         await this.#db.em.fork().execute(`update runtime.outbox set status = 'sent', sent_at = now() where message_id in (?) and status = 'pending'`, [ids]);
+        for (const id of ids) this.#inFlight.delete(id);
       } catch (err) {
         this.#toMark.unshift(...ids);
         this.#markTimer ??= setTimeout(() => this.#flushMarks(), Math.max(this.#options.markDelayMs, 1000));
@@ -133,8 +142,10 @@ export class OutboxRelay {
           order by id limit ? for update skip locked`,
         [all ? 0 : this.#options.graceMs / 1000, this.#options.batchSize],
       );
-      if (claimed.length === 0) return 0;
-      const rows = await this.#withoutBlockedOrders(em, claimed);
+      // A row this process is still publishing or marking is not late, only slow (a starved machine): publishing it again would only make a duplicate.
+      const ours = claimed.filter((r) => !this.#inFlight.has(r.message_id));
+      if (ours.length === 0) return 0;
+      const rows = await this.#withoutBlockedOrders(em, ours);
       if (rows.length === 0) return 0;
       const errors = await this.#publisher.publishEach(rows.map((r) => ({
         exchange: r.exchange,

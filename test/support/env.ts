@@ -129,7 +129,8 @@ export async function eventually<T>(check: () => Promise<T | undefined | false |
   let last: unknown;
   while (Date.now() < deadline) {
     try {
-      const value = await check();
+      // a check that never settles (a connect or confirm lost in a fault) must not outlast the deadline
+      const value = await withinDeadline(check(), deadline, what);
       if (value) return value;
       last = value;
     } catch (err) {
@@ -138,6 +139,18 @@ export async function eventually<T>(check: () => Promise<T | undefined | false |
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+}
+
+async function withinDeadline<T>(work: Promise<T>, deadline: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`one check for ${what} was still running at the deadline`)), Math.max(deadline - Date.now(), 0));
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
