@@ -200,29 +200,29 @@ test('a crash after the charge and before its record: the redelivered message ge
 // ---------------------------------------------------------------- a slow and a failing processor
 
 test('a slow processor (1.5 s, 20 orders in flight) holds no database connection while it answers', async () => {
-  await settle({ latencyMs: 1500, failureRate: 0 });
+  await settle({ latencyMs: 1500, failureRate: 0 }); // under GATEWAY_TIMEOUT_MS: no call times out and comes again
   const orders = Array.from({ length: 20 }, () => example('OrderPersisted'));
-  const started = Date.now();
   await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
   await eventually(async () => (await provider()).inFlight >= 20, '20 charges in flight at once', 10_000, 20);
   // While they wait on the processor: which of this database's backends are in a transaction or a query?
+  // A sample counts only when all 20 were still unanswered after it was taken: then no
+  // payment could be recording its answer, and whatever is busy is held across the call.
   const samples: { inFlight: number; busy: number }[] = [];
   for (;;) {
-    const { inFlight } = await provider();
-    if (inFlight < 20) break;
     const [{ busy }] = await sql<{ busy: number }>(env.databaseUrl,
       `select count(*)::int as busy from pg_stat_activity
        where datname = current_database() and pid <> pg_backend_pid() and state in ('active', 'idle in transaction', 'idle in transaction (aborted)')`);
+    const { inFlight } = await provider();
+    if (inFlight < 20) break;
     samples.push({ inFlight, busy });
     await new Promise((r) => setTimeout(r, 50));
   }
-  assert.ok(samples.length >= 5, `sampled ${samples.length} times during the calls`);
+  assert.ok(samples.length >= 2, `sampled ${samples.length} times during the calls`);
   const most = Math.max(...samples.map((s) => s.busy));
   // The relay's short passes may be caught at work; a transaction per charge would show 10 (the whole pool).
   assert.ok(most <= 2, `busy backends during the calls: ${JSON.stringify(samples)}`);
+  // the 20 calls were in flight at once (above), so they ran in parallel: no wall-clock bound needed
   for (const o of orders) await eventually(async () => eventsFor(o.orderId).length === 1, `payment of ${o.orderId}`);
-  const took = Date.now() - started;
-  assert.ok(took < 8000, `20 charges of 1.5 s each in parallel took ${took} ms`);
   for (const o of orders) await chargedOnce(o.orderId);
 });
 
