@@ -1,7 +1,7 @@
 // The process entry point: `npm start` runs every service; SERVICE=a,b runs some.
 // SIGTERM/SIGINT stop gracefully (exit 0); a second signal exits at once.
 import { loadConfig, ConfigError } from './config.ts';
-import { startHost } from './host.ts';
+import { startHost, type Host } from './host.ts';
 import { flushLogs } from './logger.ts';
 import { selectServices } from '../handlers/index.ts';
 
@@ -24,23 +24,35 @@ try {
   throw err;
 }
 
+// Installed before the start: a signal while starting (compose stopping a container that is
+// still connecting) stops as soon as the start is over, and still exits 0.
+let signals = 0;
+let started: Host | undefined;
+let signalledWhileStarting: NodeJS.Signals | undefined;
+const onSignal = (signal: NodeJS.Signals) => {
+  signals += 1;
+  if (signals > 1) {
+    console.error(`second signal (${signal}): exiting now`);
+    flushLogs();
+    process.exit(1);
+  }
+  if (started) stopAndExit(started, signal);
+  else signalledWhileStarting = signal;
+};
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
+
 const host = await startHost(config, modules).catch((err: Error) => {
   console.error(`could not start: ${err.message}`);
   process.exit(1);
 });
+started = host;
+if (signalledWhileStarting) stopAndExit(host, signalledWhileStarting);
+else printWhereToLook(host, config.amqpUrl);
 
-printWhereToLook(host, config.amqpUrl);
-
-let signals = 0;
-const onSignal = (signal: NodeJS.Signals) => {
-  signals += 1;
-  if (signals > 1) {
-    host.runtime.log.warn({ signal }, 'second signal: exiting now');
-    flushLogs();
-    process.exit(1);
-  }
-  host.runtime.log.info({ signal }, 'shutting down');
-  host.stop().then(() => {
+function stopAndExit(running: Host, signal: NodeJS.Signals): void {
+  running.runtime.log.info({ signal }, 'shutting down');
+  running.stop().then(() => {
     flushLogs();
     process.exit(0);
   }, (err) => {
@@ -48,9 +60,7 @@ const onSignal = (signal: NodeJS.Signals) => {
     console.error('shutdown failed', err);
     process.exit(1);
   });
-};
-process.on('SIGTERM', onSignal);
-process.on('SIGINT', onSignal);
+}
 
 /** One plain block for people: where the API, its docs, the mails and the broker UI are. */
 function printWhereToLook(started: typeof host, amqpUrl: string): void {

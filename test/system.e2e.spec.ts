@@ -133,6 +133,7 @@ async function scenario(label: string, start: (env: TestEnv, smtp: TestSmtpServe
   const env = await createTestEnv(label);
   const smtp = await startSmtpServer();
   let stop: (() => Promise<void>) | undefined;
+  let failed = false;
   try {
     const started = await start(env, smtp, await freePort());
     stop = started.stop;
@@ -140,10 +141,17 @@ async function scenario(label: string, start: (env: TestEnv, smtp: TestSmtpServe
     const before = await catalog(started.apiUrl);
     const placed = await placeOrders(started.apiUrl, label);
     await checkOutcome(started.apiUrl, env.databaseUrl, smtp, before, placed);
+  } catch (err) {
+    failed = true;
+    throw err;
   } finally {
-    await stop?.();
+    // Everything is closed whatever happened; a failed stop is the test's failure only when
+    // nothing failed before it (it must not hide the first failure).
+    const stopFailure = await stop?.().then(() => undefined, (err: unknown) => err);
     await smtp.close();
     await env.cleanup();
+    if (stopFailure && !failed) throw stopFailure;
+    if (stopFailure) console.error('and stopping the system failed too:', (stopFailure as Error).message);
   }
 }
 
