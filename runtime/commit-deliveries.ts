@@ -6,6 +6,7 @@
 // A group that fails is committed again one delivery at a time, so a failure is
 // always the delivery's own.
 import type { MessageName, OutgoingEvent } from '../generated/types.ts';
+import type { Handler } from './bind-handlers.ts';
 import { inTransaction, type Database, type EntityManager } from './db.ts';
 import type { IncomingEnvelope } from './envelope.ts';
 import { describeError } from './errors.ts';
@@ -15,8 +16,6 @@ import type { Logger } from './logger.ts';
 import { writeAllToOutbox, type Caused } from './outbox.ts';
 import { withPrepared } from './outside-step.ts';
 import type { Outgoing } from './publisher.ts';
-
-export type Handler = (message: unknown, ctx: HandlerContext) => Promise<readonly OutgoingEvent[]>;
 
 /** A delivery that passed validation, ready for its transaction. */
 export interface Delivery {

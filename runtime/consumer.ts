@@ -10,10 +10,10 @@
 // and consumption pauses until both answer. Every path publishes with confirms before
 // it acks, so a crash at any point means a redelivery, never a loss.
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { services } from '../generated/registry.ts';
 import type { MessageName, OutgoingEvent } from '../generated/types.ts';
 import type { Broker } from './broker.ts';
-import { deliveryCommitter, type Committed, type Delivery, type Handler } from './commit-deliveries.ts';
+import { bindHandlers, type Handler } from './bind-handlers.ts';
+import { deliveryCommitter, type Committed, type Delivery } from './commit-deliveries.ts';
 import { databaseReachable, type Database } from './db.ts';
 import { readEnvelope, republishOptions, type IncomingEnvelope } from './envelope.ts';
 import { describeError, isInfrastructure, PermanentError } from './errors.ts';
@@ -49,22 +49,6 @@ export interface ConsumerOptions {
 }
 
 export type Outcome = Committed | 'retry' | 'dead-letter' | 'requeued';
-
-/** Fails fast when the contract and the handlers disagree. */
-export function bindHandlers(service: string, handlers: object): Map<string, Handler> {
-  const declared = services[service];
-  if (!declared) throw new Error(`service ${service} is not declared in asyncapi.yaml`);
-  const bound = new Map<string, Handler>();
-  for (const r of declared.receives) {
-    const fn = (handlers as Record<string, unknown>)[r.handler];
-    if (typeof fn !== 'function') throw new Error(`service ${service}: handlers/${service}/${r.handler}.ts is missing (${r.operationId})`);
-    const outside = outsideStepOf(fn);
-    bound.set(r.message, Object.assign(fn.bind(handlers) as Handler, outside ? { outside } : {}));
-  }
-  const extra = Object.keys(handlers).filter((k) => !declared.receives.some((r) => r.handler === k));
-  if (extra.length) throw new Error(`service ${service}: ${extra.join(', ')} handle nothing the contract says ${service} receives`);
-  return bound;
-}
 
 export class Consumer {
   readonly #db: Database;
