@@ -13,14 +13,14 @@ import { classifyFailure, describeError } from './errors.ts';
 import { Header } from './headers.ts';
 import type { QueuePlan } from './topology.ts';
 
-export type Headers = Readonly<Record<string, unknown>>;
+export type MessageHeaders = Readonly<Record<string, unknown>>;
 
 /** The delivery whose attempt failed. */
 export interface FailedAttempt {
   /** 1 for the first delivery, then what the attempt header says. */
   readonly number: number;
   /** The headers it arrived with, bookkeeping of earlier failures included. */
-  readonly headers: Headers;
+  readonly headers: MessageHeaders;
   /** Where this delivery came from (a wait queue's dead-lettering, once it went through one). */
   readonly exchange: string;
   readonly routingKey: string;
@@ -36,8 +36,8 @@ export type FailureDecision =
   /** Not the message's fault: it goes back to the queue as it is, and the consumer pauses. */
   | { readonly action: 'requeue' }
   /** Published to `queue`, a wait queue, it comes back to the service's queue after `delayMs`. */
-  | { readonly action: 'retry'; readonly why: 'unavailable' | 'failed'; readonly queue: string; readonly delayMs: number; readonly headers: Headers }
-  | { readonly action: 'dead-letter'; readonly why: 'permanent' | 'last attempt'; readonly queue: string; readonly headers: Headers };
+  | { readonly action: 'retry'; readonly why: 'unavailable' | 'failed'; readonly queue: string; readonly delayMs: number; readonly headers: MessageHeaders }
+  | { readonly action: 'dead-letter'; readonly why: 'permanent' | 'last attempt'; readonly queue: string; readonly headers: MessageHeaders };
 
 /** Error texts are cut to these lengths: headers travel with every copy of the message. */
 const LAST_ERROR_CHARS = 1000;
@@ -71,7 +71,7 @@ export function decideFailure(error: unknown, attempt: FailedAttempt, plan: Fail
 }
 
 /** To the wait queue of the given step (the longest past the last). */
-function retry(attempt: FailedAttempt, plan: FailurePlan, why: 'unavailable' | 'failed', step: number, bookkeeping: Headers, error: string): FailureDecision {
+function retry(attempt: FailedAttempt, plan: FailurePlan, why: 'unavailable' | 'failed', step: number, bookkeeping: MessageHeaders, error: string): FailureDecision {
   const waits = plan.waitQueues;
   const wait = waits[Math.max(0, Math.min(step, waits.length - 1))];
   if (!wait) throw new Error(`${plan.service} has no wait queue to retry in (no retry delays configured)`);
@@ -85,7 +85,7 @@ function retry(attempt: FailedAttempt, plan: FailurePlan, why: 'unavailable' | '
 }
 
 /** Where the message was first published: this delivery's source, unless it came through a wait queue. */
-function origin(attempt: FailedAttempt): Headers {
+function origin(attempt: FailedAttempt): MessageHeaders {
   const h = attempt.headers;
   return h[Header.originalExchange] !== undefined
     ? { [Header.originalExchange]: String(h[Header.originalExchange]), [Header.originalRoutingKey]: String(h[Header.originalRoutingKey]) }
