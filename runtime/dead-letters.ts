@@ -4,7 +4,7 @@
 // published with a confirm before it leaves the dead-letter queue, so a crash
 // mid-replay duplicates at worst, and the service's inbox absorbs duplicates.
 import amqp, { type GetMessage } from 'amqplib';
-import { ATTEMPT_HEADER } from './envelope.ts';
+import { FAILURE_HEADERS, Header } from './headers.ts';
 import { queuePlanFor } from './topology.ts';
 
 export interface DeadLetter {
@@ -25,10 +25,10 @@ function describe(msg: GetMessage): DeadLetter {
     type: text(msg.properties.type),
     correlationId: text(msg.properties.correlationId),
     // Dead-lettered by the broker (delivery limit) rather than by the pipeline: say so.
-    error: text(h['x-error']) ?? (h['x-death'] ? 'delivery limit reached (the consumer crashed or lost its channel repeatedly)' : 'unknown'),
-    attempts: Number(h['x-attempts'] ?? h['x-delivery-count'] ?? 0),
-    deadLetteredAt: text(h['x-dead-lettered-at']),
-    originalRoutingKey: text(h['x-original-routing-key']),
+    error: text(h[Header.error]) ?? (h[Header.death] ? 'delivery limit reached (the consumer crashed or lost its channel repeatedly)' : 'unknown'),
+    attempts: Number(h[Header.attempts] ?? h[Header.deliveryCount] ?? 0),
+    deadLetteredAt: text(h[Header.deadLetteredAt]),
+    originalRoutingKey: text(h[Header.originalRoutingKey]),
   };
 }
 
@@ -74,10 +74,10 @@ export async function replayDeadLetters(amqpUrl: string, service: string, option
         skipped.push(msg);
         continue;
       }
-      const headers = Object.fromEntries(Object.entries(msg.properties.headers ?? {})
-        .filter(([k]) => !k.startsWith('x-error') && !k.startsWith('x-dead-letter') && k !== 'x-death' && k !== 'x-last-error'));
-      headers[ATTEMPT_HEADER] = 1;
-      headers['x-replayed-at'] = new Date().toISOString();
+      const headers: Record<string, unknown> = Object.fromEntries(Object.entries(msg.properties.headers ?? {})
+        .filter(([k]) => !(FAILURE_HEADERS as readonly string[]).includes(k)));
+      headers[Header.attempt] = 1;
+      headers[Header.replayedAt] = new Date().toISOString();
       ch.publish('', queue, msg.content, { ...msg.properties, headers, persistent: true, mandatory: true });
       await ch.waitForConfirms();
       ch.ack(msg);

@@ -3,8 +3,8 @@
 // the outbox, read back by the consumer, propagated from a cause to its effects.
 import { randomBytes } from 'node:crypto';
 import type { ConsumeMessage, Options } from 'amqplib';
-
-export const ATTEMPT_HEADER = 'x-attempt';
+import { PermanentError } from './errors.ts';
+import { Header } from './headers.ts';
 
 export interface IncomingEnvelope {
   readonly messageId: string;
@@ -16,7 +16,8 @@ export interface IncomingEnvelope {
   readonly appId: string | undefined;
 }
 
-export class EnvelopeError extends Error {
+/** A message without a usable envelope: no retry can cure it. */
+export class EnvelopeError extends PermanentError {
   override readonly name = 'EnvelopeError';
 }
 
@@ -35,13 +36,13 @@ export function readEnvelope(msg: ConsumeMessage): IncomingEnvelope {
   if (!messageId) throw new EnvelopeError('the message has no messageId property');
   if (!UUID.test(String(messageId))) throw new EnvelopeError(`messageId ${messageId} is not a UUID`);
   if (!type) throw new EnvelopeError(`message ${messageId} has no type property`);
-  const attempt = Number(headers[ATTEMPT_HEADER] ?? 1);
+  const attempt = Number(headers[Header.attempt] ?? 1);
   return {
     messageId: String(messageId),
     type: String(type),
     correlationId: correlationId ? String(correlationId) : undefined,
-    causationId: headers['causation-id'] ? String(headers['causation-id']) : undefined,
-    traceparent: headers.traceparent ? String(headers.traceparent) : undefined,
+    causationId: headers[Header.causationId] ? String(headers[Header.causationId]) : undefined,
+    traceparent: headers[Header.traceparent] ? String(headers[Header.traceparent]) : undefined,
     attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1,
     appId: appId ? String(appId) : undefined,
   };
@@ -67,6 +68,24 @@ export function publishOptions(e: OutgoingEnvelope): Options.Publish & { message
     contentType: 'application/json',
     contentEncoding: 'utf-8',
     deliveryMode: 2,
-    headers: { 'causation-id': e.causationId, traceparent: e.traceparent },
+    headers: { [Header.causationId]: e.causationId, [Header.traceparent]: e.traceparent },
+  };
+}
+
+/**
+ * The received message's own properties with new headers, to publish it again (to a wait
+ * or dead-letter queue). One without a messageId gets a made-up one, to be told apart.
+ */
+export function republishOptions(msg: ConsumeMessage, headers: Readonly<Record<string, unknown>>): Options.Publish & { messageId: string } {
+  const p = msg.properties;
+  return {
+    messageId: p.messageId ? String(p.messageId) : `unidentified-${msg.fields.deliveryTag}-${Date.now()}`,
+    ...(p.type ? { type: String(p.type) } : {}),
+    ...(p.correlationId ? { correlationId: String(p.correlationId) } : {}),
+    ...(p.appId ? { appId: String(p.appId) } : {}),
+    ...(p.timestamp ? { timestamp: p.timestamp } : {}),
+    contentType: p.contentType ?? 'application/json',
+    ...(p.contentEncoding ? { contentEncoding: p.contentEncoding } : {}),
+    headers: { ...headers },
   };
 }

@@ -1,17 +1,18 @@
 // The one error vocabulary of handlers and the runtime, and the one place that
-// decides what a failure means for the message:
+// classifies a failure (runtime/failure-policy.ts turns the kind into the message's fate):
 //   infrastructure — the database or the broker is unreachable: not the message's
 //                    fault; the consumer pauses and the message goes back unchanged
 //                    (no attempt spent);
 //   unavailable    — an outside dependency (the payment gateway) is down: the message
 //                    waits in the retry queues with its attempts unspent;
-//   permanent      — no retry can cure it (a PermanentError, bad data: SQLSTATE
-//                    class 22): the dead-letter queue at once;
+//   permanent      — no retry can cure it (a PermanentError, such as a message
+//                    without a usable envelope, bad data: SQLSTATE class 22):
+//                    the dead-letter queue at once;
 //   transient      — anything else: retried with growing delays, then dead-lettered.
 
 /** A failure that no retry can cure: a broken message, a violated business invariant. */
 export class PermanentError extends Error {
-  override readonly name = 'PermanentError';
+  override readonly name: string = 'PermanentError';
 }
 
 /** A failure worth retrying (a gateway timeout, a lock conflict); the default for unknown errors. */

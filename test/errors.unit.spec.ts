@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DriverException } from '@mikro-orm/core';
 import { BrokerUnavailableError, classifyFailure, DependencyUnavailableError, PermanentError, TransientError } from '../runtime/errors.ts';
+import { EnvelopeError } from '../runtime/envelope.ts';
 
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code, severity: 'FATAL' });
 const sysError = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code });
@@ -30,6 +31,7 @@ test('bad data and PermanentErrors are permanent; everything else transient', ()
   assert.is(classifyFailure(pgError('22P02', 'invalid input syntax for type uuid: "urn:uuid:x"')), 'permanent');
   assert.is(classifyFailure(new DriverException(pgError('22003', 'integer out of range'))), 'permanent');
   assert.is(classifyFailure(new PermanentError('declined for good')), 'permanent');
+  assert.is(classifyFailure(new EnvelopeError('message 7 has no type property')), 'permanent');
   assert.is(classifyFailure(pgError('40P01', 'deadlock detected')), 'transient');
   assert.is(classifyFailure(pgError('23505', 'duplicate key value violates unique constraint')), 'transient');
   assert.is(classifyFailure(new Error('something odd')), 'transient');

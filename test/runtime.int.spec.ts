@@ -11,6 +11,7 @@ import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { PermanentError, TransientError } from '../runtime/errors.ts';
 import { listDeadLetters, replayDeadLetters } from '../runtime/dead-letters.ts';
+import { Header } from '../runtime/headers.ts';
 
 let env: TestEnv;
 let host: Host;
@@ -95,8 +96,8 @@ test('an event inherits the correlation id and has the consumed message as its c
   await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order, messageId)]);
   const [event] = await eventually(async () => { const m = events.messages.filter((x) => x.correlationId === order.orderId); return m.length ? m : undefined; }, 'PaymentSucceeded');
   assert.is(event.correlationId, order.orderId);
-  assert.is(event.headers['causation-id'], messageId);
-  assert.match(String(event.headers.traceparent), /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+  assert.is(event.headers[Header.causationId], messageId);
+  assert.match(String(event.headers[Header.traceparent]), /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
   assert.match(event.messageId, /^[0-9a-f-]{36}$/);
   assert.is.not(event.messageId, messageId);
 });
@@ -115,12 +116,12 @@ test('a failing handler is retried with the configured delays, then dead-lettere
   const h = dead.properties.headers!;
   assert.is(dead.properties.messageId, messageId);
   assert.is(dead.properties.type, 'OrderPersisted');
-  assert.match(String(h['x-error']), `gateway timeout for order ${order.orderId}`);
-  assert.match(String(h['x-error-stack']), 'runtime.int.spec.ts');
-  assert.is(Number(h['x-attempts']), 3);
-  assert.is(String(h['x-original-exchange']), 'shop.orders');
-  assert.is(String(h['x-original-routing-key']), 'order.persisted');
-  assert.ok(!Number.isNaN(Date.parse(String(h['x-dead-lettered-at']))));
+  assert.match(String(h[Header.error]), `gateway timeout for order ${order.orderId}`);
+  assert.match(String(h[Header.errorStack]), 'runtime.int.spec.ts');
+  assert.is(Number(h[Header.attempts]), 3);
+  assert.is(String(h[Header.originalExchange]), 'shop.orders');
+  assert.is(String(h[Header.originalRoutingKey]), 'order.persisted');
+  assert.ok(!Number.isNaN(Date.parse(String(h[Header.deadLetteredAt]))));
   assert.equal(JSON.parse(dead.content.toString()), order);
   assert.is((await effects(order.orderId)).length, 0);
 });
@@ -130,7 +131,7 @@ test('a permanent error is dead-lettered at once, without retries', async () => 
   failFor.set(order.orderId, new PermanentError('card number belongs to a closed account'));
   await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order)]);
   const [dead] = await deadLetters('the dead letter', ofOrder(order.orderId));
-  assert.is(Number(dead.properties.headers!['x-attempts']), 1);
+  assert.is(Number(dead.properties.headers![Header.attempts]), 1);
   assert.equal(seen.filter((s) => s.orderId === order.orderId).map((s) => s.attempt), [1]);
 });
 
@@ -141,8 +142,8 @@ test('an invalid payload is dead-lettered at once without running the handler', 
   await publishRaw(env.amqpUrl, [{ ...rawEvent('OrderPersisted', order, messageId), body: broken }]);
   const [dead] = await deadLetters('the dead letter', withMessageId(messageId));
   assert.is(dead.properties.messageId, messageId);
-  assert.match(String(dead.properties.headers!['x-error']), '/total/amount');
-  assert.match(String(dead.properties.headers!['x-error']), 'additional properties');
+  assert.match(String(dead.properties.headers![Header.error]), '/total/amount');
+  assert.match(String(dead.properties.headers![Header.error]), 'additional properties');
   assert.is(seen.filter((s) => s.orderId === order.orderId).length, 0);
 });
 
@@ -153,7 +154,7 @@ test('unparseable bodies and messages without an envelope go to the dead-letter 
     { exchange: 'shop.orders', routingKey: 'order.persisted', body: example('OrderPersisted'), options: { type: undefined } },
   ]);
   const dead = await deadLetters('three dead letters', ...ids.map(withMessageId));
-  const errors = dead.map((d) => String(d.properties.headers!['x-error'])).sort();
+  const errors = dead.map((d) => String(d.properties.headers![Header.error])).sort();
   assert.ok(errors.some((e) => e.includes('is not JSON')), errors.join(' | '));
   assert.ok(errors.some((e) => e.includes('not-a-uuid is not a UUID')), errors.join(' | '));
   assert.ok(errors.some((e) => e.includes('no type property')), errors.join(' | '));

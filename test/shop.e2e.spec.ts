@@ -9,6 +9,7 @@ import { addProduct, stockOf } from './support/shop.ts';
 import { freePort, startSmtpServer, type TestSmtpServer } from './support/smtp.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { startHost, type Host } from '../runtime/host.ts';
+import { Header } from '../runtime/headers.ts';
 import { selectServices } from '../handlers/index.ts';
 
 let env: TestEnv;
@@ -93,7 +94,7 @@ test('malformed and schema-invalid messages land in the dead-letter queues of th
   for (const [queue, ids] of expectations) {
     const dead = await collect(() => drainQueue(env.amqpUrl, queue), (got) => got.length >= ids.length, `${ids.length} dead letters in ${queue}`);
     assert.equal(dead.map((d) => d.properties.messageId).sort(), [...ids].sort(), queue);
-    for (const d of dead) assert.ok(String(d.properties.headers?.['x-error'] ?? '').length > 0, `${queue}: reason recorded`);
+    for (const d of dead) assert.ok(String(d.properties.headers?.[Header.error] ?? '').length > 0, `${queue}: reason recorded`);
   }
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(await snapshot(), before, 'no order, stock, payment, invoice, timeline entry, e-mail or event came of them');

@@ -2,6 +2,7 @@
 // queues (depth, messages with their headers) without consuming production paths.
 import amqp, { type ChannelModel, type GetMessage, type Options } from 'amqplib';
 import { randomUUID } from 'node:crypto';
+import { Header } from '../../runtime/headers.ts';
 
 export async function withChannel<T>(amqpUrl: string, fn: (ch: Awaited<ReturnType<ChannelModel['createConfirmChannel']>>) => Promise<T>): Promise<T> {
   const conn = await amqp.connect(amqpUrl);
@@ -34,7 +35,7 @@ export async function publishRaw(amqpUrl: string, messages: readonly RawMessage[
       const content = Buffer.isBuffer(m.body) ? m.body : Buffer.from(typeof m.body === 'string' ? m.body : JSON.stringify(m.body));
       ch.publish(m.exchange, m.routingKey, content, {
         persistent: true, contentType: 'application/json', messageId,
-        headers: { 'causation-id': messageId, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+        headers: { [Header.causationId]: messageId, [Header.traceparent]: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
         ...m.options,
       });
     }

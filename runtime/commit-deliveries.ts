@@ -1,0 +1,98 @@
+// The consumer's transaction, for a group of deliveries at once (group commit,
+// runtime/group-commit.ts): record them in the inbox (one statement), run the handler
+// of each one that was new, write the events they return to the outbox, commit; then
+// hand the events over to be published straight away. A delivery the inbox already
+// knows (same consumer, same messageId) is a duplicate: its handler does not run.
+// A group that fails is committed again one delivery at a time, so a failure is
+// always the delivery's own.
+import type { MessageName, OutgoingEvent } from '../generated/types.ts';
+import type { Handler } from './bind-handlers.ts';
+import { inTransaction, type Database, type EntityManager } from './db.ts';
+import type { IncomingEnvelope } from './envelope.ts';
+import { describeError } from './errors.ts';
+import { GroupCommit } from './group-commit.ts';
+import type { HandlerContext } from './handler-context.ts';
+import type { Logger } from './logger.ts';
+import { writeAllToOutbox, type Caused } from './outbox.ts';
+import { withPrepared } from './outside-step.ts';
+import type { Outgoing } from './publisher.ts';
+
+/** A delivery that passed validation, ready for its transaction. */
+export interface Delivery {
+  readonly envelope: IncomingEnvelope;
+  readonly type: MessageName;
+  readonly message: unknown;
+  /** What the handler's step outside the transaction returned, if it has one. */
+  readonly prepared?: { readonly value: unknown } | undefined;
+}
+
+export type Committed = 'handled' | 'duplicate';
+
+export interface CommitOptions {
+  readonly service: string;
+  readonly handlers: ReadonlyMap<string, Handler>;
+  /** Up to `size` deliveries share one transaction, at most `lanes` transactions at a time. */
+  readonly commit: { readonly size: number; readonly lanes: number };
+  /** Given the events of every commit, to publish them straight away. */
+  readonly afterCommit?: ((messages: readonly Outgoing[]) => void) | undefined;
+  /** Extra events written with every handled message, in the same transaction. */
+  readonly onHandled?: ((type: MessageName, envelope: IncomingEnvelope, message: unknown) => OutgoingEvent[]) | undefined;
+}
+
+/** Returns the step that commits one delivery (with whatever else is queued); it resolves once committed. */
+export function deliveryCommitter(db: Database, log: Logger, options: CommitOptions): (delivery: Delivery) => Promise<Committed> {
+  const groups = new GroupCommit<Delivery, Committed>({
+    ...options.commit,
+    commit: (deliveries) => commitGroup(db, log, options, deliveries),
+    onBatchFailed: (size, err) => log.warn({ size, err: describeError(err).message }, 'a group of deliveries failed together; committing them one by one'),
+  });
+  return (delivery) => groups.submit(delivery);
+}
+
+/** Inbox, handlers and outbox for a group of deliveries, in one transaction; then their events go out. */
+async function commitGroup(db: Database, log: Logger, options: CommitOptions, deliveries: readonly Delivery[]): Promise<Committed[]> {
+  const { service } = options;
+  const { outcomes, emitted, outgoing } = await inTransaction(db, async (em) => {
+    const fresh = await enterInbox(em, service, deliveries);
+    const outcomes: Committed[] = [];
+    const written: Caused[] = [];
+    const emitted: string[][] = [];
+    for (const { envelope, type, message, prepared } of deliveries) {
+      const id = envelope.messageId.toLowerCase();
+      if (!fresh.delete(id)) {
+        log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }, 'duplicate delivery; already handled');
+        outcomes.push('duplicate');
+        emitted.push([]);
+        continue;
+      }
+      const base: HandlerContext = {
+        service, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em,
+        log: log.child({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }),
+      };
+      const ctx = prepared ? withPrepared(base, prepared.value) : base;
+      const events = [...await options.handlers.get(type)!(message, ctx), ...(options.onHandled?.(type, envelope, message) ?? [])];
+      written.push({ events, cause: { service, messageId: envelope.messageId, correlationId: envelope.correlationId, traceparent: envelope.traceparent } });
+      outcomes.push('handled');
+      emitted.push(events.map((e) => e.type));
+    }
+    return { outcomes, emitted, outgoing: await writeAllToOutbox(em, written) };
+  });
+  options.afterCommit?.(outgoing);
+  for (const [i, outcome] of outcomes.entries()) {
+    if (outcome !== 'handled') continue;
+    const { envelope, type } = deliveries[i]!;
+    log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type, emitted: emitted[i] }, 'handled');
+  }
+  return outcomes;
+}
+
+/** Records the deliveries in the inbox (one statement); returns the ids that were new. */
+async function enterInbox(em: EntityManager, service: string, deliveries: readonly Delivery[]): Promise<Set<string>> {
+  const values = deliveries.flatMap((d) => [service, d.envelope.messageId, d.type]);
+  const fresh = await em.execute<{ message_id: string }[]>(
+    `insert into runtime.inbox (consumer, message_id, message_type) values ${deliveries.map(() => '(?, ?, ?)').join(', ')}
+     on conflict do nothing returning message_id`,
+    values,
+  );
+  return new Set(fresh.map((r) => String(r.message_id).toLowerCase()));
+}
