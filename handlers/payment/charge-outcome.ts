@@ -1,16 +1,15 @@
 // What the card processor's reply means for an order, as pure rules:
-//   approved  (200, SUCCEEDED)                    → the payment succeeded: PaymentSucceeded
-//   declined  (200, DECLINED)                     → the payment failed: PaymentFailed, with the
+//   approved  (200, SUCCEEDED)                    → the payment succeeded (PaymentSucceeded)
+//   declined  (200, DECLINED)                     → the payment failed (PaymentFailed), with the
 //                                                   processor's reason or DECLINE_REASON
 //   down, overloaded or silent (no connection, timeout, 429, 502, 503, 504)
 //                                                 → wait: the message waits without spending an attempt
 //   an error  (any other 5xx, 408)                → retry: same idempotency key, counting attempts
-//   refused   (any other 4xx), or a 200 that is not a charge of this order
+//   refused   (any other status: 4xx, 3xx, a 2xx but 200), or a 200 that is not
+//             a charge of this order
 //                                                 → refused: no retry can cure it (dead letter)
 // A retry or a wait calls again with the order id as key: the processor answers a
 // repeat with its first answer, so no path charges twice.
-import type { OrderPersisted, PaymentFailed, PaymentSucceeded } from '../../generated/types.ts';
-import { paymentFailed, paymentSucceeded, type PaymentEvent } from '../../generated/services/payment.ts';
 import { DependencyUnavailableError, PermanentError, TransientError } from '../../runtime/errors.ts';
 import { DECLINE_REASON, type PaymentOutcome } from '../../simulators/payment-provider/outcome.ts';
 
@@ -89,15 +88,4 @@ export function settle(answer: GatewayAnswer): Settlement {
   return answer.status === 'SUCCEEDED'
     ? { outcome: 'SUCCEEDED', reason: null }
     : { outcome: 'FAILED', reason: answer.reason || DECLINE_REASON };
-}
-
-/** The event a settled payment sends: the order's lines and total travel on to the invoice and the e-mails. */
-export function paymentEvent(order: OrderPersisted, paymentId: string, settlement: Settlement, at: string): PaymentEvent {
-  const { orderId, customerId, email, total: amount } = order;
-  if (settlement.outcome === 'SUCCEEDED') {
-    const succeeded: PaymentSucceeded = { orderId, paymentId, customerId, email, lines: order.lines, amount, paidAt: at };
-    return paymentSucceeded(succeeded);
-  }
-  const failed: PaymentFailed = { orderId, paymentId, customerId, email, amount, reason: settlement.reason, failedAt: at };
-  return paymentFailed(failed);
 }

@@ -4,12 +4,12 @@
 // key. Inside it: lock the order's attempt row and record the outcome with its event,
 // unless another delivery recorded it first. A crash or redelivery between the two
 // steps calls again with the same key and gets the same answer: never a second charge.
-import type { PaymentHandlers } from '../../generated/services/payment.ts';
+import { paymentFailed, paymentSucceeded, type PaymentHandlers } from '../../generated/services/payment.ts';
 import type { OrderPersisted } from '../../generated/types.ts';
 import type { EntityManager } from '../../runtime/db.ts';
 import type { HandlerContext } from '../../runtime/handler-context.ts';
 import { withStepOutsideTransaction, type OutsideContext, type TwoStepHandler } from '../../runtime/outside-step.ts';
-import { paymentEvent, settle } from './charge-outcome.ts';
+import { settle } from './charge-outcome.ts';
 import type { GatewayAnswer, GatewayClient, PaymentOutcome } from './gateway.ts';
 
 /** What the step outside the transaction found: the processor's answer, or a payment already recorded. */
@@ -67,7 +67,11 @@ export async function recordOutcome(order: OrderPersisted, ctx: HandlerContext, 
     [order.orderId, paymentId, settlement.outcome, order.total.amount, order.total.currency, settlement.reason, answer.chargeId],
   );
   if (inserted.length === 0) return alreadyCharged(await paymentOf(ctx.em, order.orderId));
-  return [paymentEvent(order, paymentId, settlement, new Date().toISOString())];
+  const at = new Date().toISOString();
+  const { orderId, customerId, email, total: amount } = order;
+  return settlement.outcome === 'SUCCEEDED'
+    ? [paymentSucceeded({ orderId, paymentId, customerId, email, lines: order.lines, amount, paidAt: at })]
+    : [paymentFailed({ orderId, paymentId, customerId, email, amount, reason: settlement.reason, failedAt: at })];
 }
 
 /** The handler, for this gateway: the consumer runs its `outside` step before the delivery's transaction. */
