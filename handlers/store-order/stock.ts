@@ -1,8 +1,11 @@
 // Stock is store-order's, and this module is the only code that writes it: every
 // change to shop.products.stock_on_hand, and every write to the orders whose stock it
-// holds (shop.orders, shop.order_lines), is a statement here. Other services change
-// stock only through what this module exports for them:
-//   cancelOrderRestoringStock — cancel-order, when a payment fails.
+// holds (shop.orders, shop.order_lines), is a statement here (stock-ownership.unit
+// checks it). What it exports:
+//   for store-order's own handler — productsUnderStockLock, storeOrderReservingStock,
+//                                   storeRejectedOrder;
+//   for other services, their only way to touch stock —
+//                                   cancelOrderRestoringStock (cancel-order, when a payment fails).
 // The rules deciding whether an order can be taken are pure (stock-rules.ts, pricing.ts);
 // this module applies them to the tables.
 //
