@@ -27,6 +27,14 @@ test('formatMoney turns integer minor units into two decimals and the currency',
   assert.is(formatMoney({ amount: 1500, currency: 'JPY' }), '1500 JPY', 'a currency without minor units has no decimals');
 });
 
+test('formatMoney uses each currency\'s own minor digits: none, two, three or four', () => {
+  assert.is(formatMoney({ amount: 12345, currency: 'KRW' }), '12345 KRW', 'won: no minor units');
+  assert.is(formatMoney({ amount: 12345, currency: 'KWD' }), '12.345 KWD', 'dinar: three decimals (fils)');
+  assert.is(formatMoney({ amount: 5, currency: 'BHD' }), '0.005 BHD');
+  assert.is(formatMoney({ amount: 12345, currency: 'CLF' }), '1.2345 CLF', 'four decimals');
+  assert.is(formatMoney({ amount: 12345, currency: 'QQQ' }), '123.45 QQQ', 'a code no one issues falls back to two decimals');
+});
+
 test('escapeHtml escapes every character that can open markup or leave an attribute', () => {
   assert.is(escapeHtml(`<a href="x" onclick='y'>&</a>`), '&lt;a href&#61;&quot;x&quot; onclick&#61;&#39;y&#39;&gt;&amp;&lt;/a&gt;');
   assert.is(escapeHtml('plain text 123'), 'plain text 123');

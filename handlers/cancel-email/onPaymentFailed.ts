@@ -1,10 +1,10 @@
 // An order cancelled for a failed payment gets one e-mail telling the customer so,
 // with the amount that could not be charged.
 import type { CancelEmailHandlers } from '../../generated/services/cancel-email.ts';
+import { emailForPaymentFailed } from '../email/choice.ts';
 import { queueEmail } from '../email/queue-email.ts';
-import { cancellationMail } from '../email/templates.ts';
 
 export const onPaymentFailed: CancelEmailHandlers['onPaymentFailed'] = async (failure, ctx) => {
-  await queueEmail(ctx, { kind: 'cancellation', subjectKey: failure.orderId, to: failure.email, content: cancellationMail(failure) });
+  await queueEmail(ctx, emailForPaymentFailed(failure));
   return [];
 };

@@ -1,20 +1,20 @@
 // invoice: issues one numbered invoice per paid order (order_id is unique), built
-// from the PaymentSucceeded alone: it never reads another service's tables.
-// Numbers come from a sequence; a number taken by a transaction that rolls back
-// (or by a second PaymentSucceeded of an invoiced order) is skipped, so numbering may
-// have gaps. Two statements per invoice: the number, then the insert that keeps the first.
+// from the PaymentSucceeded alone (from-payment.ts): it never reads another service's
+// tables. Numbers (numbering.ts) come from a sequence; a number taken by a transaction
+// that rolls back (or by a second PaymentSucceeded of an invoiced order) is skipped, so
+// numbering may have gaps. Two statements per invoice: the number, then the insert
+// that keeps the first.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { invoiceCreated, type InvoiceHandlers } from '../../generated/services/invoice.ts';
 import type { InvoiceCreated } from '../../generated/types.ts';
+import { invoiceFromPayment } from './from-payment.ts';
+import { invoiceNumber } from './numbering.ts';
 
 export const onPaymentSucceeded: InvoiceHandlers['onPaymentSucceeded'] = async (payment, ctx) => {
   const issuedAt = new Date();
-  const invoiceNumber = await nextInvoiceNumber(ctx.em, issuedAt);
-  const invoice: InvoiceCreated = {
-    invoiceId: randomUUID(), invoiceNumber, orderId: payment.orderId, customerId: payment.customerId, email: payment.email,
-    lines: payment.lines, total: payment.amount, issuedAt: issuedAt.toISOString(),
-  };
+  const number = invoiceNumber(issuedAt, await nextInSequence(ctx.em));
+  const invoice = invoiceFromPayment(payment, { invoiceId: randomUUID(), invoiceNumber: number, issuedAt });
   if (!(await issueInvoice(ctx.em, invoice))) {
     ctx.log.warn({ orderId: payment.orderId }, 'order already invoiced; no second invoice');
     return [];
@@ -22,10 +22,10 @@ export const onPaymentSucceeded: InvoiceHandlers['onPaymentSucceeded'] = async (
   return [invoiceCreated(invoice)];
 };
 
-/** INV-<year of issue, UTC>-<sequence, at least 6 digits>. */
-async function nextInvoiceNumber(em: EntityManager, issuedAt: Date): Promise<string> {
+/** The next number of the invoice sequence (a bigint, as its decimal string). */
+async function nextInSequence(em: EntityManager): Promise<string> {
   const [{ n }] = await em.execute<{ n: string }[]>(`select nextval('invoice.invoice_number_seq') as n`);
-  return `INV-${issuedAt.getUTCFullYear()}-${String(n).padStart(6, '0')}`;
+  return n;
 }
 
 /** False when the order was invoiced before (by another message, or concurrently). */

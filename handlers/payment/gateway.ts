@@ -1,22 +1,16 @@
 // The client of the card processor (PAYMENT_GATEWAY_URL, or the simulated one the
 // service starts): one POST /charges per call, keyed by the order id so that any repeat
-// gets the first answer. An unreachable, overloaded or silent processor (refused,
-// timeout, 502/503/504, 429) is a DependencyUnavailableError: the message waits without
-// spending an attempt. Another 5xx (or 408) is a TransientError (retried, same key,
-// counting attempts); any other 4xx is a PermanentError.
-import { DependencyUnavailableError, PermanentError, TransientError } from '../../runtime/errors.ts';
+// gets the first answer. What each reply means (an answer, or wait, retry, refuse) is
+// charge-outcome.ts's rule; this module makes the call and throws what that rule says:
+// a DependencyUnavailableError (wait, no attempt spent), a TransientError (retry) or a
+// PermanentError (dead letter).
+import { DependencyUnavailableError } from '../../runtime/errors.ts';
+import { failureOf, readNoReply, readReply, type GatewayAnswer } from './charge-outcome.ts';
 
 export { DECLINE_REASON, paymentDraw, paymentOutcome, type PaymentOutcome } from '../../simulators/payment-provider/outcome.ts';
+export type { GatewayAnswer } from './charge-outcome.ts';
 
 export interface Money { readonly amount: number; readonly currency: string }
-
-/** The processor's answer for an order: the same for every call with its key. */
-export interface GatewayAnswer {
-  readonly chargeId: string;
-  readonly orderId: string;
-  readonly status: 'SUCCEEDED' | 'DECLINED';
-  readonly reason?: string;
-}
 
 export interface ChargeRequest {
   readonly orderId: string;
@@ -66,36 +60,11 @@ export function gatewayClient(options: GatewayClientOptions): GatewayClient {
         });
         text = await res.text();
       } catch (err) {
-        const e = err as Error & { cause?: { code?: string; message?: string } };
-        const happened = e.name === 'TimeoutError' || e.name === 'AbortError'
-          ? `no answer from ${base} within ${options.timeoutMs} ms`
-          : `${base} unreachable: ${e.cause?.code ?? e.cause?.message ?? e.message}`;
-        throw new DependencyUnavailableError(`${what}: ${happened}`, { cause: err });
+        throw failureOf(readNoReply(err as Error, base, options.timeoutMs), what, err);
       }
-      if ([429, 502, 503, 504].includes(res.status)) {
-        throw new DependencyUnavailableError(`${what}: the payment gateway answered ${res.status} ${text.slice(0, 200)}`);
-      }
-      if (res.status >= 500 || res.status === 408) {
-        throw new TransientError(`${what}: the payment gateway answered ${res.status} ${text.slice(0, 200)}`);
-      }
-      if (res.status !== 200) {
-        throw new PermanentError(`${what}: the payment gateway refused the charge with ${res.status} ${text.slice(0, 200)}`);
-      }
-      const answer = parseAnswer(text);
-      if (!answer || answer.orderId !== orderId) {
-        throw new PermanentError(`${what}: the payment gateway's answer is not a charge of this order: ${text.slice(0, 200)}`);
-      }
-      return answer;
+      const reply = readReply(orderId, res.status, text);
+      if (reply.kind !== 'answer') throw failureOf(reply, what);
+      return reply.answer;
     },
   };
-}
-
-function parseAnswer(text: string): GatewayAnswer | undefined {
-  try {
-    const a = JSON.parse(text) as Partial<GatewayAnswer>;
-    if (typeof a.chargeId !== 'string' || typeof a.orderId !== 'string' || (a.status !== 'SUCCEEDED' && a.status !== 'DECLINED')) return undefined;
-    return { chargeId: a.chargeId, orderId: a.orderId, status: a.status, ...(typeof a.reason === 'string' ? { reason: a.reason } : {}) };
-  } catch {
-    return undefined;
-  }
 }

@@ -9,7 +9,8 @@ import type { OrderPersisted } from '../../generated/types.ts';
 import type { EntityManager } from '../../runtime/db.ts';
 import type { HandlerContext } from '../../runtime/handler-context.ts';
 import { withStepOutsideTransaction, type OutsideContext, type TwoStepHandler } from '../../runtime/outside-step.ts';
-import { DECLINE_REASON, type GatewayAnswer, type GatewayClient, type PaymentOutcome } from './gateway.ts';
+import { settle } from './charge-outcome.ts';
+import type { GatewayAnswer, GatewayClient, PaymentOutcome } from './gateway.ts';
 
 /** What the step outside the transaction found: the processor's answer, or a payment already recorded. */
 export type Charged =
@@ -59,19 +60,18 @@ export async function recordOutcome(order: OrderPersisted, ctx: HandlerContext, 
     throw new Error(`payment ${charged.paymentId} of order ${order.orderId} was recorded as ${charged.status} but is missing now`);
   }
   const { paymentId, answer } = charged;
-  const outcome: PaymentOutcome = answer.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED';
-  const reason = outcome === 'FAILED' ? answer.reason || DECLINE_REASON : null;
+  const settlement = settle(answer);
   const inserted = await ctx.em.execute(
     `insert into payment.payments (order_id, payment_id, status, amount, currency, reason, charge_id) values (?, ?, ?, ?, ?, ?, ?)
      on conflict (order_id) do nothing returning order_id`,
-    [order.orderId, paymentId, outcome, order.total.amount, order.total.currency, reason, answer.chargeId],
+    [order.orderId, paymentId, settlement.outcome, order.total.amount, order.total.currency, settlement.reason, answer.chargeId],
   );
   if (inserted.length === 0) return alreadyCharged(await paymentOf(ctx.em, order.orderId));
   const at = new Date().toISOString();
   const { orderId, customerId, email, total: amount } = order;
-  return outcome === 'SUCCEEDED'
+  return settlement.outcome === 'SUCCEEDED'
     ? [paymentSucceeded({ orderId, paymentId, customerId, email, lines: order.lines, amount, paidAt: at })]
-    : [paymentFailed({ orderId, paymentId, customerId, email, amount, reason: reason!, failedAt: at })];
+    : [paymentFailed({ orderId, paymentId, customerId, email, amount, reason: settlement.reason, failedAt: at })];
 }
 
 /** The handler, for this gateway: the consumer runs its `outside` step before the delivery's transaction. */

@@ -1,26 +1,28 @@
-// Stock is store-order's: every change to stock_on_hand goes through this module
-// (cancel-order restores stock through restoreStock). A transaction that changes
-// stock takes one lock first (deliveries are committed in groups, and a group of
-// orders and a group of cancellations locking products in orders of their own would
-// deadlock). While it holds that lock nobody else changes stock, so the catalog it
-// read stays true: it is read once per transaction and kept up to date with what
-// the transaction itself takes and restores. An order's stock is taken with its
-// storing, in one statement whose conditional update can never drive stock_on_hand
-// below zero (a write that bypassed the lock fails it, and the retry reads afresh).
-// An order costs one round trip; its group adds two.
+// Stock is store-order's, and this module is the only code that writes it: every
+// change to shop.products.stock_on_hand, and every write to the orders whose stock it
+// holds (shop.orders, shop.order_lines), is a statement here (stock-ownership.unit
+// checks it). What it exports:
+//   for store-order's own handler — productsUnderStockLock, storeOrderReservingStock,
+//                                   storeRejectedOrder;
+//   for other services, their only way to touch stock —
+//                                   cancelOrderRestoringStock (cancel-order, when a payment fails).
+// The rules deciding whether an order can be taken are pure (stock-rules.ts, pricing.ts);
+// this module applies them to the tables.
+//
+// A transaction that changes stock takes one lock first (deliveries are committed in
+// groups, and a group of orders and a group of cancellations locking products in
+// orders of their own would deadlock). While it holds that lock nobody else changes
+// stock, so the catalog it read stays true: it is read once per transaction and kept
+// up to date with what the transaction itself reserves and restores. An order's stock
+// is reserved with its storing, in one statement whose conditional update can never
+// drive stock_on_hand below zero (a write that bypassed the lock fails it, and the
+// retry reads afresh). An order costs one round trip; its group adds two.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Money, OrderCreated, OrderItem, OrderLine, StockProblem } from '../../generated/types.ts';
+import type { Money, OrderCreated, OrderItem, OrderLine, OrderRejected } from '../../generated/types.ts';
+import { requestedPerProduct, type Product } from './stock-rules.ts';
 
 /** The order as store-order stores it. */
 export type NewOrder = Pick<OrderCreated, 'orderId' | 'customerId' | 'email'>;
-
-export interface Product {
-  readonly productId: string;
-  readonly name: string;
-  readonly priceAmount: number;
-  readonly currency: string;
-  readonly stockOnHand: number;
-}
 
 /** Per transaction holding the stock lock (a group of deliveries shares one): the products it has read, as they stand now. */
 const heldCatalog = new WeakMap<EntityManager, Map<string, Product>>();
@@ -60,33 +62,14 @@ export async function productsUnderStockLock(em: EntityManager, items: readonly 
   return new Map(ids.filter((id) => catalog.has(id)).map((id) => [id, catalog.get(id)!]));
 }
 
-/** Quantity wanted per product: a product on several lines counts once, with their sum. */
-export function requestedPerProduct(items: readonly { productId: string; quantity: number }[]): Map<string, number> {
-  const wanted = new Map<string, number>();
-  for (const item of items) wanted.set(item.productId, (wanted.get(item.productId) ?? 0) + item.quantity);
-  return wanted;
-}
-
-/** The lines naming no catalog product. */
-export function unknownProducts(items: readonly OrderItem[], catalog: ReadonlyMap<string, Product>): StockProblem[] {
-  return items.filter((i) => !catalog.has(i.productId)).map((i) => ({ productId: i.productId, requested: i.quantity, available: null }));
-}
-
-/** The lines of every product whose stock cannot cover all its lines together. */
-export function stockShortages(items: readonly OrderItem[], catalog: ReadonlyMap<string, Product>): StockProblem[] {
-  const wanted = requestedPerProduct(items);
-  return items
-    .filter((i) => wanted.get(i.productId)! > catalog.get(i.productId)!.stockOnHand)
-    .map((i) => ({ productId: i.productId, requested: i.quantity, available: catalog.get(i.productId)!.stockOnHand }));
-}
-
 /**
- * Stores a priced order as PERSISTED and takes the stock of its lines, in one
- * statement; false (and nothing taken) when the order was stored before. The caller
- * holds the product locks and has checked the quantities, so every product's update
- * must hit its row; if one does not, the whole transaction is abandoned.
+ * Stores a priced order as PERSISTED and reserves the stock of its lines, in one
+ * statement; false (and nothing reserved) when the order was stored before. The caller
+ * holds the stock lock (productsUnderStockLock) and has checked the quantities
+ * (stock-rules.ts), so every product's update must hit its row; if one does not, the
+ * whole transaction is abandoned.
  */
-export async function storeOrderTakingStock(em: EntityManager, order: NewOrder, lines: readonly OrderLine[], total: Money): Promise<boolean> {
+export async function storeOrderReservingStock(em: EntityManager, order: NewOrder, lines: readonly OrderLine[], total: Money): Promise<boolean> {
   const wanted = [...requestedPerProduct(lines)].map(([product_id, quantity]) => ({ product_id, quantity }));
   const [result] = await em.execute<{ stored: number; taken: number }[]>(
     `with stored as (
@@ -118,11 +101,41 @@ export async function storeOrderTakingStock(em: EntityManager, order: NewOrder, 
   return true;
 }
 
+/** Stores a rejected order as REJECTED (no lines, no stock reserved); false when the order was stored before. */
+export async function storeRejectedOrder(em: EntityManager, order: NewOrder, reason: OrderRejected['reason']): Promise<boolean> {
+  const stored = await em.execute(
+    `insert into shop.orders (order_id, customer_id, email, status, rejection_reason) values (?, ?, ?, 'REJECTED', ?)
+     on conflict (order_id) do nothing returning order_id`,
+    [order.orderId, order.customerId, order.email, reason],
+  );
+  return stored.length === 1;
+}
+
+/** What cancelling did: the stock it put back, or the order's status that forbade it (undefined: no such order). */
+export type Cancellation =
+  | { readonly cancelled: true; readonly restoredItems: OrderItem[] }
+  | { readonly cancelled: false; readonly status: string | undefined };
+
 /**
- * Puts an order's reserved stock back (the caller decides it is owed, once); returns
- * the order's lines.
+ * Cancels a PERSISTED order and puts its reserved stock back, once: stock is restored
+ * only by the transaction that moves the order from PERSISTED to CANCELLED (the row
+ * lock makes a concurrent caller wait, then find it cancelled), so a replay, or an
+ * order that was rejected or never stored, restores nothing.
  */
-export async function restoreStock(em: EntityManager, orderId: string): Promise<OrderItem[]> {
+export async function cancelOrderRestoringStock(em: EntityManager, orderId: string): Promise<Cancellation> {
+  const moved = await em.execute(
+    `update shop.orders set status = 'CANCELLED', updated_at = now() where order_id = ? and status = 'PERSISTED' returning order_id`,
+    [orderId],
+  );
+  if (moved.length === 0) {
+    const [row] = await em.execute<{ status: string }[]>('select status from shop.orders where order_id = ?', [orderId]);
+    return { cancelled: false, status: row?.status };
+  }
+  return { cancelled: true, restoredItems: await restoreStock(em, orderId) };
+}
+
+/** Puts an order's reserved stock back (its caller has just cancelled the order); returns the order's lines. */
+async function restoreStock(em: EntityManager, orderId: string): Promise<OrderItem[]> {
   await holdStock(em);
   const lines = await em.execute<{ product_id: string; quantity: number }[]>(
     `with lines as (select line_no, product_id, quantity from shop.order_lines where order_id = ?),

@@ -1,0 +1,121 @@
+// What the card processor's reply means for an order, on plain values: every
+// answer it can give (approved, declined, an error, silence, a refusal) and what
+// follows: PaymentSucceeded, PaymentFailed, a retry, a wait or a dead letter.
+// (The real calls, retries and idempotency: payment.int and payment-provider.int.)
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { examples } from '../generated/registry.ts';
+import type { OrderPersisted } from '../generated/types.ts';
+import { failureOf, readNoReply, readReply, settle, type NoAnswer } from '../handlers/payment/charge-outcome.ts';
+import { DECLINE_REASON } from '../handlers/payment/gateway.ts';
+import { classifyFailure, DependencyUnavailableError, PermanentError, TransientError } from '../runtime/errors.ts';
+
+const ORDER_ID = (examples.OrderPersisted[0].payload as OrderPersisted).orderId;
+const WHAT = `charging order ${ORDER_ID} (attempt 1)`;
+const body = (answer: object) => JSON.stringify(answer);
+
+/** What follows from a reply that is not an answer, as the runtime classifies it. */
+const consequence = (reply: NoAnswer) => classifyFailure(failureOf(reply, WHAT));
+
+test('an approved charge is a succeeded payment (PaymentSucceeded)', () => {
+  // given the processor approves
+  const reply = readReply(ORDER_ID, 200, body({ chargeId: 'ch_1', orderId: ORDER_ID, status: 'SUCCEEDED' }));
+  if (reply.kind !== 'answer') return assert.unreachable(`an approval is an answer, not ${reply.kind}`);
+  assert.equal(reply.answer, { chargeId: 'ch_1', orderId: ORDER_ID, status: 'SUCCEEDED' });
+  // when the payment is settled, then it succeeded, with no reason to give
+  assert.equal(settle(reply.answer), { outcome: 'SUCCEEDED', reason: null });
+});
+
+test('a declined charge is a failed payment (PaymentFailed) with the processor\'s reason', () => {
+  // given the processor declines and says why
+  const reply = readReply(ORDER_ID, 200, body({ chargeId: 'ch_2', orderId: ORDER_ID, status: 'DECLINED', reason: 'Insufficient funds' }));
+  if (reply.kind !== 'answer') return assert.unreachable(`a declined charge is an answer, not ${reply.kind}`);
+  // when it is settled, then it failed, with that reason for the customer
+  assert.equal(settle(reply.answer), { outcome: 'FAILED', reason: 'Insufficient funds' });
+});
+
+test('a decline without a reason (or with an empty one) fails with the standard decline reason', () => {
+  assert.equal(settle({ chargeId: 'ch_3', orderId: ORDER_ID, status: 'DECLINED' }), { outcome: 'FAILED', reason: DECLINE_REASON });
+  assert.equal(settle({ chargeId: 'ch_3', orderId: ORDER_ID, status: 'DECLINED', reason: '' }), { outcome: 'FAILED', reason: DECLINE_REASON });
+});
+
+test('an approval is a success even if the processor adds a reason', () => {
+  assert.equal(settle({ chargeId: 'ch_4', orderId: ORDER_ID, status: 'SUCCEEDED', reason: 'approved by issuer' }), { outcome: 'SUCCEEDED', reason: null });
+});
+
+test('a processor that is down or overloaded (429, 502, 503, 504) makes the message wait without spending an attempt', () => {
+  for (const status of [429, 502, 503, 504]) {
+    const reply = readReply(ORDER_ID, status, '{"error":"the processor is unavailable"}');
+    assert.is(reply.kind, 'wait', `HTTP ${status}`);
+    if (reply.kind === 'answer') continue;
+    assert.instance(failureOf(reply, WHAT), DependencyUnavailableError);
+    assert.is(consequence(reply), 'unavailable', `HTTP ${status}`);
+  }
+});
+
+test('a processor error (500, 501, 505, 599, 408) is retried, counting attempts', () => {
+  for (const status of [500, 501, 505, 599, 408]) {
+    const reply = readReply(ORDER_ID, status, 'Internal Server Error');
+    assert.is(reply.kind, 'retry', `HTTP ${status}`);
+    if (reply.kind === 'answer') continue;
+    const error = failureOf(reply, WHAT);
+    assert.instance(error, TransientError);
+    assert.not.instance(error, DependencyUnavailableError);
+    assert.is(consequence(reply), 'transient', `HTTP ${status}`);
+  }
+});
+
+test('a refusal (400, 401, 404, 409, 422) goes to the dead-letter queue at once: no retry can cure it', () => {
+  for (const status of [400, 401, 404, 409, 422]) {
+    const reply = readReply(ORDER_ID, status, '{"error":"idempotency key reused with another body"}');
+    assert.is(reply.kind, 'refused', `HTTP ${status}`);
+    if (reply.kind === 'answer') continue;
+    assert.instance(failureOf(reply, WHAT), PermanentError);
+    assert.is(consequence(reply), 'permanent', `HTTP ${status}`);
+  }
+});
+
+test('a 2xx other than 200 or a redirect is a refusal too, not a payment', () => {
+  for (const status of [201, 204, 301, 302]) assert.is(readReply(ORDER_ID, status, '').kind, 'refused', `HTTP ${status}`);
+});
+
+test('a 200 that is not a charge of this order is refused, never taken for a payment', () => {
+  const cases = [
+    'not json',
+    'null',
+    body({ chargeId: 'ch_5', orderId: '00000000-0000-4000-8000-000000000000', status: 'SUCCEEDED' }), // another order's charge
+    body({ chargeId: 'ch_5', orderId: ORDER_ID, status: 'PROCESSING' }), // not final
+    body({ orderId: ORDER_ID, status: 'SUCCEEDED' }), // no charge id
+    body({ chargeId: 42, orderId: ORDER_ID, status: 'SUCCEEDED' }),
+  ];
+  for (const text of cases) {
+    const reply = readReply(ORDER_ID, 200, text);
+    assert.is(reply.kind, 'refused', text);
+    if (reply.kind !== 'answer') assert.is(consequence(reply), 'permanent', text);
+  }
+});
+
+test('silence (a timeout) and an unreachable processor make the message wait, saying which it was', () => {
+  // given fetch gave up after the timeout
+  const timeout = readNoReply(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' }), 'http://127.0.0.1:4010', 10_000);
+  assert.equal(timeout, { kind: 'wait', why: 'no answer from http://127.0.0.1:4010 within 10000 ms' });
+  // given the connection was refused
+  const refused = readNoReply(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), 'http://127.0.0.1:4010', 10_000);
+  assert.equal(refused, { kind: 'wait', why: 'http://127.0.0.1:4010 unreachable: ECONNREFUSED' });
+  // then both wait, and the error keeps what fetch threw as its cause
+  const cause = new Error('socket hang up');
+  const error = failureOf(readNoReply(cause, 'http://127.0.0.1:4010', 10_000), WHAT, cause);
+  assert.instance(error, DependencyUnavailableError);
+  assert.is(error.cause, cause);
+  assert.is(error.message, `${WHAT}: http://127.0.0.1:4010 unreachable: socket hang up`);
+});
+
+test('every failure names the order, the attempt and what the processor said', () => {
+  const reply = readReply(ORDER_ID, 503, 'x'.repeat(500));
+  if (reply.kind === 'answer') return assert.unreachable();
+  const message = failureOf(reply, WHAT).message;
+  assert.ok(message.startsWith(`charging order ${ORDER_ID} (attempt 1): the payment gateway answered 503 `), message);
+  assert.ok(message.length < 300, 'the body is cut to 200 characters');
+});
+
+test.run();
