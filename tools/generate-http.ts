@@ -25,11 +25,13 @@ interface Media { schema?: Schema }
 interface Header { required?: boolean; schema?: Schema; description?: string }
 
 export async function generateHttpInto(outputDir: string, specPath: string = OPENAPI_PATH): Promise<void> {
-  const doc = loadOpenApi(specPath);
   await mkdir(outputDir, { recursive: true });
-  await writeFile(path.join(outputDir, 'types.ts'), renderSchemas(doc));
-  await writeFile(path.join(outputDir, 'operations.ts'), renderOperations(doc));
-  await writeFile(path.join(outputDir, 'README.md'), README);
+  for (const [file, text] of Object.entries(renderHttp(loadOpenApi(specPath)))) await writeFile(path.join(outputDir, file), text);
+}
+
+/** The files of generated/http/ by name: what `generateHttpInto` writes, without I/O. */
+export function renderHttp(doc: OpenApiDocument): Record<string, string> {
+  return { 'types.ts': renderSchemas(doc), 'operations.ts': renderOperations(doc), 'README.md': README };
 }
 
 const README = `# generated/http/

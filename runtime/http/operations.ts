@@ -104,6 +104,11 @@ function objectSchema(parameters: Parameter[], key: (name: string) => string): J
   return { type: 'object', properties, ...(required.length ? { required } : {}) };
 }
 
+function operationIds(doc: OpenApiDocument): string[] {
+  return Object.values(doc.paths).flatMap((item) => METHODS.map((m) => (item[m] as { operationId?: string } | undefined)?.operationId))
+    .filter((id): id is string => typeof id === 'string');
+}
+
 function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
@@ -151,10 +156,12 @@ export type OperationHandlers<Ops extends { [Id in keyof Ops]: OperationTypes }>
   readonly [Id in keyof Ops]: OperationHandler<Ops[Id]>;
 };
 
-/** Adds the route of every operation, each served by its handler. */
+/** Adds the route of every operation, each served by its handler; an operation without one stops the start. */
 export function serveOperations<Ops extends { [Id in keyof Ops]: OperationTypes }>(
   app: FastifyInstance, doc: OpenApiDocument, handlers: OperationHandlers<Ops>,
 ): void {
+  const missing = operationIds(doc).filter((id) => !Object.hasOwn(handlers, id));
+  if (missing.length) throw new Error(`openapi.yaml operations without a handler: ${missing.join(', ')}`);
   for (const [operationId, handler] of Object.entries(handlers) as Array<[string, OperationHandler<OperationTypes>]>) {
     app.route({
       ...operationRoute(doc, operationId),

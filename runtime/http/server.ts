@@ -64,7 +64,7 @@ class OneLinePerRequest extends LogController {
   }
 }
 
-/** A fastify instance wired to the contract; add routes with `operationRoute(doc, operationId)`. */
+/** A fastify instance wired to the contract; add its routes with `serveOperations(app, doc, handlers)` (operations.ts). */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const quiet = new Set(options.quietPaths ?? []);
