@@ -3,7 +3,6 @@
 import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { migrationsList } from '../migrations/index.ts';
-import { runtimeEntities } from './entities.ts';
 import type { EntitySchema } from '@mikro-orm/core';
 
 export type Database = MikroORM;
@@ -19,7 +18,8 @@ export interface DatabaseOptions {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return MikroORM.init({
     clientUrl: options.url,
-    entities: [...runtimeEntities, ...(options.entities ?? [])],
+    // the runtime's own tables (inbox, outbox) are reached by SQL only: no entities
+    entities: [...(options.entities ?? [])],
     extensions: [Migrator],
     migrations: { migrationsList: [...migrationsList], tableName: 'runtime.migrations', transactional: true, allOrNothing: true, silent: true, snapshot: false },
     pool: { min: 0, max: options.poolMax ?? 10 },

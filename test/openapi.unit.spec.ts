@@ -14,6 +14,7 @@ import {
   rewriteRefs,
   validatorFor,
 } from '../runtime/http/openapi.ts';
+import { renderHttp } from '../tools/generate-http.ts';
 
 type Obj = Record<string, unknown>;
 interface ExampleCase { where: string; schema: JsonSchema; value: unknown }
@@ -300,6 +301,63 @@ test('response schemas reject what the contract forbids', () => {
   const validateProblem = validatorFor(ajv, 'ValidationProblem');
   assert.not.ok(validateProblem({ type: 'about:blank', title: 'Bad', status: 400, errors: [{ field: 'items.0', message: 'x' }] }));
   assert.equal(errorsAt(validateProblem.errors), ['/errors/0/field format']);
+});
+
+/** A small document whose one operation takes and answers the schema `Thing`. */
+function docWith(thing: Obj): OpenApiDocument {
+  return {
+    openapi: '3.1.0',
+    info: { title: 't', version: '1' },
+    paths: {
+      '/things/{thingId}': {
+        put: {
+          operationId: 'putThing',
+          parameters: [
+            { name: 'thingId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+            { name: 'If-Match', in: 'header', schema: { type: 'string' } },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } },
+          responses: {
+            '201': { description: 'made', headers: { Location: { required: true, schema: { type: 'string' } } },
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Thing' } } } },
+          },
+        },
+      },
+    },
+    components: { schemas: { Thing: thing, Colour: { type: 'string', enum: ['red', 'green'] } } },
+  };
+}
+
+test('the generated HTTP types are exact: required vs optional, enums, consts, nullable, formats as string', () => {
+  const { 'types.ts': types, 'operations.ts': ops } = renderHttp(docWith({
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'colour', 'kind', 'note'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      colour: { $ref: '#/components/schemas/Colour' },
+      kind: { type: 'string', const: 'thing' },
+      note: { type: ['string', 'null'] },
+      price: { oneOf: [{ type: 'integer' }, { type: 'null' }] },
+      tags: { type: 'array', items: { type: 'string' } },
+    },
+  }));
+  assert.match(types, /^\/\/ Generated from openapi\.yaml .* Do not edit\./);
+  assert.match(types, 'export type Colour = "red" | "green";');
+  for (const line of ['readonly id: string;', 'readonly colour: Colour;', 'readonly kind: "thing";', 'readonly note: string | null;',
+    'readonly price?: number | null;', 'readonly tags?: string[];']) {
+    assert.match(types, line);
+  }
+  assert.not.match(types, '[extra: string]', 'additionalProperties: false admits no other property');
+  assert.match(ops, 'readonly thingId: string;');
+  assert.match(ops, 'readonly "if-match"?: string;');
+  assert.match(ops, 'body: Thing;');
+  assert.match(ops, /201: \{\n\s+body: Thing;\n\s+headers: \{\n\s+(?:\/\*\*.*\*\/\n\s+)?readonly location: string;/);
+});
+
+test('a schema keyword the HTTP type mapper cannot express exactly stops the generation', () => {
+  const mixed = docWith({ allOf: [{ type: 'object' }, { required: ['id'] }] });
+  assert.throws(() => renderHttp(mixed), /components\.schemas\.Thing: keyword allOf is not supported/);
 });
 
 test.run();

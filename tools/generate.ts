@@ -5,6 +5,7 @@ import { mkdtemp, rm, readdir, readFile, rename, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { generateHttpInto } from './generate-http.ts';
 
 const require = createRequire(import.meta.url);
 const Generator = require('@asyncapi/generator');
@@ -17,6 +18,7 @@ const check = process.argv.includes('--check');
 export async function generateInto(outputDir: string, specPath = spec): Promise<void> {
   const generator = new Generator(path.join(root, 'templates'), outputDir, { forceWrite: true });
   await generator.generateFromFile(specPath);
+  await generateHttpInto(path.join(outputDir, 'http'));
 }
 
 async function listFiles(dir: string, base = dir): Promise<string[]> {

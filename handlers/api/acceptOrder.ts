@@ -1,51 +1,47 @@
-// Accepts a customer's order: the request and its OrderCreated are stored in one
-// transaction, so an accepted order cannot be lost and is announced exactly once.
-// With an Idempotency-Key, a retry of the same order gets the same order back.
+// Accepts a customer's order: the request is stored, and the handler returns the
+// events that announce it (OrderCreated and its log record); the runtime writes them
+// to the outbox in the same transaction (runtime/http/commit.ts), so an accepted
+// order cannot be lost and is announced exactly once. With an Idempotency-Key, a
+// retry of the same order gets the same order back and announces nothing.
 import { createHash, randomUUID } from 'node:crypto';
+import type { CreateOrderRequest } from '../../generated/http/types.ts';
 import { orderCreated } from '../../generated/services/api.ts';
-import type { OrderItem, OutgoingEvent } from '../../generated/types.ts';
-import { inTransaction, type Database, type EntityManager } from '../../runtime/db.ts';
-import { writeToOutbox } from '../../runtime/outbox.ts';
-import type { Outgoing } from '../../runtime/publisher.ts';
-
-/** A validated `CreateOrderRequest` of openapi.yaml. */
-export interface OrderRequest {
-  readonly customerId: string;
-  readonly email: string;
-  readonly items: readonly OrderItem[];
-}
+import type { OutgoingEvent } from '../../generated/types.ts';
+import type { Database, EntityManager } from '../../runtime/db.ts';
+import type { EventLog } from '../../runtime/event-log.ts';
+import type { Outcome } from '../../runtime/http/commit.ts';
 
 export type Acceptance =
-  /** Stored now, or earlier under the same key with the same order (`repeated`); `events` were committed now, to publish. */
-  | { readonly outcome: 'accepted'; readonly orderId: string; readonly repeated: boolean; readonly events: readonly Outgoing[] }
+  /** Stored now, or earlier under the same key with the same order (`repeated`). */
+  | { readonly outcome: 'accepted'; readonly orderId: string; readonly repeated: boolean }
   /** Another request with this key is being accepted right now. */
   | { readonly outcome: 'key-in-use' }
   /** The key was used before for a different order. */
   | { readonly outcome: 'key-reused'; readonly orderId: string };
 
-/** Also written with a new order's OrderCreated: e.g. the LogEmitted recording the acceptance. */
-export type AlongWith = (orderId: string) => OutgoingEvent[];
-
-export async function acceptOrder(db: Database, order: OrderRequest, idempotencyKey?: string, alongWith: AlongWith = () => []): Promise<Acceptance> {
-  return inTransaction(db, async (em) => {
-    const fingerprint = orderFingerprint(order);
-    if (idempotencyKey !== undefined) {
-      const earlier = await earlierAcceptance(em, idempotencyKey, fingerprint);
-      if (earlier) return earlier;
-    }
-    const orderId = randomUUID();
-    const createdAt = new Date().toISOString();
-    const items = order.items.map(({ productId, quantity }) => ({ productId, quantity }));
-    await em.execute(
-      'insert into api.order_requests (order_id, customer_id, email, items, created_at) values (?, ?, ?, ?::jsonb, ?)',
-      [orderId, order.customerId, order.email, JSON.stringify(items), createdAt],
-    );
-    if (idempotencyKey !== undefined) {
-      await em.execute('insert into api.idempotency_keys (key, request_hash, order_id) values (?, ?, ?)', [idempotencyKey, fingerprint, orderId]);
-    }
-    const events = await writeToOutbox(em, [orderCreated({ orderId, customerId: order.customerId, email: order.email, items, createdAt }), ...alongWith(orderId)], { service: 'api' });
-    return { outcome: 'accepted', orderId, repeated: false, events };
-  });
+export async function acceptOrder(
+  em: EntityManager, order: CreateOrderRequest, idempotencyKey: string | undefined, log: Pick<EventLog, 'record'>,
+): Promise<Outcome<Acceptance>> {
+  const fingerprint = orderFingerprint(order);
+  if (idempotencyKey !== undefined) {
+    const earlier = await earlierAcceptance(em, idempotencyKey, fingerprint);
+    if (earlier) return { result: earlier, events: [] };
+  }
+  const orderId = randomUUID();
+  const createdAt = new Date().toISOString();
+  const items = order.items.map(({ productId, quantity }) => ({ productId, quantity }));
+  await em.execute(
+    'insert into api.order_requests (order_id, customer_id, email, items, created_at) values (?, ?, ?, ?::jsonb, ?)',
+    [orderId, order.customerId, order.email, JSON.stringify(items), createdAt],
+  );
+  if (idempotencyKey !== undefined) {
+    await em.execute('insert into api.idempotency_keys (key, request_hash, order_id) values (?, ?, ?)', [idempotencyKey, fingerprint, orderId]);
+  }
+  const events: OutgoingEvent[] = [
+    orderCreated({ orderId, customerId: order.customerId, email: order.email, items, createdAt }),
+    ...log.record('info', `accepted order ${orderId}${idempotencyKey ? ` (Idempotency-Key ${idempotencyKey})` : ''}`, orderId),
+  ];
+  return { result: { outcome: 'accepted', orderId, repeated: false }, events };
 }
 
 /**
@@ -60,12 +56,12 @@ async function earlierAcceptance(em: EntityManager, key: string, fingerprint: st
     'select request_hash, order_id from api.idempotency_keys where key = ?', [key]);
   if (!earlier) return undefined;
   return earlier.request_hash === fingerprint
-    ? { outcome: 'accepted', orderId: earlier.order_id, repeated: true, events: [] }
+    ? { outcome: 'accepted', orderId: earlier.order_id, repeated: true }
     : { outcome: 'key-reused', orderId: earlier.order_id };
 }
 
 /** sha256 of the order as canonical JSON (keys sorted), so key order in the body does not matter. */
-export function orderFingerprint(order: OrderRequest): string {
+export function orderFingerprint(order: CreateOrderRequest): string {
   return createHash('sha256').update(canonicalJson(order)).digest('hex');
 }
 

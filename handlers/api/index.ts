@@ -1,14 +1,18 @@
 // The api service: accepts orders over HTTP (openapi.yaml) and writes OrderCreated
-// to its outbox; receives no events. A 202 means the order is durably stored.
+// to its outbox; receives no events. A 202 means the order is durably stored. It reads
+// the catalog and the timeline through their services' read modules.
 import { fileURLToPath } from 'node:url';
 import { closeBy, createHttpServer, listen } from '../../runtime/http/server.ts';
 import { OPENAPI_PATH, loadOpenApi } from '../../runtime/http/openapi.ts';
+import { eventFlowFiles } from '../../runtime/http/event-flow-page.ts';
 import type { ServiceModule, ServiceRuntime, Stoppable } from '../../runtime/service.ts';
-import { registerRoutes } from './routes.ts';
-import { Product } from '../store-order/product.ts';
+import * as timeline from '../order-timeline/read.ts';
+import * as catalog from '../store-order/catalog.ts';
 import { forgetOldIdempotencyKeys } from './acceptOrder.ts';
+import { registerRoutes } from './routes.ts';
 
 const ASYNCAPI_PATH = fileURLToPath(new URL('../../asyncapi.yaml', import.meta.url));
+const EVENT_FLOW_PATH = fileURLToPath(new URL('../../generated/event-flow.svg', import.meta.url));
 
 export interface ApiServer extends Stoppable {
   /** Base URL on this machine, e.g. http://127.0.0.1:8080 (the real port when PORT=0). */
@@ -18,6 +22,8 @@ export interface ApiServer extends Stoppable {
 export interface ApiOptions {
   /** Called once the server listens (tests learn the port this way). */
   readonly onListening?: (url: string) => void;
+  /** The event-flow picture served at /events when it exists (generated/event-flow.svg by default). */
+  readonly eventFlowSvg?: string;
 }
 
 export async function startApiServer(runtime: ServiceRuntime, options: ApiOptions = {}): Promise<ApiServer> {
@@ -29,6 +35,7 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
     files: {
       '/openapi.yaml': { path: OPENAPI_PATH, contentType: 'text/yaml; charset=utf-8' },
       '/asyncapi.yaml': { path: ASYNCAPI_PATH, contentType: 'text/yaml; charset=utf-8' },
+      ...eventFlowFiles(options.eventFlowSvg ?? EVENT_FLOW_PATH),
     },
     quietPaths: ['/health', '/ready'],
   });
@@ -54,7 +61,7 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
 /** The api module, with options (e.g. `onListening` in tests). */
 export function apiService(options: ApiOptions = {}): ServiceModule {
   // The api keeps a pool of its own, larger than a consumer's: requests are not bounded by a prefetch.
-  return { name: 'api', dbPoolMax: 8, entities: [Product], start: (runtime) => startApiServer(runtime, options) };
+  return { name: 'api', dbPoolMax: 8, entities: [...catalog.readEntities, ...timeline.readEntities], start: (runtime) => startApiServer(runtime, options) };
 }
 
 export const api: ServiceModule = apiService();

@@ -1,32 +1,36 @@
-// The api's routes, one per operation of openapi.yaml (found by operationId, with the
-// contract's schemas): each turns an HTTP request into a domain call and its answer.
+// The api's routes: a handler per operation of openapi.yaml, by operationId, each
+// typed by the contract (generated/http/operations.ts); a missing one does not
+// compile. Each turns a request into a domain call and its answer.
 import type { FastifyInstance } from 'fastify';
+import type { Operations } from '../../generated/http/operations.ts';
 import { databaseReachable } from '../../runtime/db.ts';
-import { eventLogger } from '../../runtime/event-log.ts';
-import { HttpProblem, isInfrastructureFailure, serviceUnavailable } from '../../runtime/http/problem.ts';
-import { operationRoute } from '../../runtime/http/operations.ts';
+import { eventLogger, type EventLog } from '../../runtime/event-log.ts';
+import { commitStep } from '../../runtime/http/commit.ts';
+import { HttpProblem } from '../../runtime/http/problem.ts';
+import { serveOperations, type OperationHandlers } from '../../runtime/http/operations.ts';
 import type { OpenApiDocument } from '../../runtime/http/openapi.ts';
 import type { ServiceRuntime } from '../../runtime/service.ts';
-import { acceptOrder, type OrderRequest } from './acceptOrder.ts';
+import * as catalog from '../store-order/catalog.ts';
+import { acceptOrder } from './acceptOrder.ts';
 import { findOrder } from './findOrder.ts';
-import { listProducts } from './listProducts.ts';
 
 export function registerRoutes(app: FastifyInstance, doc: OpenApiDocument, runtime: ServiceRuntime): void {
-  const events = eventLogger('api', runtime.config, runtime.db);
-  app.route({
-    ...operationRoute(doc, 'createOrder'),
-    handler: async (request, reply) => {
-      const key = request.headers['idempotency-key'] as string | undefined;
-      const logged = (orderId: string) => events.record('info', `accepted order ${orderId}${key ? ` (Idempotency-Key ${key})` : ''}`, orderId);
-      const acceptance = await acceptOrder(runtime.db, request.body as OrderRequest, key, logged).catch((err: unknown) => {
-        // never a 202 for an order that was not committed; a retry with the same key is safe
-        if (isInfrastructureFailure(err)) throw serviceUnavailable('The order could not be stored durably; the database is unavailable.', err);
-        throw err;
-      });
+  serveOperations(app, doc, apiHandlers(runtime, eventLogger('api', runtime.config, runtime.db)));
+}
+
+function apiHandlers(runtime: ServiceRuntime, log: EventLog): OperationHandlers<Operations> {
+  return {
+    createOrder: async ({ body, headers }) => {
+      const key = headers['idempotency-key'];
+      // the answer comes after the commit: never a 202 for an order that was not stored
+      const acceptance = await commitStep(
+        runtime,
+        { service: 'api', unavailable: 'The order could not be stored durably; the database is unavailable.' },
+        (em) => acceptOrder(em, body, key, log),
+      );
       switch (acceptance.outcome) {
         case 'accepted':
-          runtime.relay.publishCommitted(acceptance.events);
-          return reply.status(202).header('location', `/orders/${acceptance.orderId}`).send({ orderId: acceptance.orderId, status: 'ACCEPTED' });
+          return { status: 202, headers: { location: `/orders/${acceptance.orderId}` }, body: { orderId: acceptance.orderId, status: 'ACCEPTED' } };
         case 'key-in-use':
           throw new HttpProblem({
             status: 409,
@@ -43,37 +47,24 @@ export function registerRoutes(app: FastifyInstance, doc: OpenApiDocument, runti
           });
       }
     },
-  });
 
-  app.route({
-    ...operationRoute(doc, 'getOrder'),
-    handler: async (request) => {
-      const { orderId } = request.params as { orderId: string };
-      const order = await findOrder(runtime.db, orderId);
+    getOrder: async ({ params: { orderId } }) => {
+      const order = await findOrder(runtime.db.em.fork(), orderId);
       if (!order) {
         throw new HttpProblem({ status: 404, kind: 'order-not-found', title: 'Order not found', detail: `No order with id ${orderId} is known.` });
       }
-      return order;
+      return { status: 200, body: order };
     },
-  });
 
-  app.route({
-    ...operationRoute(doc, 'listProducts'),
-    handler: async () => ({ products: await listProducts(runtime.db) }),
-  });
+    listProducts: async () => ({ status: 200, body: { products: await catalog.listProducts(runtime.db.em.fork()) } }),
 
-  app.route({
-    ...operationRoute(doc, 'health'),
-    handler: async () => ({ status: 'ok' }),
-  });
+    health: async () => ({ status: 200, body: { status: 'ok' } }),
 
-  app.route({
-    ...operationRoute(doc, 'ready'),
-    handler: async () => {
+    ready: async () => {
       const broker = runtime.broker.connected;
       const database = await databaseReachable(runtime.db);
+      if (broker && database) return { status: 200, body: { status: 'ready', checks: { broker: 'up', database: 'up' } } };
       const checks = { broker: broker ? 'up' : 'down', database: database ? 'up' : 'down' } as const;
-      if (broker && database) return { status: 'ready', checks };
       const down = Object.entries(checks).filter(([, state]) => state === 'down').map(([name]) => name);
       throw new HttpProblem({
         status: 503,
@@ -84,6 +75,5 @@ export function registerRoutes(app: FastifyInstance, doc: OpenApiDocument, runti
         headers: { 'retry-after': '5' },
       });
     },
-  });
+  };
 }
-

@@ -1,5 +1,6 @@
-// The catalog: store-order's products with their price and stock on hand. Stock is
-// changed only by conditional updates (stock.ts), never through this entity.
+// The catalog: store-order's products with their price and stock on hand, read
+// through this entity (catalog.ts). Stock is changed only by conditional updates
+// under the stock lock (stock.ts), never through this entity.
 import { defineEntity, p } from '@mikro-orm/core';
 
 export const Product = defineEntity({

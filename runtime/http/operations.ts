@@ -1,7 +1,8 @@
 // Turns an operation of openapi.yaml into a fastify route (method, url, request and
 // response schemas), so that routes are declared by operationId and every schema
-// comes from the contract, never copied by hand.
-import type { HTTPMethods } from 'fastify';
+// comes from the contract, never copied by hand; `serveOperations` takes a handler
+// per operationId, typed by the operation's generated types (generated/http/operations.ts).
+import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { deref, rewriteRefs, type JsonSchema, type OpenApiDocument } from './openapi.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'] as const;
@@ -103,6 +104,74 @@ function objectSchema(parameters: Parameter[], key: (name: string) => string): J
   return { type: 'object', properties, ...(required.length ? { required } : {}) };
 }
 
+function operationIds(doc: OpenApiDocument): string[] {
+  return Object.values(doc.paths).flatMap((item) => METHODS.map((m) => (item[m] as { operationId?: string } | undefined)?.operationId))
+    .filter((id): id is string => typeof id === 'string');
+}
+
 function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
+}
+
+/** One operation as generated/http/operations.ts types it. */
+export interface OperationTypes {
+  params: object;
+  query: object;
+  headers: object;
+  body: unknown;
+  responses: Record<number, { body: unknown; headers: object }>;
+}
+
+/** A request as the contract types it: every part was validated against the contract before the handler runs. */
+export interface OperationRequest<Op extends OperationTypes> {
+  readonly params: Op['params'];
+  readonly query: Op['query'];
+  readonly headers: Op['headers'];
+  readonly body: Op['body'];
+}
+
+type SuccessStatus<Op extends OperationTypes> = {
+  [S in keyof Op['responses']]: `${S & number}` extends `2${string}` ? S : never;
+}[keyof Op['responses']];
+
+/** One answer of status S: its body, and the headers the contract declares for it. */
+type AnswerOf<S, R> = R extends { body: infer B; headers: infer H }
+  ? H extends Record<string, never>
+    ? { readonly status: S; readonly body: B; readonly headers?: undefined }
+    : { readonly status: S; readonly body: B; readonly headers: H }
+  : never;
+
+/**
+ * What a handler answers: one of the operation's 2xx statuses, its body, and the
+ * headers the contract declares for it. Every other status is an HttpProblem thrown.
+ */
+export type OperationAnswer<Op extends OperationTypes> = {
+  [S in SuccessStatus<Op>]: AnswerOf<S, Op['responses'][S]>;
+}[SuccessStatus<Op>];
+
+export type OperationHandler<Op extends OperationTypes> = (request: OperationRequest<Op>) => Promise<OperationAnswer<Op>>;
+
+/** A handler for every operation of the contract, by operationId (like a service's generated handler interface). */
+export type OperationHandlers<Ops extends { [Id in keyof Ops]: OperationTypes }> = {
+  readonly [Id in keyof Ops]: OperationHandler<Ops[Id]>;
+};
+
+/** Adds the route of every operation, each served by its handler; an operation without one stops the start. */
+export function serveOperations<Ops extends { [Id in keyof Ops]: OperationTypes }>(
+  app: FastifyInstance, doc: OpenApiDocument, handlers: OperationHandlers<Ops>,
+): void {
+  const missing = operationIds(doc).filter((id) => !Object.hasOwn(handlers, id));
+  if (missing.length) throw new Error(`openapi.yaml operations without a handler: ${missing.join(', ')}`);
+  for (const [operationId, handler] of Object.entries(handlers) as Array<[string, OperationHandler<OperationTypes>]>) {
+    app.route({
+      ...operationRoute(doc, operationId),
+      handler: async (request, reply) => {
+        // fastify validated each part against the schemas this route took from the contract
+        const parts = { params: request.params, query: request.query, headers: request.headers, body: request.body } as OperationRequest<OperationTypes>;
+        const answer = await handler(parts) as { status: number; body: unknown; headers?: object | undefined };
+        if (answer.headers) reply.headers(answer.headers);
+        return reply.status(answer.status).send(answer.body);
+      },
+    });
+  }
 }

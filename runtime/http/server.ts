@@ -17,6 +17,9 @@ import { MAX_REPORTED_ERRORS, boundedValidator } from './validation.ts';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
 
+/** A file served as it is: read once at start from `path`, or given as `text`. */
+export type ServedFile = { readonly contentType: string } & ({ readonly path: string } | { readonly text: string });
+
 export interface HttpServerOptions {
   /** The OpenAPI document the routes are declared from; also served at `docsPrefix`. */
   readonly doc: OpenApiDocument;
@@ -25,8 +28,8 @@ export interface HttpServerOptions {
   readonly bodyLimit?: number;
   /** Where Swagger UI is served. */
   readonly docsPrefix?: string;
-  /** Files served as they are (read once at start), by URL path, e.g. `/asyncapi.yaml`. */
-  readonly files?: Readonly<Record<string, { path: string; contentType: string }>>;
+  /** Files served as they are, by URL path, e.g. `/asyncapi.yaml`; not part of the documented API. */
+  readonly files?: Readonly<Record<string, ServedFile>>;
   /** URL paths not worth a log line per request (probes). */
   readonly quietPaths?: readonly string[];
 }
@@ -61,7 +64,7 @@ class OneLinePerRequest extends LogController {
   }
 }
 
-/** A fastify instance wired to the contract; add routes with `operationRoute(doc, operationId)`. */
+/** A fastify instance wired to the contract; add its routes with `serveOperations(app, doc, handlers)` (operations.ts). */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const quiet = new Set(options.quietPaths ?? []);
@@ -134,7 +137,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   await app.register(swaggerUi, { routePrefix: options.docsPrefix ?? '/docs' });
 
   for (const [url, file] of Object.entries(options.files ?? {})) {
-    const text = readFileSync(file.path, 'utf8');
+    const text = 'text' in file ? file.text : readFileSync(file.path, 'utf8');
     app.get(url, { schema: { hide: true } as never }, (_request, reply) => reply.type(file.contentType).send(text));
   }
   return app;
