@@ -69,87 +69,119 @@ export function mermaid(graph, header) {
 }
 
 /**
- * Layers for a left-to-right drawing: each node one column right of its furthest
- * predecessor (longest path), edges closing a cycle ignored; within a column, nodes
- * ordered by the mean row of their predecessors (one barycentre sweep), ties by label.
+ * A layered layout for a left-to-right drawing. Each node sits one column right of its
+ * furthest predecessor (longest path; an edge closing a cycle is ignored for this); an
+ * edge spanning several columns passes through a waypoint in each column between, so it
+ * runs between nodes instead of through them. Within a column, nodes and waypoints are
+ * ordered by the mean row of their neighbours (barycentre sweeps), ties by label.
  * @param {FlowGraph} graph
- * @returns {string[][]} node ids per column
+ * @returns {{ columns: { id: string, waypoint: boolean }[][], routes: string[][] }}
+ *   columns of node ids and waypoint ids; per edge (same order as graph.edges), the ids it passes
  */
-export function layers(graph) {
+export function layout(graph) {
   const ids = graph.nodes.map((n) => n.id);
   const label = new Map(graph.nodes.map((n) => [n.id, n.label]));
   const out = new Map(ids.map((id) => [id, []]));
   for (const e of graph.edges) out.get(e.from).push(e.to);
-  // depth-first from every node in order: an edge to a node on the current path closes a cycle
+  // depth-first from the sources first: an edge to a node on the current path closes a cycle
   const state = new Map();
-  const forward = [];
+  const closing = new Set();
   const visit = (id) => {
     state.set(id, 'open');
     for (const to of out.get(id)) {
-      if (state.get(to) === 'open') continue;
-      forward.push([id, to]);
-      if (!state.has(to)) visit(to);
+      if (state.get(to) === 'open') closing.add(`${id}\n${to}`);
+      else if (!state.has(to)) visit(to);
     }
     state.set(id, 'done');
   };
   const hasIncoming = new Set(graph.edges.map((e) => e.to));
   for (const id of [...ids.filter((i) => !hasIncoming.has(i)), ...ids]) if (!state.has(id)) visit(id);
+  const forward = graph.edges.filter((e) => !closing.has(`${e.from}\n${e.to}`));
   const layer = new Map(ids.map((id) => [id, 0]));
-  for (let changed = true, rounds = 0; changed && rounds <= ids.length; rounds += 1) {
+  for (let changed = true; changed;) {
     changed = false;
-    for (const [from, to] of forward) {
-      if (layer.get(to) < layer.get(from) + 1) { layer.set(to, layer.get(from) + 1); changed = true; }
+    for (const e of forward) {
+      if (layer.get(e.to) < layer.get(e.from) + 1) { layer.set(e.to, layer.get(e.from) + 1); changed = true; }
     }
   }
-  const columns = [];
-  for (const id of ids) (columns[layer.get(id)] ??= []).push(id);
-  const row = new Map();
-  return columns.map((col) => {
-    const keyed = col.map((id) => {
-      const preds = forward.filter(([, to]) => to === id).map(([from]) => row.get(from)).filter((r) => r !== undefined);
-      return { id, key: preds.length ? preds.reduce((a, b) => a + b, 0) / preds.length : Infinity };
-    });
-    keyed.sort((a, b) => (a.key === b.key ? byName(label.get(a.id), label.get(b.id)) : a.key - b.key));
-    keyed.forEach((k, i) => row.set(k.id, i));
-    return keyed.map((k) => k.id);
+  // waypoints for long edges
+  const slots = new Map(ids.map((id) => [id, { id, waypoint: false, layer: layer.get(id) }]));
+  const links = [];
+  const routes = graph.edges.map((e, i) => {
+    const [a, b] = [layer.get(e.from), layer.get(e.to)];
+    if (closing.has(`${e.from}\n${e.to}`) || b <= a) return [e.from, e.to];
+    const route = [e.from];
+    for (let l = a + 1; l < b; l += 1) {
+      const id = `wp${i}_${l}`;
+      slots.set(id, { id, waypoint: true, layer: l });
+      route.push(id);
+    }
+    route.push(e.to);
+    for (let k = 1; k < route.length; k += 1) links.push([route[k - 1], route[k]]);
+    return route;
   });
+  const columns = [];
+  for (const slot of slots.values()) (columns[slot.layer] ??= []).push(slot);
+  const rowOf = new Map();
+  const sortKey = (slot) => (slot.waypoint ? `~${slot.id}` : label.get(slot.id));
+  const orderBy = (col, neighbours) => {
+    const keyed = col.map((slot) => {
+      const rows = neighbours(slot.id).map((n) => rowOf.get(n)).filter((r) => r !== undefined);
+      return { slot, key: rows.length ? rows.reduce((x, y) => x + y, 0) / rows.length : Infinity };
+    });
+    keyed.sort((x, y) => (x.key === y.key ? byName(sortKey(x.slot), sortKey(y.slot)) : x.key - y.key));
+    keyed.forEach((k, i) => rowOf.set(k.slot.id, i));
+    return keyed.map((k) => k.slot);
+  };
+  const preds = (id) => links.filter(([, to]) => to === id).map(([from]) => from);
+  const succs = (id) => links.filter(([from]) => from === id).map(([, to]) => to);
+  let ordered = columns.map((col) => orderBy(col, preds));
+  for (let sweep = 0; sweep < 2; sweep += 1) {
+    for (let c = ordered.length - 2; c >= 0; c -= 1) ordered[c] = orderBy(ordered[c], (id) => [...succs(id), ...preds(id)]);
+    for (let c = 1; c < ordered.length; c += 1) ordered[c] = orderBy(ordered[c], (id) => [...preds(id), ...succs(id)]);
+  }
+  return { columns: ordered.map((col) => col.map(({ id, waypoint }) => ({ id, waypoint }))), routes };
 }
 
 const FONT = 13;
 const CHAR = 7.4; // average advance of a 13px sans-serif character
 const NODE_H = 34;
-const ROW_GAP = 18;
-const COL_GAP = 70;
+const WAYPOINT_H = 8;
+const ROW_GAP = 16;
+const COL_GAP = 64;
 const MARGIN = 24;
 const escape = (t) => String(t).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 const num = (v) => String(Math.round(v * 10) / 10);
 
 /**
- * The graph as a standalone SVG document: columns from `layers`, node widths from their
- * labels, edges as curves with arrowheads, a legend line at the bottom.
+ * The graph as a standalone SVG document: columns from `layout`, node widths from their
+ * labels, edges as curves with arrowheads (through the waypoints of long edges), a
+ * legend line at the bottom.
  * @param {FlowGraph} graph
  * @param {string} title the document's <title>
  * @returns {string}
  */
 export function svg(graph, title) {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const columns = layers(graph);
-  const width = (n) => Math.ceil(n.label.length * CHAR) + 28;
-  const colWidth = columns.map((col) => Math.max(...col.map((id) => width(byId.get(id)))));
-  const tallest = Math.max(...columns.map((c) => c.length));
-  const height = tallest * (NODE_H + ROW_GAP) - ROW_GAP;
+  const { columns, routes } = layout(graph);
+  const width = (id) => Math.ceil(byId.get(id).label.length * CHAR) + 28;
+  const height = (slot) => (slot.waypoint ? WAYPOINT_H : NODE_H);
+  const colWidth = columns.map((col) => Math.max(0, ...col.filter((s) => !s.waypoint).map((s) => width(s.id))) || 40);
+  const colHeight = columns.map((col) => col.reduce((h, s) => h + height(s), 0) + ROW_GAP * (col.length - 1));
+  const tallest = Math.max(...colHeight);
   const box = new Map();
   let x = MARGIN;
   columns.forEach((col, ci) => {
-    const colHeight = col.length * (NODE_H + ROW_GAP) - ROW_GAP;
-    col.forEach((id, ri) => {
-      const w = width(byId.get(id));
-      box.set(id, { x: x + (colWidth[ci] - w) / 2, y: MARGIN + (height - colHeight) / 2 + ri * (NODE_H + ROW_GAP), w });
-    });
+    let y = MARGIN + (tallest - colHeight[ci]) / 2;
+    for (const slot of col) {
+      const w = slot.waypoint ? colWidth[ci] : width(slot.id);
+      box.set(slot.id, { x: x + (colWidth[ci] - w) / 2, y, w, h: height(slot) });
+      y += height(slot) + ROW_GAP;
+    }
     x += colWidth[ci] + COL_GAP;
   });
   const totalW = x - COL_GAP + MARGIN;
-  const legendY = MARGIN + height + 30;
+  const legendY = MARGIN + tallest + 30;
   const totalH = legendY + 16;
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${num(totalW)}" height="${num(totalH)}" viewBox="0 0 ${num(totalW)} ${num(totalH)}" font-family="Helvetica, Arial, sans-serif" font-size="${FONT}">`,
@@ -157,15 +189,22 @@ export function svg(graph, title) {
     '  <defs>',
     '    <marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker>',
     '  </defs>',
-    `  <rect width="100%" height="100%" fill="#ffffff"/>`,
+    '  <rect width="100%" height="100%" fill="#ffffff"/>',
   ];
-  for (const e of graph.edges) {
-    const a = box.get(e.from);
-    const b = box.get(e.to);
-    const [x1, y1, x2, y2] = [a.x + a.w, a.y + NODE_H / 2, b.x, b.y + NODE_H / 2];
-    const bend = Math.max(30, Math.abs(x2 - x1) / 2);
-    out.push(`  <path d="M${num(x1)},${num(y1)} C${num(x1 + bend)},${num(y1)} ${num(x2 - bend)},${num(y2)} ${num(x2)},${num(y2)}" fill="none" stroke="#555" stroke-width="1.2"${e.dashed ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#arrow)"/>`);
-  }
+  graph.edges.forEach((e, i) => {
+    const route = routes[i].map((id) => box.get(id));
+    const first = route[0];
+    let d = `M${num(first.x + first.w)},${num(first.y + first.h / 2)}`;
+    let [px, py] = [first.x + first.w, first.y + first.h / 2];
+    for (const b of route.slice(1)) {
+      const [x2, y2] = [b.x, b.y + b.h / 2];
+      const bend = Math.max(24, Math.abs(x2 - px) / 2);
+      d += ` C${num(px + bend)},${num(py)} ${num(x2 - bend)},${num(y2)} ${num(x2)},${num(y2)}`;
+      [px, py] = [b.x + b.w, y2];
+      if (b !== route[route.length - 1]) d += ` L${num(px)},${num(py)}`;
+    }
+    out.push(`  <path d="${d}" fill="none" stroke="#555" stroke-width="1.2"${e.dashed ? ' stroke-dasharray="5 4"' : ''} marker-end="url(#arrow)"/>`);
+  });
   const style = {
     service: 'fill="#e8f0fe" stroke="#3b6fd8" rx="17"',
     event: 'fill="#fff4d6" stroke="#c9a227" rx="3"',
