@@ -35,7 +35,10 @@ export interface ServiceOperations {
   readonly name: string;
   readonly queue: string | null;
   readonly receives: readonly { readonly operationId: string; readonly message: MessageName; readonly handler: string }[];
+  /** Everything the service may send, its share of the cross-cutting sends included. */
   readonly sends: readonly MessageName[];
+  /** The sends it has from operations marked x-every-service (declared once for all services). */
+  readonly everyServiceSends: readonly MessageName[];
 }
 
 /** Every service: the messages it receives (and the handler method for each) and sends. */
@@ -45,60 +48,70 @@ export const services: { readonly [name: string]: ServiceOperations } = {
     queue: null,
     receives: [],
     sends: ["LogEmitted", "OrderCreated"],
+    everyServiceSends: ["LogEmitted"],
   },
   "cancel-email": {
     name: "cancel-email",
     queue: "cancel-email",
     receives: [{ operationId: "cancelEmail_onOrderRejected", message: "OrderRejected", handler: "onOrderRejected" }, { operationId: "cancelEmail_onPaymentFailed", message: "PaymentFailed", handler: "onPaymentFailed" }],
     sends: ["LogEmitted"],
+    everyServiceSends: ["LogEmitted"],
   },
   "cancel-order": {
     name: "cancel-order",
     queue: "cancel-order",
     receives: [{ operationId: "cancelOrder_onPaymentFailed", message: "PaymentFailed", handler: "onPaymentFailed" }],
     sends: ["LogEmitted", "OrderCancelled"],
+    everyServiceSends: ["LogEmitted"],
   },
   "invoice": {
     name: "invoice",
     queue: "invoice",
     receives: [{ operationId: "invoice_onPaymentSucceeded", message: "PaymentSucceeded", handler: "onPaymentSucceeded" }],
     sends: ["InvoiceCreated", "LogEmitted"],
+    everyServiceSends: ["LogEmitted"],
   },
   "invoice-email": {
     name: "invoice-email",
     queue: "invoice-email",
     receives: [{ operationId: "invoiceEmail_onInvoiceCreated", message: "InvoiceCreated", handler: "onInvoiceCreated" }],
     sends: ["LogEmitted"],
+    everyServiceSends: ["LogEmitted"],
   },
   "log-persistence": {
     name: "log-persistence",
     queue: "log-persistence",
     receives: [{ operationId: "logPersistence_onLogEmitted", message: "LogEmitted", handler: "onLogEmitted" }],
     sends: [],
+    everyServiceSends: [],
   },
   "order-confirmation-email": {
     name: "order-confirmation-email",
     queue: "order-confirmation-email",
     receives: [{ operationId: "orderConfirmationEmail_onPaymentSucceeded", message: "PaymentSucceeded", handler: "onPaymentSucceeded" }],
     sends: ["LogEmitted"],
+    everyServiceSends: ["LogEmitted"],
   },
   "order-timeline": {
     name: "order-timeline",
     queue: "order-timeline",
     receives: [{ operationId: "orderTimeline_onInvoiceCreated", message: "InvoiceCreated", handler: "onInvoiceCreated" }, { operationId: "orderTimeline_onOrderCancelled", message: "OrderCancelled", handler: "onOrderCancelled" }, { operationId: "orderTimeline_onOrderCreated", message: "OrderCreated", handler: "onOrderCreated" }, { operationId: "orderTimeline_onOrderPersisted", message: "OrderPersisted", handler: "onOrderPersisted" }, { operationId: "orderTimeline_onOrderRejected", message: "OrderRejected", handler: "onOrderRejected" }, { operationId: "orderTimeline_onPaymentFailed", message: "PaymentFailed", handler: "onPaymentFailed" }, { operationId: "orderTimeline_onPaymentSucceeded", message: "PaymentSucceeded", handler: "onPaymentSucceeded" }],
     sends: [],
+    everyServiceSends: [],
   },
   "payment": {
     name: "payment",
     queue: "payment",
     receives: [{ operationId: "payment_onOrderPersisted", message: "OrderPersisted", handler: "onOrderPersisted" }],
     sends: ["LogEmitted", "PaymentFailed", "PaymentSucceeded"],
+    everyServiceSends: ["LogEmitted"],
   },
   "store-order": {
     name: "store-order",
     queue: "store-order",
     receives: [{ operationId: "storeOrder_onOrderCreated", message: "OrderCreated", handler: "onOrderCreated" }],
     sends: ["LogEmitted", "OrderPersisted", "OrderRejected"],
+    everyServiceSends: ["LogEmitted"],
   },
 };
 

@@ -33,6 +33,7 @@ function logRecord(service: string, level: LogEmitted['level'], message: string,
 export type EventLog = ReturnType<typeof eventLogger>;
 
 export function eventLogger(service: string, config: Pick<Config, 'eventLogLevel'>, db: Database) {
+  // The contract gives LogEmitted to every service but the ones its x-every-service operation excepts.
   const canEmit = services[service]?.sends.includes('LogEmitted') ?? false;
   const enabled = (level: LogEmitted['level']) =>
     canEmit && config.eventLogLevel !== 'off' && LEVELS.indexOf(level) >= LEVELS.indexOf(config.eventLogLevel);

@@ -15,7 +15,7 @@ let config;
 let modules;
 try {
   config = loadConfig();
-  modules = selectServices(config.services);
+  modules = await selectServices(config.services);
 } catch (err) {
   if (err instanceof ConfigError || err instanceof Error) {
     console.error(`configuration error: ${err.message}`);

@@ -23,13 +23,8 @@ export interface Stoppable {
   committed?(): void;
 }
 
-export interface ServiceModule {
-  readonly name: string;
-  /**
-   * One method per message the service receives (the generated <Service>Handlers
-   * interface), or a function building them from the configuration.
-   */
-  readonly handlers?: object | ((config: Config) => object);
+/** What a service sets beside its handlers (each generated define<Service> helper takes these). */
+export interface ServiceOptions {
   readonly entities?: readonly EntitySchema<any, any>[];
   /** Deliveries in flight by default (PREFETCH otherwise); PREFETCH_<SERVICE> overrides it. */
   readonly concurrency?: number;
@@ -42,4 +37,17 @@ export interface ServiceModule {
    */
   readonly commit?: { readonly size?: number; readonly lanes?: number };
   readonly start?: (runtime: ServiceRuntime) => Promise<Stoppable>;
+}
+
+/**
+ * A service as the host runs it. Built by the generated define<Service> helper
+ * (generated/services/<service>.ts), which checks the handlers against the contract.
+ */
+export interface ServiceModule<N extends string = string> extends ServiceOptions {
+  readonly name: N;
+  /**
+   * One method per message the service receives (the generated <Service>Handlers
+   * interface), or a function building them from the configuration.
+   */
+  readonly handlers?: object | ((config: Config) => object);
 }

@@ -49,6 +49,16 @@ test('every operation belongs to one service and every message is sent by someon
   assert.equal([...services['payment'].sends], ['LogEmitted', 'PaymentFailed', 'PaymentSucceeded']);
 });
 
+test('LogEmitted is declared once for every service (x-every-service), not per service', async () => {
+  const { document } = await fromFile(new Parser(), 'asyncapi.yaml').parse();
+  const sendsLog = document!.operations().all().filter((op) => op.action() === 'send' && op.messages().all().some((m) => m.name() === 'LogEmitted'));
+  assert.equal(sendsLog.map((op) => op.id()), ['everyService_sendLogEmitted']);
+  const withLog = Object.values(services).filter((s) => s.sends.includes('LogEmitted')).map((s) => s.name).sort();
+  const without = Object.keys(services).filter((n) => !withLog.includes(n)).sort();
+  assert.equal(without, ['log-persistence', 'order-timeline'], 'the excepted services (log-persistence stores LogEmitted; order-timeline records events without logging each)');
+  for (const name of withLog) assert.equal([...services[name].everyServiceSends], ['LogEmitted'], name);
+});
+
 for (const name of names) {
   test(`${name}: every example passes its validator`, () => {
     for (const example of examples[name]) assert.equal(errorsOf(name, example.payload), [], `${name}/${example.name}`);

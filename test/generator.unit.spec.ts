@@ -5,7 +5,7 @@ import { mkdtemp, rm, cp, appendFile, readFile, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { generateInto, diffTrees } from '../tools/generate.ts';
+import { generateInto, diffTrees, readmeFlow, withReadmeFlow } from '../tools/generate.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 let scratch = '';
@@ -55,6 +55,29 @@ test('a changed payload in the spec shows up as drift', async () => {
   assert.is(result.status, 1);
   assert.match(result.stderr, 'types.ts');
   assert.match(result.stderr, 'validators/PaymentFailed.js');
+});
+
+test('the README shows the event flow of generated/event-flow.mmd, and generation rewrites only that block', async () => {
+  const [readme, mermaid] = await Promise.all([
+    readFile(path.join(root, 'README.md'), 'utf8'),
+    readFile(path.join(root, 'generated', 'event-flow.mmd'), 'utf8'),
+  ]);
+  assert.fixture(readmeFlow(readme), mermaid);
+  const redrawn = withReadmeFlow(readme, 'flowchart LR\n  a --> b\n');
+  assert.is(readmeFlow(redrawn), 'flowchart LR\n  a --> b\n');
+  assert.is(withReadmeFlow(redrawn, mermaid), readme, 'everything outside the block is kept');
+});
+
+test('the event flow has a node per service and event, and an edge per send and receive of the contract', async () => {
+  const mermaid = await readFile(path.join(root, 'generated', 'event-flow.mmd'), 'utf8');
+  assert.match(mermaid, /^%% Generated from asyncapi\.yaml/);
+  assert.match(mermaid, '  svc_payment --> evt_PaymentSucceeded\n');
+  assert.match(mermaid, '  evt_PaymentSucceeded --> svc_invoice\n');
+  assert.match(mermaid, '  every_service -.-> evt_LogEmitted\n', 'the cross-cutting send is drawn once');
+  assert.not.match(mermaid, 'svc_payment --> evt_LogEmitted');
+  const svg = await readFile(path.join(root, 'generated', 'event-flow.svg'), 'utf8');
+  assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  for (const label of ['order-timeline', 'PaymentSucceeded', 'every service but log-persistence, order-timeline']) assert.match(svg, `>${label}</text>`);
 });
 
 test.run();

@@ -23,7 +23,7 @@ test.before(async () => {
   const port = await freePort();
   host = await startHost(env.config({
     PORT: String(port), SMTP_URL: smtp.url, PAYMENT_FAILURE_RATE: '0', PAYMENT_LATENCY_MS: '2', PREFETCH: '32',
-  }), selectServices('all'));
+  }), await selectServices('all'));
   apiUrl = `http://127.0.0.1:${port}`;
 });
 

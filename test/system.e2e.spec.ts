@@ -165,7 +165,7 @@ function settings(env: TestEnv, smtp: TestSmtpServer, apiPort: number): Record<s
 
 test('all-in-one: 200 orders reach their terminal states; stock, e-mails and invoices add up', async () => {
   await scenario('e2e_all', async (env, smtp, apiPort) => {
-    const host = await startHost(env.config(settings(env, smtp, apiPort)), selectServices('all'));
+    const host = await startHost(env.config(settings(env, smtp, apiPort)), await selectServices('all'));
     return { apiUrl: `http://127.0.0.1:${apiPort}`, stop: async () => { await host.stop(); } };
   });
 });

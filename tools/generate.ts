@@ -1,7 +1,8 @@
-// Regenerates generated/ from asyncapi.yaml through our template (templates/).
-// With --check, generates into a temporary folder and fails when generated/
-// differs from it (CI's drift check), leaving generated/ untouched.
-import { mkdtemp, rm, readdir, readFile, rename, mkdir } from 'node:fs/promises';
+// Regenerates generated/ from asyncapi.yaml through our template (templates/), and the
+// event-flow picture embedded in README.md (a copy of generated/event-flow.mmd between
+// markers). With --check, generates into a temporary folder and fails when generated/
+// or the README's picture differs from it (CI's drift check), touching nothing.
+import { mkdtemp, rm, readdir, readFile, rename, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -19,6 +20,28 @@ export async function generateInto(outputDir: string, specPath = spec): Promise<
   const generator = new Generator(path.join(root, 'templates'), outputDir, { forceWrite: true });
   await generator.generateFromFile(specPath);
   await generateHttpInto(path.join(outputDir, 'http'));
+}
+
+const README = path.join(root, 'README.md');
+const FLOW_START = '<!-- event-flow: generated/event-flow.mmd, copied here by npm run generate; do not edit -->';
+const FLOW_END = '<!-- /event-flow -->';
+
+/** The Mermaid text of the README's event-flow block (without its fence); fails when the markers are missing. */
+export function readmeFlow(readme: string): string {
+  const start = readme.indexOf(FLOW_START);
+  const end = readme.indexOf(FLOW_END);
+  if (start < 0 || end < start) throw new Error(`README.md: the event-flow markers are missing (${FLOW_START} ... ${FLOW_END})`);
+  const block = readme.slice(start + FLOW_START.length, end).trim();
+  const fenced = /^```mermaid\n([\s\S]*?)```$/.exec(block);
+  if (!fenced) throw new Error('README.md: the event-flow block must be one ```mermaid fence');
+  return fenced[1];
+}
+
+/** The README with its event-flow block holding this Mermaid text. */
+export function withReadmeFlow(readme: string, mermaid: string): string {
+  readmeFlow(readme);
+  const start = readme.indexOf(FLOW_START) + FLOW_START.length;
+  return `${readme.slice(0, start)}\n\`\`\`mermaid\n${mermaid}\`\`\`\n${readme.slice(readme.indexOf(FLOW_END))}`;
 }
 
 async function listFiles(dir: string, base = dir): Promise<string[]> {
@@ -46,10 +69,14 @@ export async function diffTrees(a: string, b: string): Promise<string[]> {
 
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'generated-'));
+  // README.md follows the project's own generated/ only (GENERATED_DIR elsewhere leaves it alone)
+  const ownTarget = target === path.join(root, 'generated');
   try {
     await generateInto(scratch);
+    const mermaid = await readFile(path.join(scratch, 'event-flow.mmd'), 'utf8');
     if (check) {
       const differing = await diffTrees(scratch, target);
+      if (ownTarget && readmeFlow(await readFile(README, 'utf8')) !== mermaid) differing.push('../README.md (its event-flow block)');
       if (differing.length) {
         console.error(`generated/ drifted from asyncapi.yaml (run npm run generate):\n  ${differing.join('\n  ')}`);
         process.exit(1);
@@ -64,6 +91,11 @@ async function main(): Promise<void> {
       const { cp } = await import('node:fs/promises');
       await cp(scratch, target, { recursive: true });
     });
+    if (ownTarget) {
+      const readme = await readFile(README, 'utf8');
+      const updated = withReadmeFlow(readme, mermaid);
+      if (updated !== readme) await writeFile(README, updated);
+    }
     console.log(`generated/ written from ${path.relative(root, spec)}`);
   } finally {
     await rm(scratch, { recursive: true, force: true });

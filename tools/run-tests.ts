@@ -47,7 +47,7 @@ function specFiles(dir: string): string[] {
   });
 }
 
-const files = specFiles('test')
+const files = [...specFiles('test'), ...specFiles('templates/test')]
   .filter((f) => tiers.length === 0 || tiers.includes(tierOf(f)))
   .filter((f) => patterns.every((p) => p.test(f)))
   .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));

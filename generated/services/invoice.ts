@@ -3,10 +3,12 @@
 /** invoice: Issues one numbered invoice per paid order, from the event's data alone. */
 import type { OutgoingEvent, InvoiceCreated, LogEmitted, PaymentSucceeded } from '../types.ts';
 import type { HandlerContext } from '../../runtime/handler-context.ts';
+import type { Config } from '../../runtime/config.ts';
+import type { ServiceModule, ServiceOptions } from '../../runtime/service.ts';
 
 export const serviceName = "invoice";
 
-/** The only events invoice may send. */
+/** The only events invoice may send (LogEmitted: sent by every service, x-every-service). */
 export type InvoiceEvent = OutgoingEvent<"InvoiceCreated" | "LogEmitted">;
 
 /** Builds a InvoiceCreated to return from a handler (or to write to the outbox). */
@@ -23,4 +25,15 @@ export function logEmitted(payload: LogEmitted): OutgoingEvent<"LogEmitted"> {
 export interface InvoiceHandlers {
   /** invoice_onPaymentSucceeded: Issue one numbered invoice for the paid order. */
   onPaymentSucceeded(message: PaymentSucceeded, ctx: HandlerContext): Promise<readonly InvoiceEvent[]>;
+}
+
+/** What handlers/invoice/index.ts gives defineInvoice: its handlers and its options. */
+export interface InvoiceDefinition extends ServiceOptions {
+  /** One method per message invoice receives, or a function building them from the configuration. */
+  readonly handlers: InvoiceHandlers | ((config: Config) => InvoiceHandlers);
+}
+
+/** invoice as the host runs it, named as in the contract. */
+export function defineInvoice(definition: InvoiceDefinition): ServiceModule<"invoice"> {
+  return { ...definition, name: serviceName };
 }

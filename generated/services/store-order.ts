@@ -3,10 +3,12 @@
 /** store-order: Stores and prices orders, reserves stock atomically. */
 import type { OutgoingEvent, LogEmitted, OrderCreated, OrderPersisted, OrderRejected } from '../types.ts';
 import type { HandlerContext } from '../../runtime/handler-context.ts';
+import type { Config } from '../../runtime/config.ts';
+import type { ServiceModule, ServiceOptions } from '../../runtime/service.ts';
 
 export const serviceName = "store-order";
 
-/** The only events store-order may send. */
+/** The only events store-order may send (LogEmitted: sent by every service, x-every-service). */
 export type StoreOrderEvent = OutgoingEvent<"LogEmitted" | "OrderPersisted" | "OrderRejected">;
 
 /** Builds a LogEmitted to return from a handler (or to write to the outbox). */
@@ -28,4 +30,15 @@ export function orderRejected(payload: OrderRejected): OutgoingEvent<"OrderRejec
 export interface StoreOrderHandlers {
   /** storeOrder_onOrderCreated: Store the order, price its lines and reserve stock for all of them or none. */
   onOrderCreated(message: OrderCreated, ctx: HandlerContext): Promise<readonly StoreOrderEvent[]>;
+}
+
+/** What handlers/store-order/index.ts gives defineStoreOrder: its handlers and its options. */
+export interface StoreOrderDefinition extends ServiceOptions {
+  /** One method per message store-order receives, or a function building them from the configuration. */
+  readonly handlers: StoreOrderHandlers | ((config: Config) => StoreOrderHandlers);
+}
+
+/** store-order as the host runs it, named as in the contract. */
+export function defineStoreOrder(definition: StoreOrderDefinition): ServiceModule<"store-order"> {
+  return { ...definition, name: serviceName };
 }

@@ -1,16 +1,13 @@
 // order-confirmation-email: thanks the customer for a paid order, once per order.
 // The handler queues the e-mail; the dispatcher started here sends it.
-import { serviceName, type OrderConfirmationEmailHandlers } from '../../generated/services/order-confirmation-email.ts';
+import { defineOrderConfirmationEmail, serviceName } from '../../generated/services/order-confirmation-email.ts';
 import { startMailer } from '../../runtime/mail/mailer.ts';
-import type { ServiceModule } from '../../runtime/service.ts';
 import type { EmailKind } from '../email/queue-email.ts';
 import { onPaymentSucceeded } from './onPaymentSucceeded.ts';
 
-const handlers: OrderConfirmationEmailHandlers = { onPaymentSucceeded };
 const kinds: readonly EmailKind[] = ['order-confirmation'];
 
-export const orderConfirmationEmail: ServiceModule = {
-  name: serviceName,
-  handlers,
+export const orderConfirmationEmail = defineOrderConfirmationEmail({
+  handlers: { onPaymentSucceeded },
   start: (runtime) => startMailer(runtime, { service: serviceName, kinds }),
-};
+});

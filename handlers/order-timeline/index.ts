@@ -1,7 +1,6 @@
 // order-timeline: the read model behind GET /orders/{orderId}: every event of an
 // order, once per message, stamped with the time the event itself carries.
-import type { OrderTimelineHandlers } from '../../generated/services/order-timeline.ts';
-import type { ServiceModule } from '../../runtime/service.ts';
+import { defineOrderTimeline } from '../../generated/services/order-timeline.ts';
 import { onInvoiceCreated } from './onInvoiceCreated.ts';
 import { onOrderCancelled } from './onOrderCancelled.ts';
 import { onOrderCreated } from './onOrderCreated.ts';
@@ -11,6 +10,7 @@ import { onPaymentFailed } from './onPaymentFailed.ts';
 import { onPaymentSucceeded } from './onPaymentSucceeded.ts';
 import { OrderEvent } from './order-event.ts';
 
-const handlers: OrderTimelineHandlers = { onInvoiceCreated, onOrderCancelled, onOrderCreated, onOrderPersisted, onOrderRejected, onPaymentFailed, onPaymentSucceeded };
-
-export const orderTimeline: ServiceModule = { name: 'order-timeline', handlers, entities: [OrderEvent] };
+export const orderTimeline = defineOrderTimeline({
+  handlers: { onInvoiceCreated, onOrderCancelled, onOrderCreated, onOrderPersisted, onOrderRejected, onPaymentFailed, onPaymentSucceeded },
+  entities: [OrderEvent],
+});

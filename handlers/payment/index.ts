@@ -2,9 +2,9 @@
 // once per order. With PAYMENT_GATEWAY_URL unset, the service's start starts the
 // simulated processor (simulators/payment-provider) on 127.0.0.1 on a free port, the
 // way the e-mail services start a mail catcher when SMTP_URL is unset.
-import type { PaymentHandlers } from '../../generated/services/payment.ts';
+import { definePayment, type PaymentHandlers } from '../../generated/services/payment.ts';
 import type { Config } from '../../runtime/config.ts';
-import type { ServiceModule, Stoppable } from '../../runtime/service.ts';
+import type { Stoppable } from '../../runtime/service.ts';
 import { gatewayClient } from './gateway.ts';
 import { onOrderPersisted } from './onOrderPersisted.ts';
 
@@ -39,8 +39,7 @@ function slotOf(config: Config): GatewaySlot {
   return slot;
 }
 
-export const payment: ServiceModule = {
-  name: 'payment',
+export const payment = definePayment({
   // Charges wait on the processor, not on the database: 128 in flight sustain 50 orders/s
   // against a 1 s gateway with room for its slow tail (PREFETCH_PAYMENT overrides it).
   concurrency: 128,
@@ -92,4 +91,4 @@ export const payment: ServiceModule = {
       },
     };
   },
-};
+});

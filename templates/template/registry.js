@@ -1,7 +1,7 @@
 import { File } from '@asyncapi/generator-react-sdk';
-import { buildModel } from '../lib/model.js';
-import { renderRegistry } from '../lib/topology.js';
+import { modelOf } from '#lib/model.mjs';
+import { Registry } from '../components/Registry.js';
 
 export default function ({ asyncapi, originalAsyncAPI }) {
-  return <File name="registry.ts">{renderRegistry(buildModel(asyncapi, originalAsyncAPI))}</File>;
+  return <File name="registry.ts"><Registry model={modelOf(asyncapi, originalAsyncAPI)} /></File>;
 }

@@ -1,7 +1,7 @@
 import { File } from '@asyncapi/generator-react-sdk';
-import { buildModel } from '../lib/model.js';
-import { renderTopology } from '../lib/topology.js';
+import { modelOf } from '#lib/model.mjs';
+import { Topology } from '../components/Topology.js';
 
 export default function ({ asyncapi, originalAsyncAPI }) {
-  return <File name="topology.ts">{renderTopology(buildModel(asyncapi, originalAsyncAPI))}</File>;
+  return <File name="topology.ts"><Topology model={modelOf(asyncapi, originalAsyncAPI)} /></File>;
 }

@@ -1,7 +1,7 @@
 import { File } from '@asyncapi/generator-react-sdk';
-import { buildModel } from '../lib/model.js';
-import { renderTypes } from '../lib/ts-types.js';
+import { modelOf } from '#lib/model.mjs';
+import { Types } from '../components/Types.js';
 
 export default function ({ asyncapi, originalAsyncAPI }) {
-  return <File name="types.ts">{renderTypes(buildModel(asyncapi, originalAsyncAPI))}</File>;
+  return <File name="types.ts"><Types model={modelOf(asyncapi, originalAsyncAPI)} /></File>;
 }

@@ -1,7 +1,12 @@
 import { File } from '@asyncapi/generator-react-sdk';
-import { buildModel } from '../../lib/model.js';
-import { renderServices } from '../../lib/services.js';
+import { modelOf } from '#lib/model.mjs';
+import { ServiceContract } from '../../components/ServiceContract.js';
+import { ServiceIndex } from '../../components/ServiceIndex.js';
 
 export default function ({ asyncapi, originalAsyncAPI }) {
-  return renderServices(buildModel(asyncapi, originalAsyncAPI)).map((f) => <File name={f.name}>{f.content}</File>);
+  const { services } = modelOf(asyncapi, originalAsyncAPI);
+  return [
+    ...services.map((s) => <File name={`${s.name}.ts`}><ServiceContract service={s} /></File>),
+    <File name="index.ts"><ServiceIndex services={services} /></File>,
+  ];
 }

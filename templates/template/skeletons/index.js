@@ -1,7 +1,8 @@
 import { File } from '@asyncapi/generator-react-sdk';
-import { buildModel } from '../../lib/model.js';
-import { renderSkeletons } from '../../lib/services.js';
+import { modelOf } from '#lib/model.mjs';
+import { Skeleton } from '../../components/Skeleton.js';
 
 export default function ({ asyncapi, originalAsyncAPI }) {
-  return renderSkeletons(buildModel(asyncapi, originalAsyncAPI)).map((f) => <File name={f.name}>{f.content}</File>);
+  return modelOf(asyncapi, originalAsyncAPI).services.flatMap((s) =>
+    s.receives.map((r) => <File name={`${s.name}.${r.handler}.ts`}><Skeleton service={s} receive={r} /></File>));
 }

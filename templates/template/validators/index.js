@@ -1,7 +1,11 @@
 import { File } from '@asyncapi/generator-react-sdk';
-import { buildModel } from '../../lib/model.js';
-import { renderValidators } from '../../lib/validators.js';
+import { modelOf } from '#lib/model.mjs';
+import { Validator, ValidatorTypes } from '../../components/Validator.js';
 
 export default function ({ asyncapi, originalAsyncAPI }) {
-  return renderValidators(buildModel(asyncapi, originalAsyncAPI)).map((f) => <File name={f.name}>{f.content}</File>);
+  const model = modelOf(asyncapi, originalAsyncAPI);
+  return model.messages.flatMap((m) => [
+    <File name={`${m.name}.js`}><Validator model={model} message={m} /></File>,
+    <File name={`${m.name}.d.ts`}><ValidatorTypes message={m} /></File>,
+  ]);
 }

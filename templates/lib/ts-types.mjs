@@ -1,14 +1,20 @@
 // Maps the contract's JSON Schemas to TypeScript types: one interface per message
 // payload (named after the message) and per object component; no enums (literal
 // unions instead), so the output runs under Node's type stripping.
+import { byName, literal, oneLine } from './names.mjs';
 
-function literal(v) {
-  return JSON.stringify(v);
-}
+const PREFIX = '#/components/schemas/';
 
-function typeOf(schema, ctx, indent) {
+/**
+ * The TypeScript type of a schema; a $ref to a named (object) component becomes its name.
+ * @param {any} schema
+ * @param {{ componentSchemas: Record<string, any>, named: Map<string, string> }} ctx
+ * @param {number} indent nesting depth of the surrounding object type
+ * @returns {string}
+ */
+export function typeOf(schema, ctx, indent = 0) {
   if (schema.$ref) {
-    const name = schema.$ref.slice('#/components/schemas/'.length);
+    const name = schema.$ref.slice(PREFIX.length);
     const target = ctx.componentSchemas[name];
     if (!target) throw new Error(`unresolved $ref ${schema.$ref}`);
     if (ctx.named.has(name)) return ctx.named.get(name);
@@ -34,44 +40,43 @@ function typeOf(schema, ctx, indent) {
   }).join(' | ');
 }
 
-function objectType(schema, ctx, indent) {
+/**
+ * An object schema as a TypeScript object type with readonly members (optional unless
+ * required; an index signature unless additionalProperties is false).
+ * @param {any} schema
+ * @param {{ componentSchemas: Record<string, any>, named: Map<string, string> }} ctx
+ * @param {number} indent
+ * @returns {string}
+ */
+export function objectType(schema, ctx, indent = 0) {
   const required = new Set(schema.required || []);
   const pad = '  '.repeat(indent + 1);
-  const lines = Object.entries(schema.properties || {}).map(([key, prop]) => {
-    const doc = prop.description ? `${pad}/** ${prop.description.trim().replace(/\s+/g, ' ')} */\n` : '';
+  const members = Object.entries(schema.properties || {}).map(([key, prop]) => {
+    const doc = prop.description ? `${pad}/** ${oneLine(prop.description)} */\n` : '';
     const k = /^[A-Za-z_$][\w$]*$/.test(key) ? key : literal(key);
     return `${doc}${pad}readonly ${k}${required.has(key) ? '' : '?'}: ${typeOf(prop, ctx, indent + 1)};`;
   });
-  if (schema.additionalProperties !== false) lines.push(`${pad}readonly [extra: string]: unknown;`);
-  return `{\n${lines.join('\n')}\n${'  '.repeat(indent)}}`;
+  if (schema.additionalProperties !== false) members.push(`${pad}readonly [extra: string]: unknown;`);
+  return `{\n${members.join('\n')}\n${'  '.repeat(indent)}}`;
 }
 
-export function renderTypes(model) {
+/**
+ * Every named type of the contract: object components under their own names, message
+ * payloads under their message's name, sorted by type name.
+ * @param {import('./model.mjs').Model} model
+ * @returns {{ typeName: string, doc: string, body: string }[]}
+ */
+export function namedTypes(model) {
   const named = new Map();
-  // Object components get their own names; payload components are named after their message.
   for (const [name, schema] of Object.entries(model.componentSchemas)) {
     if (schema.type === 'object') named.set(name, name);
   }
   for (const m of model.messages) named.set(m.schemaName, m.name);
   const ctx = { componentSchemas: model.componentSchemas, named };
-  const out = [model.header, ''];
-  const names = [...named.entries()].sort((a, b) => (a[1] < b[1] ? -1 : 1));
-  for (const [schemaName, typeName] of names) {
+  return [...named.entries()].sort((a, b) => byName(a[1], b[1])).map(([schemaName, typeName]) => {
     const schema = model.componentSchemas[schemaName];
     const message = model.messages.find((m) => m.name === typeName);
-    const doc = message ? `${message.title}: ${message.summary}` : (schema.description || '').trim().replace(/\s+/g, ' ');
-    if (doc) out.push(`/** ${doc} */`);
-    out.push(`export interface ${typeName} ${objectType(schema, ctx, 0)}`, '');
-  }
-  out.push('/** Every message of the contract, by name. */');
-  out.push('export interface MessagePayloads {');
-  for (const m of model.messages) out.push(`  ${m.name}: ${m.name};`);
-  out.push('}', '');
-  out.push('export type MessageName = keyof MessagePayloads;', '');
-  out.push('/** An event as a handler returns it: the runtime adds the envelope and writes it to the outbox. */');
-  out.push('export type OutgoingEvent<N extends MessageName = MessageName> = N extends MessageName');
-  out.push('  ? { readonly type: N; readonly payload: MessagePayloads[N] }');
-  out.push('  : never;', '');
-  return out.join('\n');
+    const doc = message ? `${message.title}: ${message.summary}` : oneLine(schema.description || '');
+    return { typeName, doc, body: objectType(schema, ctx, 0) };
+  });
 }
-

@@ -1,15 +1,15 @@
-// Compiles one ajv validator per message ahead of time (standalone code) and a
-// type-guard declaration next to it, so nothing compiles a schema at run time.
-// Messages are untrusted input: each module validates in two passes whose cost is
-// bounded by the message's size (the logic of runtime/http/validation.ts): the first
-// error stops the first pass; only a small invalid message is checked again for every
-// error, and at most MAX_REPORTED_ERRORS are kept.
+// Compiles one ajv validator per message ahead of time (standalone code), so nothing
+// compiles a schema at run time. Messages are untrusted input: each module validates in
+// two passes whose cost is bounded by the message's size (the logic of
+// runtime/http/validation.ts): the first error stops the first pass; only a small invalid
+// message is checked again for every error, and at most MAX_REPORTED_ERRORS are kept.
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import standaloneCode from 'ajv/dist/standalone';
+import standaloneCode from 'ajv/dist/standalone/index.js';
 
 const PREFIX = '#/components/schemas/';
 
+/** A component schema for strict ajv: x- keys (the parser's among them) dropped, $refs pointing at `<Name>.json`. */
 function rewriteRefs(node) {
   if (Array.isArray(node)) return node.map(rewriteRefs);
   if (node && typeof node === 'object') {
@@ -43,7 +43,7 @@ function newAjv(componentSchemas, allErrors) {
 }
 
 // The two passes and the size check; mirrors boundedValidator and isSmall in runtime/http/validation.ts.
-const BOUNDED_VALIDATE = `
+export const BOUNDED_VALIDATE = `
 /** Most errors one validation reports; \`validate.truncated\` says when more were cut. */
 const MAX_REPORTED_ERRORS = 10;
 /** Above any of these, an invalid message gets its first error only (allErrors is quadratic in the error count). */
@@ -94,52 +94,24 @@ export default validate;
 `;
 
 /** ajv's standalone CommonJS module as an expression: its exports, its names kept in its own scope. */
-function scoped(code) {
+export function scoped(code) {
   return ['(() => {', 'const module = { exports: {} };', code, 'return module.exports;', '})()'].join('\n');
 }
 
-export function renderValidators(model) {
-  const files = [];
-  for (const m of model.messages) {
-    // A fresh instance per message and pass keeps each module self-contained and its output stable.
-    const passes = [false, true].map((allErrors) => {
-      const ajv = newAjv(model.componentSchemas, allErrors);
-      const validate = ajv.getSchema(`${m.schemaName}.json`);
-      if (!validate) throw new Error(`no schema for ${m.name}`);
-      return standaloneCode(ajv, validate);
-    });
-    files.push({
-      name: `${m.name}.js`,
-      content: [
-        model.header,
-        `// Validates a ${m.name} payload; errors are ajv ErrorObjects with the failing instancePath,`,
-        '// at most MAX_REPORTED_ERRORS of them (validate.truncated: more may exist).',
-        "import { createRequire } from 'node:module';",
-        'const require = createRequire(import.meta.url);',
-        '',
-        '// first pass: stops at the first error',
-        `const firstError = ${scoped(passes[0])};`,
-        '',
-        '// second pass, only for a small invalid message: every error',
-        `const allErrors = ${scoped(passes[1])};`,
-        BOUNDED_VALIDATE,
-      ].join('\n'),
-    });
-    files.push({
-      name: `${m.name}.d.ts`,
-      content: [
-        model.header,
-        "import type { ErrorObject } from 'ajv';",
-        `import type { ${m.name} } from '../types.ts';`,
-        '',
-        `/** True when data is a valid ${m.name} payload; otherwise \`validate.errors\` says why (at most 10; \`truncated\`: more may exist). */`,
-        `declare const validate: { (data: unknown): data is ${m.name}; errors?: ErrorObject[] | null; truncated?: boolean };`,
-        'export { validate };',
-        'export default validate;',
-        '',
-      ].join('\n'),
-    });
-  }
-  return files;
+/**
+ * The two ajv passes of one message's validator as CommonJS module sources: the first
+ * stops at the first error, the second reports every error. A fresh ajv instance per
+ * pass keeps each module self-contained and its output stable.
+ * @param {import('./model.mjs').Model} model
+ * @param {import('./model.mjs').Message} message
+ * @returns {{ firstError: string, allErrors: string }}
+ */
+export function compileValidator(model, message) {
+  const [firstError, allErrors] = [false, true].map((all) => {
+    const ajv = newAjv(model.componentSchemas, all);
+    const validate = ajv.getSchema(`${message.schemaName}.json`);
+    if (!validate) throw new Error(`no schema for ${message.name}`);
+    return standaloneCode(ajv, validate);
+  });
+  return { firstError, allErrors };
 }
-
