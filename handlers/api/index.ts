@@ -6,6 +6,7 @@ import { closeBy, createHttpServer, listen } from '../../runtime/http/server.ts'
 import { OPENAPI_PATH, loadOpenApi } from '../../runtime/http/openapi.ts';
 import { eventFlowFiles } from '../../runtime/http/event-flow-page.ts';
 import type { ServiceModule, ServiceRuntime, Stoppable } from '../../runtime/service.ts';
+import { defineApi } from '../../generated/services/api.ts';
 import * as timeline from '../order-timeline/read.ts';
 import * as catalog from '../store-order/catalog.ts';
 import { forgetOldIdempotencyKeys } from './acceptOrder.ts';
@@ -59,9 +60,9 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
 }
 
 /** The api module, with options (e.g. `onListening` in tests). */
-export function apiService(options: ApiOptions = {}): ServiceModule {
+export function apiService(options: ApiOptions = {}): ServiceModule<'api'> {
   // The api keeps a pool of its own, larger than a consumer's: requests are not bounded by a prefetch.
-  return { name: 'api', dbPoolMax: 8, entities: [...catalog.readEntities, ...timeline.readEntities], start: (runtime) => startApiServer(runtime, options) };
+  return defineApi({ dbPoolMax: 8, entities: [...catalog.readEntities, ...timeline.readEntities], start: (runtime) => startApiServer(runtime, options) });
 }
 
-export const api: ServiceModule = apiService();
+export const api = apiService();

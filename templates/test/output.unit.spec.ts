@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateInto } from '../../tools/generate.ts';
+import { generateFromAsyncApi } from '../../tools/generate.ts';
 import { modelOf } from '../lib/model.mjs';
 import { FIXTURE } from './support/components.ts';
 import { SNAPSHOTS, matchSnapshot } from './support/snapshot.ts';
@@ -16,7 +16,7 @@ let buildsInRun = 0;
 test.before(async () => {
   out = await mkdtemp(path.join(tmpdir(), 'template-output-'));
   const before = modelOf.builds;
-  await generateInto(out, FIXTURE);
+  await generateFromAsyncApi(out, FIXTURE);
   buildsInRun = modelOf.builds - before;
 });
 test.after(async () => {

@@ -11,4 +11,4 @@ export type ServiceName = (typeof serviceNames)[number];
  * no fewer, so a service the contract declares and the code lacks (or the reverse) does
  * not compile. A loader imports its service's module only when the process runs it.
  */
-export type ServiceLoaders = { readonly [N in ServiceName]: () => Promise<ServiceModule> };
+export type ServiceLoaders = { readonly [N in ServiceName]: () => Promise<ServiceModule<N>> };
