@@ -34,11 +34,9 @@ test('asyncapi.yaml parses with no errors and no warnings', async () => {
   assert.equal(serious, []);
 });
 
-test('the contract declares every event of the design', () => {
-  assert.equal([...names].sort(), [
-    'InvoiceCreated', 'LogEmitted', 'OrderCancelled', 'OrderCreated', 'OrderPersisted',
-    'OrderRejected', 'PaymentFailed', 'PaymentSucceeded',
-  ]);
+test('the contract declares every event of the design (a new event needs no change here)', () => {
+  const design = ['InvoiceCreated', 'LogEmitted', 'OrderCancelled', 'OrderCreated', 'OrderPersisted', 'OrderRejected', 'PaymentFailed', 'PaymentSucceeded'];
+  assert.equal(design.filter((event) => !(names as string[]).includes(event)), [], 'events of the design missing from the contract');
   for (const name of names) assert.ok(examples[name].length >= 1, `${name} has an example`);
 });
 
