@@ -7,18 +7,27 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OPENAPI_PATH, deref, loadOpenApi, type OpenApiDocument } from '../runtime/http/openapi.ts';
+// the one JSON Schema → TypeScript mapper, shared with the AsyncAPI template
+import { docComment, objectType as mappedObject, propertyKey, typeOf as mappedType } from '../templates/lib/ts-types.mjs';
 
 const HEADER = '// Generated from openapi.yaml by tools/generate-http.ts (npm run generate). Do not edit.';
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-const COMPONENT_PREFIX = '#/components/schemas/';
-// keywords that only constrain values (or document them) and leave the TypeScript type as it is
-const VALUE_KEYWORDS = new Set([
-  'description', 'title', 'examples', 'example', 'format', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum',
-  'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems', 'uniqueItems', 'default', 'deprecated',
-]);
-const TYPE_KEYWORDS = new Set(['$ref', 'type', 'enum', 'const', 'oneOf', 'items', 'properties', 'required', 'additionalProperties']);
-
 type Schema = Record<string, unknown>;
+
+/** The shared mapper bound to one document: every component schema is a type of its own here, so a $ref is its name. */
+interface Types {
+  typeOf(schema: unknown, where: string, indent: number): string;
+  objectType(schema: Schema, where: string, indent: number): string;
+}
+
+function typesOf(doc: OpenApiDocument): Types {
+  const componentSchemas = doc.components.schemas as Record<string, unknown>;
+  const ctx = { componentSchemas, named: new Map(Object.keys(componentSchemas).map((name) => [name, name])) };
+  return {
+    typeOf: (schema, where, indent) => mappedType(schema, ctx, indent, where),
+    objectType: (schema, where, indent) => mappedObject(schema, ctx, indent, where),
+  };
+}
 
 interface Parameter { name: string; in: string; required?: boolean; schema?: Schema; description?: string }
 interface Media { schema?: Schema }
@@ -31,7 +40,8 @@ export async function generateHttpInto(outputDir: string, specPath: string = OPE
 
 /** The files of generated/http/ by name: what `generateHttpInto` writes, without I/O. */
 export function renderHttp(doc: OpenApiDocument): Record<string, string> {
-  return { 'types.ts': renderSchemas(doc), 'operations.ts': renderOperations(doc), 'README.md': README };
+  const types = typesOf(doc);
+  return { 'types.ts': renderSchemas(doc, types), 'operations.ts': renderOperations(doc, types), 'README.md': README };
 }
 
 const README = `# generated/http/
@@ -44,7 +54,7 @@ Never edit: change the spec (or the generator) and regenerate; CI fails on drift
   (\`Operations\`), which the api's routes are typed by (\`runtime/http/operations.ts\`).
 `;
 
-function renderSchemas(doc: OpenApiDocument): string {
+function renderSchemas(doc: OpenApiDocument, { typeOf, objectType }: Types): string {
   const out = [HEADER, ''];
   for (const [name, schema] of Object.entries(doc.components.schemas).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (typeof schema === 'boolean') throw new Error(`components.schemas.${name}: boolean schemas are not supported`);
@@ -56,7 +66,7 @@ function renderSchemas(doc: OpenApiDocument): string {
   return out.join('\n');
 }
 
-function renderOperations(doc: OpenApiDocument): string {
+function renderOperations(doc: OpenApiDocument, types: Types): string {
   const out = [
     '/** Every operation of openapi.yaml by operationId: what a request carries and what each status answers. */',
     'export interface Operations {',
@@ -68,7 +78,7 @@ function renderOperations(doc: OpenApiDocument): string {
       if (!op) continue;
       const id = op.operationId;
       if (typeof id !== 'string') throw new Error(`${method.toUpperCase()} ${url} has no operationId`);
-      ops.push([id, renderOperation(doc, url, method, item, op, id)]);
+      ops.push([id, renderOperation(doc, types, url, method, item, op, id)]);
     }
   }
   for (const [, text] of ops.sort(([a], [b]) => (a < b ? -1 : 1))) out.push(text);
@@ -78,11 +88,11 @@ function renderOperations(doc: OpenApiDocument): string {
   return [HEADER, '', `import type { ${used.join(', ')} } from './types.ts';`, '', text].join('\n');
 }
 
-function renderOperation(doc: OpenApiDocument, url: string, method: string, item: Schema, op: Schema, id: string): string {
+function renderOperation(doc: OpenApiDocument, types: Types, url: string, method: string, item: Schema, op: Schema, id: string): string {
   const where = `${id} (${method.toUpperCase()} ${url})`;
   const parameters = [...asArray(item.parameters), ...asArray(op.parameters)].map((p) => deref<Parameter>(doc, p));
   if (parameters.some((p) => p.in === 'cookie')) throw new Error(`${where}: cookie parameters are not supported`);
-  const group = (kind: string, key: (name: string) => string) => parameterType(
+  const group = (kind: string, key: (name: string) => string) => parameterType(types,
     parameters.filter((p) => p.in === kind), key, `${where} ${kind} parameters`, 2);
 
   let body = 'undefined';
@@ -90,7 +100,7 @@ function renderOperation(doc: OpenApiDocument, url: string, method: string, item
     const request = deref<{ required?: boolean; content?: Record<string, Media> }>(doc, op.requestBody);
     const schema = request.content?.['application/json']?.schema;
     if (Object.keys(request.content ?? {}).length !== 1 || !schema) throw new Error(`${where}: only an application/json request body is supported`);
-    body = typeOf(schema, `${where} request body`, 2) + (request.required ? '' : ' | undefined');
+    body = types.typeOf(schema, `${where} request body`, 2) + (request.required ? '' : ' | undefined');
   }
 
   const responses: string[] = [];
@@ -100,7 +110,7 @@ function renderOperation(doc: OpenApiDocument, url: string, method: string, item
     const media = Object.entries(response.content ?? {});
     if (media.length > 1) throw new Error(`${where} ${status}: one media type per response is supported`);
     const schema = media[0]?.[1].schema;
-    const responseBody = schema ? typeOf(schema, `${where} ${status}`, 4) : 'undefined';
+    const responseBody = schema ? types.typeOf(schema, `${where} ${status}`, 4) : 'undefined';
     const headers = Object.entries(response.headers ?? {}).map(([name, h]) => {
       const header = deref<Header>(doc, h);
       return { name: name.toLowerCase(), required: header.required === true, schema: header.schema ?? {}, description: header.description };
@@ -109,7 +119,7 @@ function renderOperation(doc: OpenApiDocument, url: string, method: string, item
       ...docComment(response.description, '      '),
       `      ${status}: {`,
       `        body: ${responseBody};`,
-      `        headers: ${headersType(headers, `${where} ${status} headers`, 4)};`,
+      `        headers: ${headersType(types, headers, `${where} ${status} headers`, 4)};`,
       '      };',
     );
   }
@@ -129,88 +139,25 @@ function renderOperation(doc: OpenApiDocument, url: string, method: string, item
   ].join('\n');
 }
 
-function parameterType(parameters: Parameter[], key: (name: string) => string, where: string, indent: number): string {
-  return headersType(parameters.map((p) => ({
+function parameterType(types: Types, parameters: Parameter[], key: (name: string) => string, where: string, indent: number): string {
+  return headersType(types, parameters.map((p) => ({
     name: key(p.name), required: p.required === true || p.in === 'path', schema: p.schema ?? {}, description: p.description,
   })), where, indent);
 }
 
 /** An object type of named values (parameters or headers); `Record<string, never>` when there are none. */
-function headersType(fields: Array<{ name: string; required: boolean; schema: Schema; description?: string | undefined }>, where: string, indent: number): string {
+function headersType(types: Types, fields: Array<{ name: string; required: boolean; schema: Schema; description?: string | undefined }>, where: string, indent: number): string {
   if (fields.length === 0) return 'Record<string, never>';
   const pad = '  '.repeat(indent + 1);
   const lines = fields.flatMap((f) => [
     ...docComment(f.description, pad),
-    `${pad}readonly ${propertyKey(f.name)}${f.required ? '' : '?'}: ${typeOf(f.schema, `${where}.${f.name}`, indent + 1)};`,
+    `${pad}readonly ${propertyKey(f.name)}${f.required ? '' : '?'}: ${types.typeOf(f.schema, `${where}.${f.name}`, indent + 1)};`,
   ]);
-  return `{\n${lines.join('\n')}\n${'  '.repeat(indent)}}`;
-}
-
-function typeOf(schema: unknown, where: string, indent: number): string {
-  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw new Error(`${where}: not a schema object`);
-  const s = schema as Schema;
-  for (const keyword of Object.keys(s)) {
-    if (!TYPE_KEYWORDS.has(keyword) && !VALUE_KEYWORDS.has(keyword)) throw new Error(`${where}: keyword ${keyword} is not supported by the type mapper`);
-  }
-  if (typeof s.$ref === 'string') {
-    if (!s.$ref.startsWith(COMPONENT_PREFIX)) throw new Error(`${where}: $ref ${s.$ref} does not point into #/components/schemas`);
-    return s.$ref.slice(COMPONENT_PREFIX.length);
-  }
-  if (Array.isArray(s.enum)) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
-  if (s.const !== undefined) return JSON.stringify(s.const);
-  if (Array.isArray(s.oneOf)) return s.oneOf.map((sub, i) => typeOf(sub, `${where}.oneOf[${i}]`, indent)).join(' | ');
-  if (s.type === undefined) return 'unknown';
-  const types = Array.isArray(s.type) ? s.type as string[] : [s.type as string];
-  return types.map((t) => {
-    switch (t) {
-      case 'string': return 'string';
-      case 'integer':
-      case 'number': return 'number';
-      case 'boolean': return 'boolean';
-      case 'null': return 'null';
-      case 'array': {
-        const item = typeOf(s.items, `${where}.items`, indent);
-        return /[|&]/.test(item) ? `Array<${item}>` : `${item}[]`;
-      }
-      case 'object': return objectType(s, where, indent);
-      default: throw new Error(`${where}: unsupported type ${JSON.stringify(t)}`);
-    }
-  }).join(' | ');
-}
-
-function objectType(schema: Schema, where: string, indent: number): string {
-  const required = new Set(asArray(schema.required) as string[]);
-  const properties = (schema.properties ?? {}) as Record<string, Schema>;
-  for (const name of required) if (!(name in properties)) throw new Error(`${where}: required ${name} is not among its properties`);
-  const pad = '  '.repeat(indent + 1);
-  const lines: string[] = [];
-  for (const [key, prop] of Object.entries(properties)) {
-    lines.push(...docComment(prop.description, pad));
-    lines.push(`${pad}readonly ${propertyKey(key)}${required.has(key) ? '' : '?'}: ${typeOf(prop, `${where}.${key}`, indent + 1)};`);
-  }
-  if (schema.additionalProperties !== false) {
-    if (schema.additionalProperties !== undefined && schema.additionalProperties !== true) {
-      throw new Error(`${where}: additionalProperties with a schema is not supported`);
-    }
-    lines.push(`${pad}readonly [extra: string]: unknown;`);
-  }
   return `{\n${lines.join('\n')}\n${'  '.repeat(indent)}}`;
 }
 
 function isObjectSchema(schema: Schema): boolean {
   return schema.type === 'object' && schema.$ref === undefined && schema.oneOf === undefined;
-}
-
-function propertyKey(name: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
-}
-
-/** A JSDoc comment; a description with list items keeps its lines, any other is one line. */
-function docComment(text: unknown, pad: string): string[] {
-  if (typeof text !== 'string' || text.trim() === '') return [];
-  const clean = text.trim().replaceAll('*/', '*\\/');
-  if (!/^\s*- /m.test(clean)) return [`${pad}/** ${clean.replace(/\s+/g, ' ')} */`];
-  return [`${pad}/**`, ...clean.split('\n').map((line) => `${pad} * ${line.trimEnd()}`.trimEnd()), `${pad} */`];
 }
 
 function asArray(value: unknown): unknown[] {
