@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { serviceNames } from '../generated/registry.ts';
+import { composeServicesBlock, withComposeServices } from '../tools/compose-services.ts';
 
 type Obj = Record<string, unknown>;
 type Compose = Obj & { services: Record<string, Obj> };
@@ -351,6 +352,21 @@ test('compose: payment charges through the payment-provider service (the simulat
 
 test('compose: app services use only documented environment variables', () => {
   assert.equal(checkEnvNames(compose), []);
+});
+
+test('compose: a service the contract gains runs in compose with no edit (npm run generate writes its plain entry)', () => {
+  const asyncapi = readFileSync(new URL('asyncapi.yaml', root), 'utf8').replace(/^x-services:\n/m, 'x-services:\n  shipping:\n    queue: shipping\n    description: Ships paid orders.\n');
+  const regenerated = withComposeServices(composeText, asyncapi);
+  const shipping = (loadCompose(regenerated).services as Record<string, { environment?: Record<string, string> }>).shipping;
+  assert.ok(shipping, 'shipping has an entry');
+  assert.is(shipping.environment?.SERVICE, 'shipping');
+  assert.is(withComposeServices(composeText, readFileSync(new URL('asyncapi.yaml', root), 'utf8')), composeText, 'the committed block follows the contract');
+});
+
+test('compose: a service with an entry written by hand gets no generated one', () => {
+  const block = composeServicesBlock(composeText, ['api', 'payment', 'cancel-email', 'store-order']);
+  assert.ok(!/^ {2}(api|payment|cancel-email):/m.test(block), block);
+  assert.match(block, /^ {2}store-order:\n {4}<<: \*app\n/m);
 });
 
 test('Dockerfile: node:24, npm ci from the lockfile, non-root, CMD runtime/main.ts', () => {

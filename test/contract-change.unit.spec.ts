@@ -89,6 +89,7 @@ test('adding OrderShipped, sent by a new shipping service and recorded by order-
 
   const generated = generate();
   assert.is(generated.status, 0, generated.stderr);
+  assert.match(await readFile(path.join(copy, 'docker-compose.yml'), 'utf8'), /^ {2}shipping:\n {4}<<: \*app\n/m, 'compose runs the new service');
   const before = typecheck();
   assert.is.not(before.status, 0, 'the type check fails until the code follows the contract');
   assert.equal(filesNamed(before.stdout), ['handlers/index.ts', 'handlers/order-timeline/index.ts'], before.stdout);

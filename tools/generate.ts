@@ -6,7 +6,9 @@ import { mkdtemp, rm, readdir, readFile, rename, mkdir, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { readBlock, withBlock, type Markers } from './marked-block.ts';
 import { generateHttpInto } from './generate-http.ts';
+import { withComposeServices } from './compose-services.ts';
 
 const require = createRequire(import.meta.url);
 const Generator = require('@asyncapi/generator');
@@ -29,16 +31,16 @@ export async function generateInto(outputDir: string, specPath = spec): Promise<
 }
 
 const README = path.join(root, 'README.md');
-const FLOW_START = '<!-- event-flow: generated/event-flow.mmd, copied here by npm run generate; do not edit -->';
-const FLOW_END = '<!-- /event-flow -->';
+const COMPOSE = path.join(root, 'docker-compose.yml');
+const FLOW: Markers = {
+  file: 'README.md',
+  start: '<!-- event-flow: generated/event-flow.mmd, copied here by npm run generate; do not edit -->',
+  end: '<!-- /event-flow -->',
+};
 
 /** The Mermaid text of the README's event-flow block (without its fence); fails when the markers are missing. */
 export function readmeFlow(readme: string): string {
-  const start = readme.indexOf(FLOW_START);
-  const end = readme.indexOf(FLOW_END);
-  if (start < 0 || end < start) throw new Error(`README.md: the event-flow markers are missing (${FLOW_START} ... ${FLOW_END})`);
-  const block = readme.slice(start + FLOW_START.length, end).trim();
-  const fenced = /^```mermaid\n([\s\S]*?)```$/.exec(block);
+  const fenced = /^```mermaid\n([\s\S]*?)```$/.exec(readBlock(readme, FLOW).trim());
   if (!fenced) throw new Error('README.md: the event-flow block must be one ```mermaid fence');
   return fenced[1];
 }
@@ -46,8 +48,7 @@ export function readmeFlow(readme: string): string {
 /** The README with its event-flow block holding this Mermaid text. */
 export function withReadmeFlow(readme: string, mermaid: string): string {
   readmeFlow(readme);
-  const start = readme.indexOf(FLOW_START) + FLOW_START.length;
-  return `${readme.slice(0, start)}\n\`\`\`mermaid\n${mermaid}\`\`\`\n${readme.slice(readme.indexOf(FLOW_END))}`;
+  return withBlock(readme, FLOW, `\n\`\`\`mermaid\n${mermaid}\`\`\`\n`);
 }
 
 async function listFiles(dir: string, base = dir): Promise<string[]> {
@@ -75,7 +76,7 @@ export async function diffTrees(a: string, b: string): Promise<string[]> {
 
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'generated-'));
-  // README.md follows the project's own generated/ only (GENERATED_DIR elsewhere leaves it alone)
+  // README.md and docker-compose.yml follow the project's own generated/ only (GENERATED_DIR elsewhere leaves them alone)
   const ownTarget = target === path.join(root, 'generated');
   try {
     await generateInto(scratch);
@@ -83,6 +84,10 @@ async function main(): Promise<void> {
     if (check) {
       const differing = await diffTrees(scratch, target);
       if (ownTarget && readmeFlow(await readFile(README, 'utf8')) !== mermaid) differing.push('../README.md (its event-flow block)');
+      if (ownTarget) {
+        const compose = await readFile(COMPOSE, 'utf8');
+        if (withComposeServices(compose, await readFile(spec, 'utf8')) !== compose) differing.push('../docker-compose.yml (its generated services)');
+      }
       if (differing.length) {
         console.error(`generated/ drifted from asyncapi.yaml and openapi.yaml (run npm run generate):\n  ${differing.join('\n  ')}`);
         process.exit(1);
@@ -101,6 +106,9 @@ async function main(): Promise<void> {
       const readme = await readFile(README, 'utf8');
       const updated = withReadmeFlow(readme, mermaid);
       if (updated !== readme) await writeFile(README, updated);
+      const compose = await readFile(COMPOSE, 'utf8');
+      const services = withComposeServices(compose, await readFile(spec, 'utf8'));
+      if (services !== compose) await writeFile(COMPOSE, services);
     }
     console.log(`generated/ written from ${path.relative(root, spec)}`);
   } finally {
