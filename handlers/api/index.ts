@@ -4,7 +4,6 @@
 import { fileURLToPath } from 'node:url';
 import { closeBy, createHttpServer, listen } from '../../runtime/http/server.ts';
 import { OPENAPI_PATH, loadOpenApi } from '../../runtime/http/openapi.ts';
-import { eventFlowFiles } from '../../runtime/http/event-flow-page.ts';
 import type { ServiceModule, ServiceRuntime, Stoppable } from '../../runtime/service.ts';
 import { defineApi } from '../../generated/services/api.ts';
 import * as timeline from '../order-timeline/read.ts';
@@ -13,6 +12,8 @@ import { forgetOldIdempotencyKeys } from './acceptOrder.ts';
 import { registerRoutes } from './routes.ts';
 
 const ASYNCAPI_PATH = fileURLToPath(new URL('../../asyncapi.yaml', import.meta.url));
+// generated from asyncapi.yaml (npm run generate): every event and the flow between the services
+const EVENTS_PAGE_PATH = fileURLToPath(new URL('../../generated/events.html', import.meta.url));
 const EVENT_FLOW_PATH = fileURLToPath(new URL('../../generated/event-flow.svg', import.meta.url));
 
 export interface ApiServer extends Stoppable {
@@ -23,8 +24,6 @@ export interface ApiServer extends Stoppable {
 export interface ApiOptions {
   /** Called once the server listens (tests learn the port this way). */
   readonly onListening?: (url: string) => void;
-  /** The event-flow picture served at /events when it exists (generated/event-flow.svg by default). */
-  readonly eventFlowSvg?: string;
 }
 
 export async function startApiServer(runtime: ServiceRuntime, options: ApiOptions = {}): Promise<ApiServer> {
@@ -36,7 +35,8 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
     files: {
       '/openapi.yaml': { path: OPENAPI_PATH, contentType: 'text/yaml; charset=utf-8' },
       '/asyncapi.yaml': { path: ASYNCAPI_PATH, contentType: 'text/yaml; charset=utf-8' },
-      ...eventFlowFiles(options.eventFlowSvg ?? EVENT_FLOW_PATH),
+      '/events': { path: EVENTS_PAGE_PATH, contentType: 'text/html; charset=utf-8' },
+      '/event-flow.svg': { path: EVENT_FLOW_PATH, contentType: 'image/svg+xml' },
     },
     quietPaths: ['/health', '/ready'],
   });

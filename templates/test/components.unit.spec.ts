@@ -77,6 +77,7 @@ const cases: [string, () => unknown][] = [
   ['Registry', () => c('Registry')({ model })],
   ['EventFlowMermaid', () => c('EventFlowMermaid')({ model })],
   ['EventFlowSvg', () => c('EventFlowSvg')({ model, title: 'Template fixture' })],
+  ['EventPage', () => c('EventPage')({ model, title: 'Template fixture' })],
 ];
 
 for (const [name, element] of cases) {
