@@ -44,6 +44,8 @@ export interface ConsumerOptions {
   readonly onHandled?: (type: MessageName, envelope: IncomingEnvelope, message: unknown) => OutgoingEvent[];
   /** Told of every failure, after the message was retried or dead-lettered. */
   readonly onFailed?: (envelope: IncomingEnvelope | undefined, error: unknown, outcome: 'retry' | 'dead-letter') => Promise<void>;
+  /** Told of each delivery once it was acked or given back: its type as sent, what became of it, and the milliseconds it took (metrics). */
+  readonly onOutcome?: (type: string | undefined, outcome: Outcome, ms: number) => void;
   /** Test seam for fault injection: runs after the outcome is durable and before the ack. */
   readonly hooks?: { readonly beforeAck?: (envelope: IncomingEnvelope | undefined, outcome: Outcome) => void | Promise<void> };
 }
@@ -110,6 +112,7 @@ export class Consumer {
 
   /** The pipeline for one delivery; resolves with what became of it once it was acked or given back. */
   async #process(channel: Channel, msg: ConsumeMessage): Promise<Outcome> {
+    const started = performance.now();
     let envelope: IncomingEnvelope | undefined;
     let outcome: Outcome;
     try {
@@ -124,6 +127,7 @@ export class Consumer {
     await this.#options.hooks?.beforeAck?.(envelope, outcome);
     if (outcome === 'requeued') this.#nack(channel, msg);
     else this.#ack(channel, msg, envelope, outcome);
+    this.#options.onOutcome?.(envelope?.type, outcome, performance.now() - started);
     return outcome;
   }
 

@@ -46,3 +46,19 @@ export async function databaseReachable(db: Database): Promise<boolean> {
     return false;
   }
 }
+
+/** The counters of a database's pg pool (read from memory, no query). */
+export interface PoolStats {
+  /** Connections open (checked out or idle). */
+  readonly total: number;
+  readonly idle: number;
+  /** Requests waiting for a connection. */
+  readonly waiting: number;
+  readonly max: number;
+}
+
+/** Reads a database's pool counters; the pool is looked up once, so later reads are synchronous. */
+export async function poolReader(db: Database): Promise<() => PoolStats> {
+  const pool = await db.em.getConnection().getNativeClient();
+  return () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 0 });
+}

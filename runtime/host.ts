@@ -11,11 +11,13 @@ import { Consumer, type ConsumerOptions } from './consumer.ts';
 import { databaseReachable, openDatabase, type Database } from './db.ts';
 import { eventLogger } from './event-log.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { HostMetrics } from './metrics.ts';
 import { ensureDatabase, migrate } from './migrate.ts';
 import { Publisher } from './publisher.ts';
 import { OutboxRelay, type RelayOptions } from './relay.ts';
 import type { ServiceModule, ServiceRuntime, Stoppable } from './service.ts';
 import { declareTopology, queuePlanFor } from './topology.ts';
+import { services as contract } from '../generated/registry.ts';
 
 export interface HostOptions {
   /** Test seams: called at the named points of the pipeline (fault injection). */
@@ -65,7 +67,9 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       hooks: options.relayHooks,
     });
     relay.start();
-    const runtime: ServiceRuntime = { config, db, broker, publisher, relay, log };
+    const metrics = new HostMetrics(log);
+    metrics.watchDatabase(db, () => [['runtime', db] as const, ...databases]);
+    const runtime: ServiceRuntime = { config, db, broker, publisher, relay, log, metrics };
 
     for (const m of modules) {
       const limits = limitsOf(m, config);
@@ -91,6 +95,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
         },
         onHandled: events.onHandled,
         onFailed: events.onFailed,
+        onOutcome: metrics.deliveries(m.name, contract[m.name]?.receives.map((r) => r.message) ?? []),
         hooks: options.consumerHooks,
       });
       await consumer.attach(broker);
@@ -101,7 +106,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     }
 
     const ready = async () => ({ broker: broker.connected, database: await databaseReachable(db) });
-    if (config.healthPort && !names.includes('api')) healthServer = await serveHealth(config.healthPort, ready);
+    if (config.healthPort && !names.includes('api')) healthServer = await serveHealth(config.healthPort, ready, metrics);
     log.info({ services: names }, 'started');
 
     let stopping: Promise<{ drained: boolean }> | undefined;
@@ -164,9 +169,17 @@ async function bounded(step: Promise<unknown>, deadline: number, what: string, l
   }
 }
 
-async function serveHealth(port: number, ready: () => Promise<{ broker: boolean; database: boolean }>): Promise<Server> {
+/** /health, /ready and /metrics of a process without the api (the api's own server answers them there). */
+async function serveHealth(port: number, ready: () => Promise<{ broker: boolean; database: boolean }>, metrics: HostMetrics): Promise<Server> {
   const server = createServer(async (req, res) => {
-    if (req.url === '/health') {
+    if (req.url === '/metrics') {
+      try {
+        const text = await metrics.scrape();
+        res.writeHead(200, { 'content-type': metrics.contentType }).end(text);
+      } catch (err) {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics unavailable: ${(err as Error).message}`);
+      }
+    } else if (req.url === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
     } else if (req.url === '/ready') {
       const r = await ready();

@@ -5,6 +5,7 @@ import type { Broker } from './broker.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db.ts';
 import type { Logger } from './logger.ts';
+import type { HostMetrics } from './metrics.ts';
 import type { Publisher } from './publisher.ts';
 import type { OutboxRelay } from './relay.ts';
 
@@ -15,6 +16,8 @@ export interface ServiceRuntime {
   readonly publisher: Publisher;
   readonly relay: OutboxRelay;
   readonly log: Logger;
+  /** The host's metrics (runtime/metrics.ts), served at /metrics. */
+  readonly metrics: HostMetrics;
 }
 
 export interface Stoppable {

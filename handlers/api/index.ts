@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { closeBy, createHttpServer, listen } from '../../runtime/http/server.ts';
 import { OPENAPI_PATH, loadOpenApi } from '../../runtime/http/openapi.ts';
+import { serveMetrics } from '../../runtime/http/metrics-route.ts';
 import type { ServiceModule, ServiceRuntime, Stoppable } from '../../runtime/service.ts';
 import { defineApi } from '../../generated/services/api.ts';
 import * as timeline from '../order-timeline/read.ts';
@@ -38,8 +39,9 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
       '/events': { path: EVENTS_PAGE_PATH, contentType: 'text/html; charset=utf-8' },
       '/event-flow.svg': { path: EVENT_FLOW_PATH, contentType: 'image/svg+xml' },
     },
-    quietPaths: ['/health', '/ready'],
+    quietPaths: ['/health', '/ready', '/metrics'],
   });
+  serveMetrics(app, runtime.metrics);
   registerRoutes(app, doc, runtime);
   const url = await listen(app, runtime.config.port);
   runtime.log.info({ url }, 'api listening');

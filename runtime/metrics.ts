@@ -1,0 +1,184 @@
+// What a host's work looks like to Prometheus: deliveries by service, type and outcome,
+// how long each took, HTTP requests by route and status, and, read when scraped, the
+// outbox and e-mail backlogs and each pool's connections. One registry per host (tests
+// run several hosts in one process); the process's own metrics (CPU, memory, event loop)
+// are registered once per process and served with every host's.
+// On the delivery path the cost is a counter and a histogram child picked from a table
+// built at start: no label objects are made per message.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { poolReader, type Database, type PoolStats } from './db.ts';
+import type { Outcome } from './consumer.ts';
+import type { Logger } from './logger.ts';
+
+const PREFIX = 'shop_';
+/** The label of a delivery whose type the service does not receive (or that could not be read). */
+export const UNKNOWN_TYPE = 'unknown';
+const OUTCOMES = ['handled', 'duplicate', 'retry', 'dead-letter', 'requeued'] as const satisfies readonly Outcome[];
+/** A scrape reports what it can: a query slower than this is left out of that scrape. */
+const QUERY_TIMEOUT_MS = 1000;
+/** Seconds: a delivery takes milliseconds when all is well, seconds when a handler calls out. */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+let processRegistry: Registry | undefined;
+
+/** The process's own metrics (process_*, nodejs_*: the names common dashboards expect), registered once. */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/** Records each delivery's outcome and duration (milliseconds) for one service. */
+export type DeliveryRecorder = (type: string | undefined, outcome: Outcome, ms: number) => void;
+
+interface Children {
+  readonly outcomes: Readonly<Record<Outcome, { inc(): void }>>;
+  readonly duration: { observe(seconds: number): void };
+}
+
+export class HostMetrics {
+  readonly registry = new Registry();
+  readonly #messages: Counter<'service' | 'type' | 'outcome'>;
+  readonly #duration: Histogram<'service' | 'type'>;
+  readonly #http: Histogram<'method' | 'route' | 'status'>;
+  readonly #log: Logger;
+
+  constructor(log: Logger) {
+    this.#log = log;
+    const registers = [this.registry];
+    this.#messages = new Counter({
+      name: `${PREFIX}messages_total`,
+      help: 'Deliveries by service, message type and outcome (handled, duplicate, retry, dead-letter, requeued).',
+      labelNames: ['service', 'type', 'outcome'], registers,
+    });
+    this.#duration = new Histogram({
+      name: `${PREFIX}message_duration_seconds`,
+      help: 'Time from a delivery\'s arrival to its outcome (the handler and its transaction, or the failure path).',
+      labelNames: ['service', 'type'], buckets: DURATION_BUCKETS, registers,
+    });
+    this.#http = new Histogram({
+      name: `${PREFIX}http_request_duration_seconds`,
+      help: 'HTTP requests by method, route pattern and status code.',
+      labelNames: ['method', 'route', 'status'], buckets: DURATION_BUCKETS, registers,
+    });
+  }
+
+  /** The recorder a service's consumer calls for each delivery; its label children are made here, once per type and outcome. */
+  deliveries(service: string, types: readonly string[]): DeliveryRecorder {
+    const table = new Map<string, Children>();
+    const childrenOf = (type: string): Children => ({
+      outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, this.#messages.labels(service, type, o)])) as Record<Outcome, { inc(): void }>,
+      duration: this.#duration.labels(service, type),
+    });
+    for (const type of types) table.set(type, childrenOf(type));
+    const unknown = childrenOf(UNKNOWN_TYPE);
+    return (type, outcome, ms) => {
+      const children = (type !== undefined && table.get(type)) || unknown;
+      children.outcomes[outcome].inc();
+      children.duration.observe(ms / 1000);
+    };
+  }
+
+  /** One answered HTTP request; `route` is the route's pattern (bounded), never the raw URL. */
+  httpRequest(method: string, route: string, status: number, ms: number): void {
+    this.#http.observe({ method, route, status: String(status) }, ms / 1000);
+  }
+
+  /**
+   * Gauges read from the database when scraped, on the runtime's pool: the outbox's
+   * pending rows and the age of the oldest, e-mails pending and failed, and the
+   * connections of each pool (by service; the runtime's own as "runtime"). These are
+   * database-wide: every process reports the same outbox and e-mail figures.
+   */
+  watchDatabase(runtimeDb: Database, pools: () => Iterable<readonly [string, Database]>): void {
+    const registers = [this.registry];
+    const outbox = this.#shared('outbox backlog', async () => {
+      const [row] = await runtimeDb.em.fork().execute<{ pending: string; oldest: number | null }[]>(
+        `select count(*) as pending, extract(epoch from now() - min(created_at))::float8 as oldest
+           from runtime.outbox where status = 'pending'`);
+      return { pending: Number(row?.pending ?? 0), oldestSeconds: Number(row?.oldest ?? 0) };
+    });
+    const emails = this.#shared('e-mail backlog', async () => {
+      const [row] = await runtimeDb.em.fork().execute<{ pending: string; failed: string }[]>(
+        `select count(*) filter (where status = 'pending') as pending, count(*) filter (where status = 'failed') as failed
+           from mail.emails where status <> 'sent'`);
+      return { pending: Number(row?.pending ?? 0), failed: Number(row?.failed ?? 0) };
+    });
+    // Read before the queries above take their connections (the pool gauges are collected first), so a
+    // scrape does not count itself; the readers are looked up once, so reading them has no await.
+    const readers = new Map<string, () => PoolStats>();
+    const poolRows = this.#shared('pool usage', async () => {
+      for (const [service, db] of pools()) if (!readers.has(service)) readers.set(service, await poolReader(db));
+      return [...readers].map(([service, read]) => ({ service, ...read() }));
+    });
+
+    /**
+     * A gauge set from a sample when scraped; when the sample could not be taken, a gauge
+     * with labels has no series in that scrape and one without reads NaN (never a stale or made-up 0).
+     */
+    const gauge = <T, L extends string>(name: string, help: string, labelNames: L[], sample: () => Promise<T | undefined>, set: (g: Gauge<L>, value: T) => void) =>
+      new Gauge<L>({
+        name: `${PREFIX}${name}`, help, labelNames, registers,
+        async collect() {
+          const value = await sample();
+          this.reset();
+          if (value !== undefined) set(this, value);
+          else if (!labelNames.length) this.set(Number.NaN);
+        },
+      });
+    gauge('db_pool_connections', 'Connections of each pool by service and state (busy: checked out; idle: open and free).', ['service', 'state'], poolRows,
+      (g, rows) => {
+        for (const r of rows) {
+          g.set({ service: r.service, state: 'busy' }, r.total - r.idle);
+          g.set({ service: r.service, state: 'idle' }, r.idle);
+        }
+      });
+    gauge('db_pool_waiting', 'Requests waiting for a connection of the pool, by service.', ['service'], poolRows,
+      (g, rows) => { for (const r of rows) g.set({ service: r.service }, r.waiting); });
+    gauge('db_pool_max', 'Largest size of each pool, by service.', ['service'], poolRows,
+      (g, rows) => { for (const r of rows) g.set({ service: r.service }, r.max); });
+    gauge('outbox_pending_rows', 'Outbox rows not yet published (database-wide).', [], outbox, (g, v) => g.set(v.pending));
+    gauge('outbox_oldest_pending_age_seconds', 'Age of the oldest unpublished outbox row; 0 when none is pending (database-wide).', [], outbox,
+      (g, v) => g.set(v.oldestSeconds));
+    gauge('emails_pending', 'E-mails queued and not yet sent (database-wide).', [], emails, (g, v) => g.set(v.pending));
+    gauge('emails_failed', 'E-mails given up on (database-wide).', [], emails, (g, v) => g.set(v.failed));
+  }
+
+  /**
+   * A sample shared by the gauges that read it in one scrape (they are collected
+   * together): one query at a time, bounded by QUERY_TIMEOUT_MS; undefined when it
+   * failed or is late (a late query is not started again until it ends).
+   */
+  #shared<T>(what: string, read: () => Promise<T>): () => Promise<T | undefined> {
+    let running: Promise<T | undefined> | undefined;
+    let pending: Promise<unknown> | undefined;
+    return () => {
+      if (running) return running;
+      if (pending) return Promise.resolve(undefined); // the last one is still stuck: report without it
+      const query = read();
+      pending = query.finally(() => { pending = undefined; }).catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<undefined>((resolve) => { timer = setTimeout(resolve, QUERY_TIMEOUT_MS, undefined); });
+      running = Promise.race([query, late])
+        .then((value) => {
+          if (value === undefined) this.#log.warn({ metric: what, timeoutMs: QUERY_TIMEOUT_MS }, 'metrics query late; left out of this scrape');
+          return value;
+        }, (err: Error) => {
+          this.#log.warn({ metric: what, err: err.message }, 'metrics query failed; left out of this scrape');
+          return undefined;
+        })
+        .finally(() => { clearTimeout(timer); running = undefined; });
+      return running;
+    };
+  }
+
+  /** The text a scrape gets: the process's metrics and this host's. */
+  async scrape(): Promise<string> {
+    const [own, proc] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
+    return `${own.trimEnd()}\n${proc}`;
+  }
+
+  readonly contentType = Registry.PROMETHEUS_CONTENT_TYPE;
+}

@@ -1,0 +1,211 @@
+// /metrics against the real broker and database: the api's and a consumer process's
+// health port answer in Prometheus text format, and the delivery counters (handled,
+// duplicate, retry, dead-letter per service and type), the HTTP durations by route
+// pattern and status, and the backlog gauges move with the traffic sent here.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { apiService } from '../handlers/api/index.ts';
+import { TransientError } from '../runtime/errors.ts';
+import { startHost, type Host } from '../runtime/host.ts';
+import { publishRaw } from './support/amqp.ts';
+import { example, rawEvent } from './support/builders.ts';
+import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
+import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
+
+let env: TestEnv;
+let consumers: Host;
+let api: Host;
+let healthUrl = '';
+let apiUrl = '';
+const failFor = new Map<string, Error>();
+
+/** A port nothing listens on right now (the health server takes a fixed port). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test.before(async () => {
+  env = await createTestEnv('metrics');
+  await sql(env.databaseUrl, EFFECTS_TABLE);
+  const healthPort = await freePort();
+  consumers = await startHost(env.config({ HEALTH_PORT: String(healthPort) }), testServices({ failFor }));
+  healthUrl = `http://127.0.0.1:${healthPort}`;
+  api = await startHost(env.config({ PORT: '0' }), [apiService({ onListening: (url) => { apiUrl = url; } })]);
+});
+
+test.after(async () => {
+  await api?.stop();
+  await consumers?.stop();
+  await env?.cleanup();
+});
+
+// --- reading the text format -----------------------------------------------------------
+
+type Labels = Record<string, string>;
+interface Sample { name: string; labels: Labels; value: number }
+
+async function scrape(base: string): Promise<Sample[]> {
+  const res = await fetch(`${base}/metrics`);
+  assert.is(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', 'text/plain; version=0.0.4');
+  return parse(await res.text());
+}
+
+function parse(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) continue;
+    const labels: Labels = {};
+    for (const [, k, v] of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[k!] = v!;
+    samples.push({ name: m[1]!, labels, value: Number(m[3]) });
+  }
+  return samples;
+}
+
+/** The value of the one series with these labels (among others); 0 when it is absent. */
+function valueOf(samples: Sample[], name: string, labels: Labels = {}): number {
+  const matching = samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  assert.ok(matching.length <= 1, `${name} ${JSON.stringify(labels)} matches ${matching.length} series`);
+  return matching[0]?.value ?? 0;
+}
+
+const delivered = (service: string, type: string, outcome: string) => ({ name: 'shop_messages_total', labels: { service, type, outcome } });
+
+/** Waits until each series moved by the given amount since `before` (then checks it moved by exactly that much). */
+async function movedBy(base: string, before: Sample[], wanted: { name: string; labels: Labels; by: number }[]): Promise<void> {
+  const delta = (now: Sample[], w: { name: string; labels: Labels }) => valueOf(now, w.name, w.labels) - valueOf(before, w.name, w.labels);
+  let now: Sample[] = [];
+  try {
+    await eventually(async () => {
+      now = await scrape(base);
+      return wanted.every((w) => delta(now, w) >= w.by);
+    }, 'the counters to move', 15_000);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}: ${wanted.map((w) => `${w.name}${JSON.stringify(w.labels)} moved ${delta(now, w)}, want ${w.by}`).join('; ')}`);
+  }
+  await new Promise((r) => setTimeout(r, 500)); // nothing more arrives late
+  now = await scrape(base);
+  for (const w of wanted) assert.is(delta(now, w), w.by, `${w.name}${JSON.stringify(w.labels)}`);
+}
+
+// --- consumers --------------------------------------------------------------------------
+
+test('a handled message counts once for each service that handled it, with its duration', async () => {
+  const before = await scrape(healthUrl);
+  await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', example('OrderPersisted'))]);
+  await movedBy(healthUrl, before, [
+    { ...delivered('payment', 'OrderPersisted', 'handled'), by: 1 },
+    { ...delivered('invoice', 'PaymentSucceeded', 'handled'), by: 1 },
+    { name: 'shop_message_duration_seconds_count', labels: { service: 'payment', type: 'OrderPersisted' }, by: 1 },
+    { name: 'shop_message_duration_seconds_count', labels: { service: 'invoice', type: 'PaymentSucceeded' }, by: 1 },
+  ]);
+});
+
+test('the same messageId delivered twice counts one handled and one duplicate', async () => {
+  const event = rawEvent('OrderPersisted', example('OrderPersisted'));
+  const before = await scrape(healthUrl);
+  await publishRaw(env.amqpUrl, [event]);
+  await movedBy(healthUrl, before, [{ ...delivered('payment', 'OrderPersisted', 'handled'), by: 1 }]);
+  await publishRaw(env.amqpUrl, [event]);
+  await movedBy(healthUrl, before, [
+    { ...delivered('payment', 'OrderPersisted', 'handled'), by: 1 },
+    { ...delivered('payment', 'OrderPersisted', 'duplicate'), by: 1 },
+  ]);
+});
+
+test('an invalid message counts as dead-lettered, under its type', async () => {
+  const order = example('OrderPersisted');
+  const before = await scrape(healthUrl);
+  await publishRaw(env.amqpUrl, [{ ...rawEvent('OrderPersisted', order), body: { ...order, surprise: true } }]);
+  await movedBy(healthUrl, before, [
+    { ...delivered('payment', 'OrderPersisted', 'dead-letter'), by: 1 },
+    { ...delivered('payment', 'OrderPersisted', 'handled'), by: 0 },
+  ]);
+});
+
+test('a message of a type the service does not receive counts under type "unknown"', async () => {
+  const before = await scrape(healthUrl);
+  const stray = rawEvent('OrderPersisted', example('OrderPersisted'));
+  await publishRaw(env.amqpUrl, [{ ...stray, options: { ...stray.options, type: 'NoSuchThing' } }]);
+  await movedBy(healthUrl, before, [{ ...delivered('payment', 'unknown', 'dead-letter'), by: 1 }]);
+});
+
+test('a failing handler counts each retry, then the dead letter (MAX_ATTEMPTS=3)', async () => {
+  const order = example('OrderPersisted');
+  failFor.set(order.orderId, new TransientError(`gateway timeout for order ${order.orderId}`));
+  const before = await scrape(healthUrl);
+  await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order)]);
+  await movedBy(healthUrl, before, [
+    { ...delivered('payment', 'OrderPersisted', 'retry'), by: 2 },
+    { ...delivered('payment', 'OrderPersisted', 'dead-letter'), by: 1 },
+    { name: 'shop_message_duration_seconds_count', labels: { service: 'payment', type: 'OrderPersisted' }, by: 3 },
+  ]);
+});
+
+// --- gauges and the process ------------------------------------------------------------
+
+test('the backlog gauges read the outbox and the e-mail table when scraped', async () => {
+  const before = await scrape(healthUrl);
+  for (const name of ['shop_outbox_pending_rows', 'shop_outbox_oldest_pending_age_seconds', 'shop_emails_pending', 'shop_emails_failed']) {
+    const series = before.filter((s) => s.name === name);
+    assert.is(series.length, 1, name);
+    assert.ok(Number.isFinite(series[0]!.value) && series[0]!.value >= 0, `${name} is ${series[0]!.value}`);
+  }
+  // no e-mail service runs here: the rows stay as they are written
+  const email = (status: string) => sql(env.databaseUrl,
+    `insert into mail.emails (id, kind, subject_key, recipient, subject, text_body, html_body, message_id, status)
+     values ($1, 'invoice', $2, 'jane.doe@example.com', 's', 't', 'h', $3, $4)`, [randomUUID(), randomUUID(), `<${randomUUID()}@test>`, status]);
+  await email('pending');
+  await email('pending');
+  await email('failed');
+  const after = await scrape(healthUrl);
+  assert.is(valueOf(after, 'shop_emails_pending') - valueOf(before, 'shop_emails_pending'), 2);
+  assert.is(valueOf(after, 'shop_emails_failed') - valueOf(before, 'shop_emails_failed'), 1);
+});
+
+test('each pool reports its connections by service, the runtime\'s included', async () => {
+  const now = await scrape(healthUrl);
+  for (const service of ['runtime', 'payment', 'invoice']) {
+    assert.ok(valueOf(now, 'shop_db_pool_max', { service }) > 0, `pool max of ${service}`);
+    assert.ok(valueOf(now, 'shop_db_pool_connections', { service, state: 'idle' }) >= 0, `idle connections of ${service}`);
+    assert.ok(valueOf(now, 'shop_db_pool_waiting', { service }) >= 0, `waiting on ${service}`);
+  }
+});
+
+test('the process metrics are there once, beside the host\'s own', async () => {
+  const text = await (await fetch(`${healthUrl}/metrics`)).text();
+  assert.is(text.match(/^# TYPE process_cpu_user_seconds_total /gm)?.length, 1);
+  assert.is(text.match(/^# TYPE shop_messages_total counter$/gm)?.length, 1);
+});
+
+// --- the api ----------------------------------------------------------------------------
+
+test('the api times requests by route pattern and status, and its orders reach the outbox', async () => {
+  const before = await scrape(apiUrl);
+  const res = await fetch(`${apiUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ customerId: randomUUID(), email: 'jane.doe@example.com', items: [{ productId: 'A1215', quantity: 1 }] }),
+  });
+  assert.is(res.status, 202, await res.text());
+  assert.is((await fetch(`${apiUrl}/orders/${randomUUID()}`)).status, 404);
+  assert.is((await fetch(`${apiUrl}/no/such/path`)).status, 404);
+  const after = await scrape(apiUrl);
+  const count = 'shop_http_request_duration_seconds_count';
+  const moved = (labels: Labels) => valueOf(after, count, labels) - valueOf(before, count, labels);
+  assert.is(moved({ method: 'POST', route: '/orders', status: '202' }), 1);
+  assert.is(moved({ method: 'GET', route: '/orders/:orderId', status: '404' }), 1);
+  assert.is(moved({ method: 'GET', route: 'unmatched', status: '404' }), 1);
+  assert.ok(!after.some((s) => s.labels.route?.includes('/no/such')), 'a raw URL became a label');
+  assert.ok(after.some((s) => s.name === 'shop_outbox_pending_rows'), 'the api reports the outbox too');
+  assert.ok(valueOf(after, 'shop_db_pool_max', { service: 'api' }) > 0, 'the api\'s pool');
+});
+
+test.run();
