@@ -24,6 +24,9 @@ const APP_IMAGE = 'order-pipeline:local';
 const INFRA = ['rabbitmq', 'postgres', 'maildev'] as const;
 /** Stand-ins for outside parties, run from the app image (not part of the shop). */
 const SIMULATORS = ['payment-provider'] as const;
+/** Watching the system: reachable from this machine only. */
+const MONITORING = ['prometheus', 'grafana'] as const;
+const prometheusConfig = parse(readFileSync(new URL('deploy/prometheus.yml', root), 'utf8')) as Obj;
 const EMAIL_SERVICES = ['cancel-email', 'invoice-email', 'order-confirmation-email'];
 const RESTART_POLICIES = new Set(['always', 'unless-stopped', 'on-failure']);
 /** Every environment variable the runtime documents. */
@@ -113,7 +116,7 @@ function checkAppServices(c: Compose): string[] {
 }
 
 function checkOnlyKnownServices(c: Compose): string[] {
-  const known = new Set<string>([...INFRA, ...SIMULATORS, ...serviceNames]);
+  const known = new Set<string>([...INFRA, ...SIMULATORS, ...MONITORING, ...serviceNames]);
   return Object.keys(c.services ?? {}).filter((n) => !known.has(n)).map((n) => `${n}: not an app or infra service`);
 }
 
@@ -246,6 +249,33 @@ function checkPaymentProvider(c: Compose): string[] {
   return problems;
 }
 
+/** Prometheus and Grafana publish on 127.0.0.1 only; the scrape config reaches every app service's /metrics port. */
+function checkMonitoring(c: Compose, scrape: Obj): string[] {
+  const problems: string[] = [];
+  for (const name of MONITORING) {
+    const s = c.services?.[name];
+    if (!isObj(s)) { problems.push(`${name}: missing`); continue; }
+    for (const p of portsOf(s)) if (p.published !== undefined && p.host !== '127.0.0.1') problems.push(`${name}: ${p.target} published beyond 127.0.0.1`);
+  }
+  const prometheus = c.services?.prometheus;
+  if (isObj(prometheus) && !(Array.isArray(prometheus.volumes) && prometheus.volumes.some((v) => String(v).startsWith('./deploy/prometheus.yml:')))) {
+    problems.push('prometheus: deploy/prometheus.yml is not mounted');
+  }
+  // every target a scrape job names, as host:port (static targets and DNS lookups alike)
+  const targets = new Set<string>();
+  for (const job of Array.isArray(scrape.scrape_configs) ? scrape.scrape_configs as Obj[] : []) {
+    for (const sc of (job.static_configs ?? []) as Obj[]) for (const t of (sc.targets ?? []) as string[]) targets.add(t);
+    for (const dns of (job.dns_sd_configs ?? []) as Obj[]) for (const n of (dns.names ?? []) as string[]) targets.add(`${n}:${dns.port}`);
+  }
+  for (const name of serviceNames) {
+    const s = c.services?.[name];
+    if (!isObj(s)) continue;
+    const port = name === 'api' ? envOf(s).PORT ?? '8080' : envOf(s).HEALTH_PORT;
+    if (!targets.has(`${name}:${port}`)) problems.push(`prometheus.yml: does not scrape ${name}:${port}`);
+  }
+  return problems;
+}
+
 function checkEnvNames(c: Compose): string[] {
   const problems: string[] = [];
   for (const name of serviceNames) {
@@ -369,6 +399,10 @@ test('compose: a service with an entry written by hand gets no generated one', (
   assert.match(block, /^ {2}store-order:\n {4}<<: \*app\n/m);
 });
 
+test('compose: prometheus scrapes every service\'s /metrics; prometheus and grafana on 127.0.0.1 only', () => {
+  assert.equal(checkMonitoring(compose, prometheusConfig), []);
+});
+
 test('Dockerfile: node:24, npm ci from the lockfile, non-root, CMD runtime/main.ts', () => {
   assert.equal(checkDockerfile(dockerfileText), []);
 });
@@ -473,6 +507,19 @@ test('checks catch a Dockerfile that installs with npm install, runs as root, co
   assert.ok(problems.some((p) => p.startsWith('CMD is')), problems.join('\n'));
   const order = checkDockerfile(dockerfileText.replace(/^COPY runtime\/.*$/m, '').replace(/^(WORKDIR \/app)$/m, '$1\nCOPY runtime/ ./runtime/'));
   assert.ok(order.includes('runtime/ is copied before npm ci (busts the dependency layer)'), order.join('\n'));
+});
+
+
+test('checks catch a metrics port published to every interface and a service prometheus does not scrape', () => {
+  const c = clone(compose);
+  c.services.grafana!.ports = ['3000:3000'];
+  const scrape = structuredClone(prometheusConfig);
+  const jobs = scrape.scrape_configs as Obj[];
+  const dns = (jobs.find((j) => j.job_name === 'services')!.dns_sd_configs as Obj[])[0]!;
+  dns.names = (dns.names as string[]).filter((n) => n !== 'payment');
+  const problems = checkMonitoring(c, scrape);
+  assert.ok(problems.some((p) => p.startsWith('grafana: 3000 published')), problems.join('\n'));
+  assert.ok(problems.includes('prometheus.yml: does not scrape payment:8081'), problems.join('\n'));
 });
 
 test.run();
