@@ -94,19 +94,19 @@ export class HostMetrics {
    */
   watchDatabase(runtimeDb: Database, pools: () => Iterable<readonly [string, Database]>): void {
     const registers = [this.registry];
-    const outbox = this.#shared('outbox backlog', async () => {
-      const [row] = await runtimeDb.em.fork().execute<{ pending: string; oldest: number | null }[]>(
-        `select count(*) as pending, extract(epoch from now() - min(created_at))::float8 as oldest
-           from runtime.outbox where status = 'pending'`);
-      return { pending: Number(row?.pending ?? 0), oldestSeconds: Number(row?.oldest ?? 0) };
+    // One statement, so a scrape takes one connection of the runtime's small pool, once.
+    const backlog = this.#shared('outbox and e-mail backlog', async () => {
+      const [row] = await runtimeDb.em.fork().execute<Record<'outbox_pending' | 'outbox_oldest' | 'emails_pending' | 'emails_failed', string | number | null>[]>(
+        `select (select count(*) from runtime.outbox where status = 'pending') as outbox_pending,
+                (select extract(epoch from now() - min(created_at))::float8 from runtime.outbox where status = 'pending') as outbox_oldest,
+                (select count(*) from mail.emails where status = 'pending') as emails_pending,
+                (select count(*) from mail.emails where status = 'failed') as emails_failed`);
+      return {
+        outboxPending: Number(row?.outbox_pending ?? 0), outboxOldestSeconds: Number(row?.outbox_oldest ?? 0),
+        emailsPending: Number(row?.emails_pending ?? 0), emailsFailed: Number(row?.emails_failed ?? 0),
+      };
     });
-    const emails = this.#shared('e-mail backlog', async () => {
-      const [row] = await runtimeDb.em.fork().execute<{ pending: string; failed: string }[]>(
-        `select count(*) filter (where status = 'pending') as pending, count(*) filter (where status = 'failed') as failed
-           from mail.emails where status <> 'sent'`);
-      return { pending: Number(row?.pending ?? 0), failed: Number(row?.failed ?? 0) };
-    });
-    // Read before the queries above take their connections (the pool gauges are collected first), so a
+    // Read before the backlog query takes its connection (the pool gauges are collected first), so a
     // scrape does not count itself; the readers are looked up once, so reading them has no await.
     const readers = new Map<string, () => PoolStats>();
     const poolRows = this.#shared('pool usage', async () => {
@@ -139,11 +139,11 @@ export class HostMetrics {
       (g, rows) => { for (const r of rows) g.set({ service: r.service }, r.waiting); });
     gauge('db_pool_max', 'Largest size of each pool, by service.', ['service'], poolRows,
       (g, rows) => { for (const r of rows) g.set({ service: r.service }, r.max); });
-    gauge('outbox_pending_rows', 'Outbox rows not yet published (database-wide).', [], outbox, (g, v) => g.set(v.pending));
-    gauge('outbox_oldest_pending_age_seconds', 'Age of the oldest unpublished outbox row; 0 when none is pending (database-wide).', [], outbox,
-      (g, v) => g.set(v.oldestSeconds));
-    gauge('emails_pending', 'E-mails queued and not yet sent (database-wide).', [], emails, (g, v) => g.set(v.pending));
-    gauge('emails_failed', 'E-mails given up on (database-wide).', [], emails, (g, v) => g.set(v.failed));
+    gauge('outbox_pending_rows', 'Outbox rows not yet published (database-wide).', [], backlog, (g, v) => g.set(v.outboxPending));
+    gauge('outbox_oldest_pending_age_seconds', 'Age of the oldest unpublished outbox row; 0 when none is pending (database-wide).', [], backlog,
+      (g, v) => g.set(v.outboxOldestSeconds));
+    gauge('emails_pending', 'E-mails queued and not yet sent (database-wide).', [], backlog, (g, v) => g.set(v.emailsPending));
+    gauge('emails_failed', 'E-mails given up on (database-wide).', [], backlog, (g, v) => g.set(v.emailsFailed));
   }
 
   /**

@@ -10,6 +10,7 @@ import { apiService } from '../handlers/api/index.ts';
 import { TransientError } from '../runtime/errors.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { publishRaw } from './support/amqp.ts';
+import { startTcpProxy } from './support/tcp-proxy.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
@@ -183,6 +184,27 @@ test('the process metrics are there once, beside the host\'s own', async () => {
   const text = await (await fetch(`${healthUrl}/metrics`)).text();
   assert.is(text.match(/^# TYPE process_cpu_user_seconds_total /gm)?.length, 1);
   assert.is(text.match(/^# TYPE shop_messages_total counter$/gm)?.length, 1);
+});
+
+test('a database that does not answer leaves the backlog out of /metrics without holding it up', async () => {
+  const pgUrl = new URL(env.databaseUrl);
+  const proxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
+  const port = await freePort();
+  const lonely = await startHost(env.config({ HEALTH_PORT: String(port), DATABASE_URL: proxy.via(env.databaseUrl) }), []);
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    assert.ok(Number.isFinite(valueOf(await scrape(base), 'shop_outbox_pending_rows')));
+    await proxy.cut();
+    const started = Date.now();
+    const now = await scrape(base);
+    assert.ok(Date.now() - started < 3000, `the scrape took ${Date.now() - started} ms`);
+    assert.ok(Number.isNaN(valueOf(now, 'shop_outbox_pending_rows')), 'the backlog is not made up');
+    assert.ok(now.some((s) => s.name === 'process_cpu_user_seconds_total'), 'the rest is still served');
+  } finally {
+    await proxy.restore();
+    await lonely.stop();
+    await proxy.close();
+  }
 });
 
 // --- the api ----------------------------------------------------------------------------
