@@ -3,8 +3,9 @@
 // outbox and e-mail backlogs and each pool's connections. One registry per host (tests
 // run several hosts in one process); the process's own metrics (CPU, memory, event loop)
 // are registered once per process and served with every host's.
-// On the delivery path the cost is a counter and a histogram child picked from a table
-// built at start: no label objects are made per message.
+// On the delivery path the cost is one counter and one histogram child, picked from a
+// table built at start (no label sets of ours per message; prom-client still keys each
+// call by its labels: about 1 µs per delivery, measured).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { poolReader, type Database, type PoolStats } from './db.ts';
 import type { Outcome } from './consumer.ts';
@@ -40,6 +41,7 @@ interface Children {
 
 export class HostMetrics {
   readonly registry = new Registry();
+  readonly contentType = Registry.PROMETHEUS_CONTENT_TYPE;
   readonly #messages: Counter<'service' | 'type' | 'outcome'>;
   readonly #duration: Histogram<'service' | 'type'>;
   readonly #http: Histogram<'method' | 'route' | 'status'>;
@@ -179,6 +181,4 @@ export class HostMetrics {
     const [own, proc] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
     return `${own.trimEnd()}\n${proc}`;
   }
-
-  readonly contentType = Registry.PROMETHEUS_CONTENT_TYPE;
 }
