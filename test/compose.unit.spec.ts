@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { serviceNames } from '../generated/registry.ts';
-import { composeServicesBlock, withComposeServices } from '../tools/compose-services.ts';
+import { composeServicesBlock, withComposeServices, withPrometheusServices } from '../tools/contract-blocks.ts';
 
 type Obj = Record<string, unknown>;
 type Compose = Obj & { services: Record<string, Obj> };
@@ -391,6 +391,8 @@ test('compose: a service the contract gains runs in compose with no edit (npm ru
   assert.ok(shipping, 'shipping has an entry');
   assert.is(shipping.environment?.SERVICE, 'shipping');
   assert.is(withComposeServices(composeText, readFileSync(new URL('asyncapi.yaml', root), 'utf8')), composeText, 'the committed block follows the contract');
+  const prometheus = readFileSync(new URL('deploy/prometheus.yml', root), 'utf8');
+  assert.match(withPrometheusServices(prometheus, asyncapi), /^ {10}- shipping\n/m, 'Prometheus scrapes it');
 });
 
 test('compose: a service with an entry written by hand gets no generated one', () => {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { readBlock, withBlock, type Markers } from './marked-block.ts';
 import { generateHttpInto } from './generate-http.ts';
-import { withComposeServices } from './compose-services.ts';
+import { CONTRACT_BLOCKS } from './contract-blocks.ts';
 
 const require = createRequire(import.meta.url);
 const Generator = require('@asyncapi/generator');
@@ -31,7 +31,6 @@ export async function generateInto(outputDir: string, specPath = spec): Promise<
 }
 
 const README = path.join(root, 'README.md');
-const COMPOSE = path.join(root, 'docker-compose.yml');
 const FLOW: Markers = {
   file: 'README.md',
   start: '<!-- event-flow: generated/event-flow.mmd, copied here by npm run generate; do not edit -->',
@@ -76,7 +75,7 @@ export async function diffTrees(a: string, b: string): Promise<string[]> {
 
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'generated-'));
-  // README.md and docker-compose.yml follow the project's own generated/ only (GENERATED_DIR elsewhere leaves them alone)
+  // README.md and the contract's blocks in docker-compose.yml and deploy/prometheus.yml follow the project's own generated/ only (GENERATED_DIR elsewhere leaves them alone)
   const ownTarget = target === path.join(root, 'generated');
   try {
     await generateInto(scratch);
@@ -85,8 +84,10 @@ async function main(): Promise<void> {
       const differing = await diffTrees(scratch, target);
       if (ownTarget && readmeFlow(await readFile(README, 'utf8')) !== mermaid) differing.push('../README.md (its event-flow block)');
       if (ownTarget) {
-        const compose = await readFile(COMPOSE, 'utf8');
-        if (withComposeServices(compose, await readFile(spec, 'utf8')) !== compose) differing.push('../docker-compose.yml (its generated services)');
+        for (const { file, rewrite } of CONTRACT_BLOCKS) {
+          const text = await readFile(path.join(root, file), 'utf8');
+          if (rewrite(text, await readFile(spec, 'utf8')) !== text) differing.push(`../${file} (its generated block)`);
+        }
       }
       if (differing.length) {
         console.error(`generated/ drifted from asyncapi.yaml and openapi.yaml (run npm run generate):\n  ${differing.join('\n  ')}`);
@@ -106,9 +107,11 @@ async function main(): Promise<void> {
       const readme = await readFile(README, 'utf8');
       const updated = withReadmeFlow(readme, mermaid);
       if (updated !== readme) await writeFile(README, updated);
-      const compose = await readFile(COMPOSE, 'utf8');
-      const services = withComposeServices(compose, await readFile(spec, 'utf8'));
-      if (services !== compose) await writeFile(COMPOSE, services);
+      for (const { file, rewrite } of CONTRACT_BLOCKS) {
+        const text = await readFile(path.join(root, file), 'utf8');
+        const updated = rewrite(text, await readFile(spec, 'utf8'));
+        if (updated !== text) await writeFile(path.join(root, file), updated);
+      }
     }
     console.log(`generated/ written from ${path.relative(root, spec)}`);
   } finally {
