@@ -17,6 +17,8 @@ export interface Config {
   /** Services this process runs; every service when SERVICE is unset or "all". */
   readonly services: readonly string[] | 'all';
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  /** pretty: coloured lines for people; json: one JSON object a line. Default: pretty on a terminal, json otherwise. */
+  readonly logFormat: 'pretty' | 'json';
   /** Level from which log records are also emitted as LogEmitted events. */
   readonly eventLogLevel: 'debug' | 'info' | 'warn' | 'error' | 'off';
   /** Deliveries in flight per consumer, unless the service or PREFETCH_<SERVICE> says otherwise. */
@@ -40,6 +42,13 @@ export interface Config {
   readonly retentionHours: number;
   readonly pruneIntervalMs: number;
   readonly shutdownTimeoutMs: number;
+  /** POST /orders per client within each window; 0: no limit. */
+  readonly orderRateLimit: {
+    readonly max: number;
+    readonly windowMs: number;
+    /** Take the client from X-Forwarded-For (only behind a proxy that sets it). */
+    readonly trustProxy: boolean;
+  };
   readonly payment: {
     readonly failureRate: number;
     readonly latencyMs: number;
@@ -75,11 +84,59 @@ function number(env: Env, name: string, fallback: number, min: number, max = Num
   return value;
 }
 
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = number(env, name, fallback, min, max);
+  if (!Number.isInteger(value)) throw new ConfigError(`${name}=${env[name]} is not a whole number`);
+  return value;
+}
+
 function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name}=${raw} must be one of ${allowed.join(', ')}`);
   return raw as T;
+}
+
+/**
+ * The URL with its password replaced by ***, for errors and logs. Text that does not
+ * parse as a URL loses everything between its scheme and its last "@" (user and password).
+ */
+export function redactUrl(raw: string): string {
+  try {
+    const parsed = new URL(raw);
+    if (!parsed.password) return raw;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    // not a URL: fall back to the pattern below
+  }
+  const at = raw.lastIndexOf('@');
+  if (at < 0) return raw;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(raw)?.[0] ?? '';
+  return `${scheme}***${raw.slice(at)}`;
+}
+
+/** The text with every configured URL's password replaced by ***: for messages of errors that may quote a URL. */
+export function withoutSecrets(text: string, config: Pick<Config, 'amqpUrl' | 'databaseUrl' | 'smtpUrl'> & { payment: Pick<Config['payment'], 'gatewayUrl'> }): string {
+  let out = text;
+  for (const raw of [config.amqpUrl, config.databaseUrl, config.smtpUrl, config.payment.gatewayUrl]) {
+    if (!raw) continue;
+    let password: string | undefined;
+    try {
+      password = new URL(raw).password;
+    } catch {
+      continue;
+    }
+    if (!password) continue;
+    let decoded = password;
+    try {
+      decoded = decodeURIComponent(password);
+    } catch {
+      // a stray % in the password: only its encoded form can appear
+    }
+    out = out.replaceAll(raw, redactUrl(raw)).replaceAll(password, '***').replaceAll(decoded, '***');
+  }
+  return out;
 }
 
 function url(env: Env, name: string, fallback: string | undefined, protocols: readonly string[]): string | undefined {
@@ -89,7 +146,8 @@ function url(env: Env, name: string, fallback: string | undefined, protocols: re
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} is not a URL: ${raw}`);
+    // the value may hold a password: never quote it whole
+    throw new ConfigError(`${name} is not a URL: ${redactUrl(raw)}`);
   }
   if (!protocols.includes(parsed.protocol)) throw new ConfigError(`${name} must use ${protocols.join(' or ')} (got ${parsed.protocol})`);
   return raw;
@@ -142,6 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
     healthPort: number(env, 'HEALTH_PORT', 0, 0, 65535),
     services: service === '' || service === 'all' ? 'all' : service.split(',').map((s) => s.trim()).filter(Boolean),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+    logFormat: oneOf(env, 'LOG_FORMAT', process.stdout.isTTY === true ? 'pretty' : 'json', ['pretty', 'json']),
     eventLogLevel: oneOf(env, 'EVENT_LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error', 'off']),
     prefetch: number(env, 'PREFETCH', 128, 1, 1000),
     dbPoolMax: number(env, 'DB_POOL_MAX', 3, 1, 200),
@@ -159,6 +218,12 @@ export function loadConfig(env: Env = process.env): Config {
     retentionHours: number(env, 'RETENTION_HOURS', 168, 1),
     pruneIntervalMs: number(env, 'PRUNE_INTERVAL_MS', 600000, 1000),
     shutdownTimeoutMs: number(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0),
+    orderRateLimit: {
+      // generous for a person or a shop front-end, a wall for a script posting flat out
+      max: integer(env, 'ORDER_RATE_LIMIT_MAX', 60, 0, 1_000_000),
+      windowMs: integer(env, 'ORDER_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
+      trustProxy: oneOf(env, 'TRUST_PROXY', 'false', ['true', 'false']) === 'true',
+    },
     payment: {
       failureRate: number(env, 'PAYMENT_FAILURE_RATE', 0.2, 0, 1),
       latencyMs: number(env, 'PAYMENT_LATENCY_MS', 50, 0, 60000),

@@ -1,6 +1,6 @@
 // The process entry point: `npm start` runs every service; SERVICE=a,b runs some.
 // SIGTERM/SIGINT stop gracefully (exit 0); a second signal exits at once.
-import { loadConfig, ConfigError } from './config.ts';
+import { loadConfig, ConfigError, withoutSecrets } from './config.ts';
 import { startHost, type Host } from './host.ts';
 import { flushLogs } from './logger.ts';
 import { selectServices } from '../handlers/index.ts';
@@ -43,7 +43,8 @@ process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
 
 const host = await startHost(config, modules).catch((err: Error) => {
-  console.error(`could not start: ${err.message}`);
+  // a driver's error may quote the URL it was given: never print a password
+  console.error(`could not start: ${withoutSecrets(err.message, config)}`);
   process.exit(1);
 });
 started = host;

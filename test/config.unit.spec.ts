@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../runtime/config.ts';
+import { ConfigError, loadConfig, redactUrl, withoutSecrets } from '../runtime/config.ts';
 import { selectServices } from '../handlers/index.ts';
 import { serviceNames } from '../generated/registry.ts';
 import { limitsOf } from '../runtime/host.ts';
@@ -59,6 +59,57 @@ test('the process refuses to start on bad configuration with one line and exit 1
   const run = spawnSync(process.execPath, [main], { env: { ...process.env, PREFETCH: '0' }, encoding: 'utf8', timeout: 20_000 });
   assert.is(run.status, 1);
   assert.equal(run.stderr.trim().split('\n'), ['configuration error: PREFETCH=0 is not a number between 1 and 1000']);
+});
+
+test('an unparsable URL is named in the error without its password', () => {
+  for (const name of ['DATABASE_URL', 'AMQP_URL', 'SMTP_URL', 'PAYMENT_GATEWAY_URL']) {
+    const scheme = { DATABASE_URL: 'postgres', AMQP_URL: 'amqp', SMTP_URL: 'smtp', PAYMENT_GATEWAY_URL: 'https' }[name];
+    // a space and a second @ make each of these unparsable
+    const raw = `${scheme}://shop:s3cr3t pass@word@db host:5432/shop`;
+    try {
+      loadConfig({ [name]: raw });
+      assert.unreachable(`${name} should be refused`);
+    } catch (err) {
+      assert.instance(err, ConfigError);
+      const message = (err as Error).message;
+      assert.match(message, new RegExp(`^${name} is not a URL: ${scheme}://\\*\\*\\*@db host:5432/shop$`));
+      assert.not.match(message, /s3cr3t|word@db/);
+    }
+  }
+});
+
+test('a URL with the wrong scheme is refused without quoting it', () => {
+  assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://shop:s3cr3t@db:3306/shop' }), (err: Error) => /^DATABASE_URL must use/.test(err.message) && !err.message.includes('s3cr3t'));
+});
+
+test('redactUrl hides the password of a URL and the credentials of a broken one', () => {
+  assert.is(redactUrl('amqp://guest:guest@127.0.0.1:5672'), 'amqp://guest:***@127.0.0.1:5672');
+  assert.is(redactUrl('postgres://postgres@127.0.0.1:5432/shop'), 'postgres://postgres@127.0.0.1:5432/shop', 'nothing to hide');
+  assert.is(redactUrl('postgres://u:p w@h/db'), 'postgres://u:***@h/db');
+  assert.is(redactUrl('postgres://u:p@w@h b/db'), 'postgres://***@h b/db', 'unparsable (space in the host)');
+  assert.is(redactUrl('not a url'), 'not a url');
+});
+
+test('an error quoting a configured URL loses its password (startup errors)', () => {
+  const config = loadConfig({ DATABASE_URL: 'postgres://shop:p%40ss@db:5432/shop', AMQP_URL: 'amqp://app:hunter2@mq:5672' });
+  const text = withoutSecrets('connect to postgres://shop:p%40ss@db:5432/shop failed; amqp said hunter2; pg said p@ss', config);
+  assert.not.match(text, /hunter2|p%40ss|p@ss/);
+  assert.match(text, /postgres:\/\/shop:\*\*\*@db:5432\/shop/);
+});
+
+test('POST /orders is rate limited per client by default; ORDER_RATE_LIMIT_MAX=0 turns it off', () => {
+  assert.equal(loadConfig({}).orderRateLimit, { max: 60, windowMs: 60_000, trustProxy: false });
+  assert.equal(loadConfig({ ORDER_RATE_LIMIT_MAX: '0', ORDER_RATE_LIMIT_WINDOW_MS: '1000', TRUST_PROXY: 'true' }).orderRateLimit, { max: 0, windowMs: 1000, trustProxy: true });
+  assert.throws(() => loadConfig({ ORDER_RATE_LIMIT_MAX: '-1' }), /^ORDER_RATE_LIMIT_MAX=-1 is not a number between 0 and/);
+  assert.throws(() => loadConfig({ ORDER_RATE_LIMIT_MAX: '2.5' }), /^ORDER_RATE_LIMIT_MAX=2.5 is not a whole number/);
+  assert.throws(() => loadConfig({ ORDER_RATE_LIMIT_WINDOW_MS: '10' }), /^ORDER_RATE_LIMIT_WINDOW_MS=10 is not a number between 1000/);
+  assert.throws(() => loadConfig({ TRUST_PROXY: 'yes' }), /^TRUST_PROXY=yes must be one of true, false/);
+});
+
+test('LOG_FORMAT chooses pretty or JSON logs over the terminal default', () => {
+  assert.is(loadConfig({ LOG_FORMAT: 'json' }).logFormat, 'json');
+  assert.is(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat, 'pretty');
+  assert.throws(() => loadConfig({ LOG_FORMAT: 'xml' }), /^LOG_FORMAT=xml must be one of pretty, json/);
 });
 
 test.run();
