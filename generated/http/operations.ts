@@ -1,6 +1,6 @@
 // Generated from openapi.yaml by tools/generate-http.ts (npm run generate). Do not edit.
 
-import type { CreateOrderRequest, Health, Order, OrderAccepted, Problem, ProductList, Readiness, ReadinessProblem, ValidationProblem } from './types.ts';
+import type { CreateOrderRequest, Health, Order, OrderAccepted, Problem, ProductList, RateLimitProblem, Readiness, ReadinessProblem, ValidationProblem } from './types.ts';
 
 /** Every operation of openapi.yaml by operationId: what a request carries and what each status answers. */
 export interface Operations {
@@ -47,6 +47,20 @@ export interface Operations {
       422: {
         body: Problem;
         headers: Record<string, never>;
+      };
+      /** This client has placed more orders than the limit allows within the current window (by default 60 per minute per client IP address; the operator sets `ORDER_RATE_LIMIT_MAX` and `ORDER_RATE_LIMIT_WINDOW_MS`). The order was **not** accepted; retry after `Retry-After` seconds, with the same `Idempotency-Key`. Every answer of `POST /orders` carries the `RateLimit-*` headers. */
+      429: {
+        body: RateLimitProblem;
+        headers: {
+          /** Seconds until the window resets and an order is accepted again. */
+          readonly "retry-after"?: number;
+          /** Orders a client may place per window. */
+          readonly "ratelimit-limit"?: number;
+          /** Orders left in the current window (0 here). */
+          readonly "ratelimit-remaining"?: number;
+          /** Seconds until the current window ends. */
+          readonly "ratelimit-reset"?: number;
+        };
       };
       /** The request cannot be served right now because the database or the message broker is unavailable. For `POST /orders` this means the order was **not** accepted; retrying (with the same `Idempotency-Key`) is safe. */
       503: {

@@ -21,7 +21,7 @@ export interface Health {
 
 /** An amount of money in minor units of its currency (cents for EUR). */
 export interface Money {
-  /** Amount in minor units, e.g. 12995 for 129.95 EUR. */
+  /** Amount in minor units, e.g. 12995 for 129.95 EUR; at most 2147483647 (21,474,836.47 EUR). */
   readonly amount: number;
   /** ISO 4217 currency code. */
   readonly currency: string;
@@ -95,6 +95,21 @@ export type ProductId = string;
 
 export interface ProductList {
   readonly products: Product[];
+}
+
+/** RFC 9457 problem details for a client over its order limit, naming the limit. */
+export interface RateLimitProblem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: 429;
+  readonly detail?: string;
+  readonly instance?: string;
+  /** Orders one client may place per window. */
+  readonly limit: number;
+  /** Length of the window in seconds. */
+  readonly windowSeconds: number;
+  /** Seconds until an order is accepted again (as in `Retry-After`). */
+  readonly retryAfterSeconds: number;
 }
 
 export interface Readiness {

@@ -14,7 +14,7 @@ const schema11 = {"$id":"OrderPersistedPayload.json","type":"object","additional
 const schema12 = {"$id":"OrderId.json","type":"string","format":"uuid","description":"The order's id, chosen by the API."};
 const schema13 = {"$id":"CustomerId.json","type":"string","format":"uuid"};
 const schema14 = {"$id":"Email.json","type":"string","format":"email","maxLength":254};
-const schema18 = {"$id":"Money.json","type":"object","description":"An amount in integer minor units (cents) with its ISO 4217 currency code.","additionalProperties":false,"required":["amount","currency"],"properties":{"amount":{"type":"integer","minimum":0,"maximum":100000000000},"currency":{"type":"string","pattern":"^[A-Z]{3}$"}}};
+const schema18 = {"$id":"Money.json","type":"object","description":"An amount in integer minor units (cents) with its ISO 4217 currency code.","additionalProperties":false,"required":["amount","currency"],"properties":{"amount":{"type":"integer","minimum":0,"maximum":2147483647},"currency":{"type":"string","pattern":"^[A-Z]{3}$"}}};
 const schema21 = {"$id":"Timestamp.json","type":"string","format":"date-time"};
 const formats0 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const formats4 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
@@ -154,8 +154,8 @@ return false;
 }
 if(errors === _errs14){
 if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 100000000000 || isNaN(data4)){
-validate11.errors = [{instancePath:instancePath+"/unitPrice/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000000},message:"must be <= 100000000000"}];
+if(data4 > 2147483647 || isNaN(data4)){
+validate11.errors = [{instancePath:instancePath+"/unitPrice/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
 return false;
 }
 else {
@@ -237,8 +237,8 @@ return false;
 }
 if(errors === _errs22){
 if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 > 100000000000 || isNaN(data7)){
-validate11.errors = [{instancePath:instancePath+"/lineTotal/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000000},message:"must be <= 100000000000"}];
+if(data7 > 2147483647 || isNaN(data7)){
+validate11.errors = [{instancePath:instancePath+"/lineTotal/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
 return false;
 }
 else {
@@ -477,8 +477,8 @@ return false;
 }
 if(errors === _errs18){
 if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 > 100000000000 || isNaN(data6)){
-validate10.errors = [{instancePath:instancePath+"/total/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000000},message:"must be <= 100000000000"}];
+if(data6 > 2147483647 || isNaN(data6)){
+validate10.errors = [{instancePath:instancePath+"/total/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
 return false;
 }
 else {
@@ -583,7 +583,7 @@ const schema11 = {"$id":"OrderPersistedPayload.json","type":"object","additional
 const schema12 = {"$id":"OrderId.json","type":"string","format":"uuid","description":"The order's id, chosen by the API."};
 const schema13 = {"$id":"CustomerId.json","type":"string","format":"uuid"};
 const schema14 = {"$id":"Email.json","type":"string","format":"email","maxLength":254};
-const schema18 = {"$id":"Money.json","type":"object","description":"An amount in integer minor units (cents) with its ISO 4217 currency code.","additionalProperties":false,"required":["amount","currency"],"properties":{"amount":{"type":"integer","minimum":0,"maximum":100000000000},"currency":{"type":"string","pattern":"^[A-Z]{3}$"}}};
+const schema18 = {"$id":"Money.json","type":"object","description":"An amount in integer minor units (cents) with its ISO 4217 currency code.","additionalProperties":false,"required":["amount","currency"],"properties":{"amount":{"type":"integer","minimum":0,"maximum":2147483647},"currency":{"type":"string","pattern":"^[A-Z]{3}$"}}};
 const schema21 = {"$id":"Timestamp.json","type":"string","format":"date-time"};
 const formats0 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const formats4 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
@@ -805,8 +805,8 @@ vErrors.push(err17);
 errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 100000000000 || isNaN(data4)){
-const err18 = {instancePath:instancePath+"/unitPrice/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000000},message:"must be <= 100000000000"};
+if(data4 > 2147483647 || isNaN(data4)){
+const err18 = {instancePath:instancePath+"/unitPrice/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -912,8 +912,8 @@ vErrors.push(err26);
 errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 > 100000000000 || isNaN(data7)){
-const err27 = {instancePath:instancePath+"/lineTotal/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000000},message:"must be <= 100000000000"};
+if(data7 > 2147483647 || isNaN(data7)){
+const err27 = {instancePath:instancePath+"/lineTotal/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1239,8 +1239,8 @@ vErrors.push(err20);
 errors++;
 }
 if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 > 100000000000 || isNaN(data6)){
-const err21 = {instancePath:instancePath+"/total/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000000},message:"must be <= 100000000000"};
+if(data6 > 2147483647 || isNaN(data6)){
+const err21 = {instancePath:instancePath+"/total/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
 if(vErrors === null){
 vErrors = [err21];
 }

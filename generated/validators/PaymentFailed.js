@@ -14,7 +14,7 @@ const schema11 = {"$id":"PaymentFailedPayload.json","type":"object","additionalP
 const schema12 = {"$id":"OrderId.json","type":"string","format":"uuid","description":"The order's id, chosen by the API."};
 const schema13 = {"$id":"CustomerId.json","type":"string","format":"uuid"};
 const schema14 = {"$id":"Email.json","type":"string","format":"email","maxLength":254};
-const schema15 = {"$id":"Money.json","type":"object","description":"An amount in integer minor units (cents) with its ISO 4217 currency code.","additionalProperties":false,"required":["amount","currency"],"properties":{"amount":{"type":"integer","minimum":0,"maximum":100000000000},"currency":{"type":"string","pattern":"^[A-Z]{3}$"}}};
+const schema15 = {"$id":"Money.json","type":"object","description":"An amount in integer minor units (cents) with its ISO 4217 currency code.","additionalProperties":false,"required":["amount","currency"],"properties":{"amount":{"type":"integer","minimum":0,"maximum":2147483647},"currency":{"type":"string","pattern":"^[A-Z]{3}$"}}};
 const schema16 = {"$id":"Timestamp.json","type":"string","format":"date-time"};
 const formats0 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const formats6 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
@@ -174,8 +174,8 @@ return false;
 }
 if(errors === _errs17){
 if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 > 100000000000 || isNaN(data5)){
-validate10.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000000},message:"must be <= 100000000000"}];
+if(data5 > 2147483647 || isNaN(data5)){
+validate10.errors = [{instancePath:instancePath+"/amount/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
 return false;
 }
 else {
@@ -308,7 +308,7 @@ const schema11 = {"$id":"PaymentFailedPayload.json","type":"object","additionalP
 const schema12 = {"$id":"OrderId.json","type":"string","format":"uuid","description":"The order's id, chosen by the API."};
 const schema13 = {"$id":"CustomerId.json","type":"string","format":"uuid"};
 const schema14 = {"$id":"Email.json","type":"string","format":"email","maxLength":254};
-const schema15 = {"$id":"Money.json","type":"object","description":"An amount in integer minor units (cents) with its ISO 4217 currency code.","additionalProperties":false,"required":["amount","currency"],"properties":{"amount":{"type":"integer","minimum":0,"maximum":100000000000},"currency":{"type":"string","pattern":"^[A-Z]{3}$"}}};
+const schema15 = {"$id":"Money.json","type":"object","description":"An amount in integer minor units (cents) with its ISO 4217 currency code.","additionalProperties":false,"required":["amount","currency"],"properties":{"amount":{"type":"integer","minimum":0,"maximum":2147483647},"currency":{"type":"string","pattern":"^[A-Z]{3}$"}}};
 const schema16 = {"$id":"Timestamp.json","type":"string","format":"date-time"};
 const formats0 = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const formats6 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
@@ -561,8 +561,8 @@ vErrors.push(err20);
 errors++;
 }
 if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 > 100000000000 || isNaN(data5)){
-const err21 = {instancePath:instancePath+"/amount/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000000000},message:"must be <= 100000000000"};
+if(data5 > 2147483647 || isNaN(data5)){
+const err21 = {instancePath:instancePath+"/amount/amount",schemaPath:"Money.json/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"};
 if(vErrors === null){
 vErrors = [err21];
 }

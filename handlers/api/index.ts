@@ -2,7 +2,7 @@
 // to its outbox; receives no events. A 202 means the order is durably stored. It reads
 // the catalog and the timeline through their services' read modules.
 import { fileURLToPath } from 'node:url';
-import { closeBy, createHttpServer, listen } from '../../runtime/http/server.ts';
+import { closeBy, createHttpServer, listen, type RouteRateLimit } from '../../runtime/http/server.ts';
 import { OPENAPI_PATH, loadOpenApi } from '../../runtime/http/openapi.ts';
 import { serveMetrics } from '../../runtime/http/metrics-route.ts';
 import type { ServiceModule, ServiceRuntime, Stoppable } from '../../runtime/service.ts';
@@ -32,6 +32,8 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
   const app = await createHttpServer({
     doc,
     log: runtime.log,
+    rateLimits: orderRateLimits(runtime.config.orderRateLimit),
+    trustProxy: runtime.config.orderRateLimit.trustProxy,
     docsPrefix: '/docs',
     files: {
       '/openapi.yaml': { path: OPENAPI_PATH, contentType: 'text/yaml; charset=utf-8' },
@@ -59,6 +61,11 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
       await closeBy(app, deadline);
     },
   };
+}
+
+/** Only placing orders is limited per client (ORDER_RATE_LIMIT_MAX=0: not at all); reads and probes never are. */
+function orderRateLimits(limit: ServiceRuntime['config']['orderRateLimit']): RouteRateLimit[] {
+  return limit.max === 0 ? [] : [{ method: 'POST', url: '/orders', max: limit.max, windowMs: limit.windowMs, what: 'orders' }];
 }
 
 /** The api module, with options (e.g. `onListening` in tests). */

@@ -87,6 +87,28 @@ export function serviceUnavailable(detail: string, cause?: unknown): HttpProblem
   });
 }
 
+/** The limit one client ran into, as a route's rate limit states it. */
+export interface RateLimitContext {
+  /** Requests allowed per window. */
+  readonly max: number;
+  readonly windowMs: number;
+  /** Milliseconds until the client's window resets. */
+  readonly ttlMs: number;
+}
+
+/** The 429 of a client over its limit: names the limit and when to retry (the headers are set by the limiter). */
+export function tooManyRequests(what: string, limit: RateLimitContext): HttpProblem {
+  const retryAfterSeconds = Math.max(0, Math.ceil(limit.ttlMs / 1000));
+  const windowSeconds = limit.windowMs / 1000;
+  return new HttpProblem({
+    status: 429,
+    kind: 'rate-limited',
+    title: `Too many ${what}`,
+    detail: `At most ${limit.max} ${what} per ${windowSeconds} seconds from one client; retry in ${retryAfterSeconds} seconds.`,
+    extensions: { limit: limit.max, windowSeconds, retryAfterSeconds },
+  });
+}
+
 // Node socket errors and pg client messages meaning "the database cannot be reached".
 const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',

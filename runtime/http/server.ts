@@ -8,11 +8,12 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import rateLimit from '@fastify/rate-limit';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Logger } from '../logger.ts';
 import { openApiAjv, type OpenApiDocument } from './openapi.ts';
 import type { OperationConfig } from './operations.ts';
-import { HttpProblem, PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS, dataErrorProblem, isDataError, isInfrastructureFailure, serviceUnavailable, type FieldError } from './problem.ts';
+import { HttpProblem, PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS, dataErrorProblem, isDataError, isInfrastructureFailure, serviceUnavailable, tooManyRequests, type FieldError } from './problem.ts';
 import { MAX_REPORTED_ERRORS, boundedValidator } from './validation.ts';
 
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -32,6 +33,24 @@ export interface HttpServerOptions {
   readonly files?: Readonly<Record<string, ServedFile>>;
   /** URL paths not worth a log line per request (probes). */
   readonly quietPaths?: readonly string[];
+  /** Routes limited per client (every other route is not); a 429 problem+json beyond the limit. */
+  readonly rateLimits?: readonly RouteRateLimit[];
+  /**
+   * Take the client's address from X-Forwarded-For. Only behind a proxy that sets it:
+   * otherwise any client picks its own address and escapes its rate limit.
+   */
+  readonly trustProxy?: boolean;
+}
+
+/** At most `max` requests per client (IP address) to `method url` in each window of `windowMs`. */
+export interface RouteRateLimit {
+  readonly method: string;
+  /** The route as declared, e.g. `/orders`. */
+  readonly url: string;
+  readonly max: number;
+  readonly windowMs: number;
+  /** What the client sends too many of, for the problem's title: `orders`. */
+  readonly what: string;
 }
 
 /** A response body that breaks the contract: a bug on our side, answered 500. */
@@ -75,7 +94,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    trustProxy: options.trustProxy ?? false,
   });
+  await limitRates(app, options.rateLimits ?? []);
 
   // fastify's own ajv removes unknown properties and coerces types; the contract
   // wants them rejected, so requests and responses are checked with the contract ajv.
@@ -141,6 +162,31 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     app.get(url, { schema: { hide: true } as never }, (_request, reply) => reply.type(file.contentType).send(text));
   }
   return app;
+}
+
+/**
+ * Registers the per-client limits on their routes only (registered later, matched by
+ * method and url), with RateLimit-* headers on every answer of a limited route and
+ * Retry-After on its 429. Counters live in this process's memory: each replica limits alone.
+ */
+async function limitRates(app: FastifyInstance, limits: readonly RouteRateLimit[]): Promise<void> {
+  if (limits.length === 0) return;
+  // runs before the plugin's own onRoute hook, which reads config.rateLimit
+  app.addHook('onRoute', (route) => {
+    const methods = ([] as string[]).concat(route.method);
+    const limit = limits.find((l) => l.url === route.url && methods.includes(l.method));
+    if (!limit) return;
+    route.config = {
+      ...(route.config as object),
+      rateLimit: {
+        max: limit.max,
+        timeWindow: limit.windowMs,
+        errorResponseBuilder: (_request: FastifyRequest, context: { max: number; ttl: number }) =>
+          tooManyRequests(limit.what, { max: context.max, windowMs: limit.windowMs, ttlMs: context.ttl }),
+      },
+    } as never;
+  });
+  await app.register(rateLimit, { global: false, enableDraftSpec: true });
 }
 
 /** Starts listening; returns the base URL a client on this machine can use. */

@@ -78,6 +78,8 @@ export async function createTestEnv(label: string): Promise<TestEnv> {
       SHUTDOWN_TIMEOUT_MS: '5000',
       PAYMENT_LATENCY_MS: '0',
       PAYMENT_SEED: 'test-seed',
+      // tests post from one address faster than a client may; test/rate-limit.int.spec.ts turns it on
+      ORDER_RATE_LIMIT_MAX: '0',
       ...overrides,
     }),
     cleanup: async () => {
