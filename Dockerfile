@@ -6,7 +6,8 @@ FROM node:24-slim
 WORKDIR /app
 
 # Dependencies first, from the lockfile only, so this layer is reused until
-# package.json / package-lock.json change. --omit=dev skips the build/test tools;
+# package.json / package-lock.json change. --omit=dev skips the build/test tools and
+# the development mail catcher (maildev: production sends through SMTP_URL);
 # --ignore-scripts skips the devDependency `node`'s preinstall download (the base
 # image already is Node 24) and no runtime dependency needs an install script.
 COPY package.json package-lock.json .npmrc ./

@@ -15,6 +15,13 @@ const root = new URL('../', import.meta.url);
 const composeText = readFileSync(new URL('docker-compose.yml', root), 'utf8');
 const dockerfileText = readFileSync(new URL('Dockerfile', root), 'utf8');
 const dockerignoreText = readFileSync(new URL('.dockerignore', root), 'utf8');
+const packageJson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as PackageJson;
+
+interface PackageJson {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
 
 // Compose (go-yaml) honours `<<` merge keys; the yaml package does with `merge: true`.
 const loadCompose = (text: string): Compose => parse(text, { merge: true }) as Compose;
@@ -343,6 +350,28 @@ function checkDockerfile(text: string): string[] {
   return problems;
 }
 
+// ------------------------------------------------- the mail catcher: one version, dev only
+
+/**
+ * MailDev is a development tool: a devDependency (the image's `npm ci --omit=dev` leaves
+ * it out), the same version as compose's mail catcher image, so local runs and compose
+ * show the same catcher.
+ */
+function checkMailCatcher(c: Compose, pkg: PackageJson, dockerfile: string): string[] {
+  const problems: string[] = [];
+  const version = pkg.devDependencies?.maildev;
+  if (pkg.dependencies?.maildev || pkg.optionalDependencies?.maildev) problems.push('maildev: a runtime dependency (it belongs in devDependencies, out of the image)');
+  if (!version) problems.push('maildev: not in devDependencies');
+  else if (!/^\d+\.\d+\.\d+$/.test(version)) problems.push(`maildev: version ${version} is not exact`);
+  const image = String(c.services?.maildev?.image ?? '');
+  const tag = /^maildev\/maildev:(.+)$/.exec(image)?.[1];
+  if (tag !== version) problems.push(`maildev: compose runs ${image || 'no image'}, npm has maildev ${version}`);
+  if (!healthcheckCommand(c.services?.maildev ?? {}).some((arg) => arg.includes('/api/healthz'))) problems.push('maildev: healthcheck is not /api/healthz (MailDev 3)');
+  const install = instructions(dockerfile).find((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args));
+  if (!install || !/--omit=dev\b/.test(install.args)) problems.push('Dockerfile: npm ci keeps the devDependencies (maildev) in the image');
+  return problems;
+}
+
 // ---------------------------------------------------------------- the real files
 
 test('compose: no obsolete version key, services present', () => {
@@ -407,6 +436,22 @@ test('compose: prometheus scrapes every service\'s /metrics; prometheus and graf
 
 test('Dockerfile: node:24, npm ci from the lockfile, non-root, CMD runtime/main.ts', () => {
   assert.equal(checkDockerfile(dockerfileText), []);
+});
+
+test('mail catcher: maildev is a devDependency left out of the image, the same version in compose and locally', () => {
+  assert.equal(checkMailCatcher(compose, packageJson, dockerfileText), []);
+});
+
+test('checks catch a mail catcher in the image or of another version than compose runs', () => {
+  const c = clone(compose);
+  c.services.maildev.image = 'maildev/maildev:2.2.1';
+  const pkg: PackageJson = { dependencies: { maildev: '3.0.0' } };
+  const problems = checkMailCatcher(c, pkg, dockerfileText.replace('npm ci --omit=dev', 'npm ci'));
+  assert.ok(problems.includes('maildev: a runtime dependency (it belongs in devDependencies, out of the image)'), problems.join('\n'));
+  assert.ok(problems.includes('maildev: not in devDependencies'));
+  assert.ok(problems.includes('Dockerfile: npm ci keeps the devDependencies (maildev) in the image'));
+  const versions = checkMailCatcher(c, { devDependencies: { maildev: '3.0.0' } }, dockerfileText);
+  assert.equal(versions, ['maildev: compose runs maildev/maildev:2.2.1, npm has maildev 3.0.0']);
 });
 
 test('.dockerignore keeps node_modules, .git, tests and CI out of the build context', () => {

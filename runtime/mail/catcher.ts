@@ -77,9 +77,36 @@ export async function startMailCatcher(options: MailCatcherOptions): Promise<Mai
   };
 }
 
+/**
+ * MailDev is a development tool, a devDependency absent from the production image
+ * (npm ci --omit=dev): loaded only here, when SMTP_URL is unset.
+ */
+async function loadMailDev(): Promise<typeof import('maildev')> {
+  try {
+    return await import('maildev');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new Error('SMTP_URL is unset and the embedded mail catcher (the development dependency maildev) is not installed: '
+      + 'set SMTP_URL to an SMTP server, or install the development dependencies (npm ci).', { cause: err });
+  }
+}
+
+/**
+ * Runs MailDev's start with its console.info (its API server prints "MailDev API running
+ * at ..." even when silent) sent to the log at debug, so stdout stays one JSON line per record.
+ */
+async function quietly<T>(log: Logger, start: () => Promise<T>): Promise<T> {
+  const info = console.info;
+  console.info = (...args: unknown[]) => log.debug({ component: 'maildev' }, args.map(String).join(' '));
+  try {
+    return await start();
+  } finally {
+    console.info = info;
+  }
+}
+
 async function launch(smtpPort: number, webPort: number, log: Logger): Promise<Running> {
-  // Loaded only here: a process with SMTP_URL set never needs MailDev.
-  const { MailDev } = await import('maildev');
+  const { MailDev } = await loadMailDev();
   // MailDev keeps each mail as an .eml file; by default in os.tmpdir()/maildev, shared
   // between runs. A private directory under /tmp keeps it out of everything else.
   const mailDirectory = await mkdtemp('/tmp/maildev-');
@@ -94,7 +121,7 @@ async function launch(smtpPort: number, webPort: number, log: Logger): Promise<R
   });
   let servers;
   try {
-    servers = await maildev.start();
+    servers = await quietly(log, () => maildev.start());
   } catch (err) {
     // MailDev only stops what it fully started: close the half that is listening.
     const half = (maildev as unknown as { orchestrator?: { smtp?: { stop(): Promise<void> } | null; api?: { stop(): Promise<void> } | null } }).orchestrator;
