@@ -1,8 +1,16 @@
 // Looking at and replaying a service's dead-letter queue, once the cause is fixed.
+// Looking (a list, a dry run) takes messages without acknowledging them and then hands
+// every one back (nack, requeue), one by one in the order taken: nothing is lost. The
+// broker puts a returned message at the back of the queue, so every pass takes the whole
+// queue (as deep as it was when the pass began) and returns what stays: a full turn,
+// which leaves the order as it was. (A message dead-lettered during the pass lands
+// ahead of the returned ones.)
 // Replay sends each message back to that service's own queue only (its other
 // consumers already had it), same messageId, attempts counted afresh; it is
 // published with a confirm before it leaves the dead-letter queue, so a crash
-// mid-replay duplicates at worst, and the service's inbox absorbs duplicates.
+// mid-replay duplicates at worst, and the service's inbox absorbs duplicates. A replay
+// reads at most what the queue held when it began, so a message that fails again
+// during the replay is not replayed twice in one run.
 import amqp, { type GetMessage } from 'amqplib';
 import { FAILURE_HEADERS, Header } from './headers.ts';
 import { queuePlanFor } from './topology.ts';
@@ -32,58 +40,144 @@ function describe(msg: GetMessage): DeadLetter {
   };
 }
 
-async function withQueue<T>(amqpUrl: string, service: string, fn: (ch: amqp.ConfirmChannel, dlq: string, queue: string) => Promise<T>): Promise<T> {
+/**
+ * Hands messages taken without an ack back, one by one in the order they were taken: each
+ * goes to the back of the queue. (Closing the channel would return them too, but in no
+ * particular order.)
+ */
+async function returnInOrder(ch: amqp.ConfirmChannel, dlq: string, taken: readonly GetMessage[]): Promise<void> {
+  // A quorum queue applies returns asynchronously, and a channel with more than a few
+  // dozen returns pending passes the excess on out of order (seen on RabbitMQ 3.10): so
+  // they go back in small batches, each once the one before counts as ready again.
+  let ready = (await ch.checkQueue(dlq)).messageCount;
+  for (let i = 0; i < taken.length; i += RETURN_BATCH) {
+    const batch = taken.slice(i, i + RETURN_BATCH);
+    for (const msg of batch) ch.nack(msg, false, true);
+    const want = ready + batch.length;
+    const deadline = Date.now() + RETURN_TIMEOUT_MS;
+    for (;;) {
+      ready = (await ch.checkQueue(dlq)).messageCount;
+      if (ready >= want) break;
+      if (Date.now() > deadline) throw new Error(`messages handed back to ${dlq} are not ready again after ${RETURN_TIMEOUT_MS} ms (none is lost: the broker holds them)`);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+}
+
+const RETURN_BATCH = 16;
+const RETURN_TIMEOUT_MS = 10_000;
+
+async function withQueue<T>(amqpUrl: string, service: string, fn: (ch: amqp.ConfirmChannel, dlq: string, queue: string, depth: number) => Promise<T>): Promise<T> {
   const { queue, deadLetterQueue } = queuePlanFor(service);
   const conn = await amqp.connect(amqpUrl);
   try {
     const ch = await conn.createConfirmChannel();
-    await ch.checkQueue(deadLetterQueue);
-    return await fn(ch, deadLetterQueue, queue);
+    const { messageCount } = await ch.checkQueue(deadLetterQueue);
+    return await fn(ch, deadLetterQueue, queue, messageCount);
   } finally {
     await conn.close().catch(() => undefined);
   }
 }
 
-/** The dead letters of a service, oldest first, left in place. */
-export async function listDeadLetters(amqpUrl: string, service: string, limit = 100): Promise<DeadLetter[]> {
-  return withQueue(amqpUrl, service, async (ch, dlq) => {
-    const seen: DeadLetter[] = [];
-    for (let i = 0; i < limit; i++) {
+export interface DeadLetterListing {
+  readonly service: string;
+  readonly queue: string;
+  /** Messages in the dead-letter queue (its depth), however many were read. */
+  readonly total: number;
+  /** The first `limit` of them, oldest first. */
+  readonly letters: DeadLetter[];
+  /** Why every message in the queue failed, with how many each. */
+  readonly byReason: { reason: string; count: number }[];
+}
+
+/**
+ * The dead letters of a service, oldest first, all left in place in their order: the first
+ * `limit` of them, the queue's depth, and why they all failed (every one is read: a full
+ * turn of the queue keeps its order, a partial one would rotate it).
+ */
+export async function inspectDeadLetters(amqpUrl: string, service: string, limit = 100): Promise<DeadLetterListing> {
+  return withQueue(amqpUrl, service, async (ch, dlq, _queue, depth) => {
+    const all: DeadLetter[] = [];
+    const taken: GetMessage[] = [];
+    for (;;) {
       const msg = await ch.get(dlq, { noAck: false });
       if (!msg) break;
-      seen.push(describe(msg));
+      taken.push(msg);
+      all.push(describe(msg));
     }
-    // Closing the channel returns them all, in their order.
-    await ch.close();
-    return seen;
+    await returnInOrder(ch, dlq, taken);
+    return { service, queue: dlq, total: Math.max(depth, all.length), letters: all.slice(0, limit), byReason: groupByReason(all) };
   });
 }
 
-/** Moves up to limit dead letters (optionally only those with the given messageIds) back to the service's queue. */
-export async function replayDeadLetters(amqpUrl: string, service: string, options: { limit?: number; messageIds?: readonly string[] } = {}): Promise<DeadLetter[]> {
+/** The dead letters of a service, oldest first, left in place. */
+export async function listDeadLetters(amqpUrl: string, service: string, limit = 100): Promise<DeadLetter[]> {
+  return (await inspectDeadLetters(amqpUrl, service, limit)).letters;
+}
+
+/** Why messages failed, with how many each: ids (UUIDs) in the error are masked so that one cause is one line. */
+export function groupByReason(letters: readonly DeadLetter[]): { reason: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const l of letters) {
+    const reason = reasonOf(l.error);
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+function reasonOf(error: string): string {
+  const line = error.split('\n')[0].replace(UUID, '<id>').trim();
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+}
+
+export interface ReplayOptions {
+  /** At most this many are replayed (default: all). */
+  readonly limit?: number;
+  /** Only these messages (others stay, in their order). */
+  readonly messageIds?: readonly string[];
+  /** Say what would be replayed, and replay nothing: every message stays in place, in its order. */
+  readonly dryRun?: boolean;
+  /** Called after each message replayed (or selected, in a dry run): how many so far, of how many at most. */
+  readonly onProgress?: (done: number, planned: number) => void;
+}
+
+/**
+ * Moves up to limit dead letters, oldest first (optionally only those with the given
+ * messageIds), back to the service's queue; the others stay in their order.
+ */
+export async function replayDeadLetters(amqpUrl: string, service: string, options: ReplayOptions = {}): Promise<DeadLetter[]> {
   const wanted = options.messageIds ? new Set(options.messageIds) : undefined;
-  return withQueue(amqpUrl, service, async (ch, dlq, queue) => {
+  return withQueue(amqpUrl, service, async (ch, dlq, queue, depth) => {
     const replayed: DeadLetter[] = [];
     const skipped: GetMessage[] = [];
     const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
-    while (replayed.length < limit) {
+    const planned = Math.min(limit, wanted ? wanted.size : depth, depth);
+    // the whole queue is taken, also past the limit: what stays then makes a full turn, in its order
+    for (let read = 0; read < depth; read++) {
       const msg = await ch.get(dlq, { noAck: false });
       if (!msg) break;
       const letter = describe(msg);
-      if (wanted && !wanted.has(letter.messageId)) {
+      const chosen = (!wanted || wanted.has(letter.messageId)) && replayed.length < limit;
+      if (chosen && !options.dryRun) {
+        const headers: Record<string, unknown> = Object.fromEntries(Object.entries(msg.properties.headers ?? {})
+          .filter(([k]) => !(FAILURE_HEADERS as readonly string[]).includes(k)));
+        headers[Header.attempt] = 1;
+        headers[Header.replayedAt] = new Date().toISOString();
+        ch.publish('', queue, msg.content, { ...msg.properties, headers, persistent: true, mandatory: true });
+        await ch.waitForConfirms();
+        ch.ack(msg);
+      } else {
+        // not chosen, or a dry run: the message stays, in its turn
         skipped.push(msg);
-        continue;
       }
-      const headers: Record<string, unknown> = Object.fromEntries(Object.entries(msg.properties.headers ?? {})
-        .filter(([k]) => !(FAILURE_HEADERS as readonly string[]).includes(k)));
-      headers[Header.attempt] = 1;
-      headers[Header.replayedAt] = new Date().toISOString();
-      ch.publish('', queue, msg.content, { ...msg.properties, headers, persistent: true, mandatory: true });
-      await ch.waitForConfirms();
-      ch.ack(msg);
-      replayed.push(letter);
+      if (chosen) {
+        replayed.push(letter);
+        options.onProgress?.(replayed.length, planned);
+      }
     }
-    for (const msg of skipped) ch.nack(msg, false, true);
+    await returnInOrder(ch, dlq, skipped);
     await ch.waitForConfirms();
     return replayed;
   });
