@@ -61,6 +61,14 @@ test('the process refuses to start on bad configuration with one line and exit 1
   assert.equal(run.stderr.trim().split('\n'), ['configuration error: PREFETCH=0 is not a number between 1 and 1000']);
 });
 
+test('the process names a bad URL at start without its password', () => {
+  const main = path.join(import.meta.dirname, '..', 'runtime', 'main.ts');
+  const run = spawnSync(process.execPath, [main], { env: { ...process.env, DATABASE_URL: 'postgres://shop:s3cr3t@db host/shop' }, encoding: 'utf8', timeout: 20_000 });
+  assert.is(run.status, 1);
+  assert.equal(run.stderr.trim().split('\n'), ['configuration error: DATABASE_URL is not a URL: postgres://***@db host/shop']);
+  assert.not.match(run.stdout + run.stderr, 's3cr3t');
+});
+
 test('an unparsable URL is named in the error without its password', () => {
   for (const name of ['DATABASE_URL', 'AMQP_URL', 'SMTP_URL', 'PAYMENT_GATEWAY_URL']) {
     const scheme = { DATABASE_URL: 'postgres', AMQP_URL: 'amqp', SMTP_URL: 'smtp', PAYMENT_GATEWAY_URL: 'https' }[name];

@@ -4,6 +4,7 @@
 import type { LogEmitted } from '../../generated/types.ts';
 import { writeToOutbox } from '../outbox.ts';
 import type { ServiceRuntime, Stoppable } from '../service.ts';
+import { redactUrl } from '../config.ts';
 import { startMailCatcher, type MailCatcher } from './catcher.ts';
 import { MailDispatcher, type MailDispatcherOptions } from './dispatcher.ts';
 import { smtpTransport } from './transport.ts';
@@ -50,7 +51,7 @@ export async function startMailer(runtime: ServiceRuntime, options: MailerOption
     ...options.dispatcher,
   });
   dispatcher.start();
-  log.info({ kinds: options.kinds, smtp: redact(smtpUrl) }, 'e-mail dispatcher started');
+  log.info({ kinds: options.kinds, smtp: redactUrl(smtpUrl) }, 'e-mail dispatcher started');
   return {
     mailCatcherUrl: catcher?.webUrl,
     // The service's commit may have queued e-mails: send them now rather than at the next poll.
@@ -60,15 +61,4 @@ export async function startMailer(runtime: ServiceRuntime, options: MailerOption
       await catcher?.stop();
     },
   };
-}
-
-/** The SMTP URL without its password, for logs. */
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'smtp://(unparsable)';
-  }
 }
