@@ -1,5 +1,6 @@
 // Configuration from environment variables, each with a working local default.
 // Checked once at start: a bad value stops the process with one clear line.
+import { isIP } from 'node:net';
 import { serviceNames } from '../generated/registry.ts';
 
 export interface Config {
@@ -46,8 +47,11 @@ export interface Config {
   readonly orderRateLimit: {
     readonly max: number;
     readonly windowMs: number;
-    /** Take the client from X-Forwarded-For (only behind a proxy that sets it). */
-    readonly trustProxy: boolean;
+    /**
+     * Which proxies' X-Forwarded-For names the client: false (none: the connection's
+     * address is the client), or the proxies' addresses/CIDRs.
+     */
+    readonly trustProxy: TrustProxy;
   };
   readonly payment: {
     readonly failureRate: number;
@@ -64,6 +68,8 @@ export interface Config {
     readonly timeoutRate: number;
   };
 }
+
+export type TrustProxy = false | readonly string[];
 
 export interface ServiceLimits {
   readonly prefetch?: number;
@@ -89,6 +95,28 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (!Number.isInteger(value)) throw new ConfigError(`${name}=${env[name]} is not a whole number`);
   return value;
 }
+
+/**
+ * TRUST_PROXY: unset or false, no proxy is trusted; else the addresses or CIDRs of the
+ * proxies in front (or `loopback`, `linklocal`, `uniquelocal`), comma-separated. A hop
+ * count is not offered: it cannot tell a proxy from a client that sends the header itself.
+ */
+function trustProxy(raw: string | undefined): TrustProxy {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+  const bad = parts.find((p) => {
+    if (PROXY_RANGES.includes(p)) return false;
+    const [address, bits, ...rest] = p.split('/');
+    return rest.length > 0 || isIP(address) === 0 || (bits !== undefined && !/^\d{1,3}$/.test(bits));
+  });
+  if (parts.length === 0 || bad !== undefined) {
+    throw new ConfigError(`TRUST_PROXY=${raw} must be false or the proxies' addresses/CIDRs (or ${PROXY_RANGES.join(', ')}) separated by commas`);
+  }
+  return parts;
+}
+
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
 
 function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
   const raw = env[name];
@@ -222,7 +250,7 @@ export function loadConfig(env: Env = process.env): Config {
       // generous for a person or a shop front-end, a wall for a script posting flat out
       max: integer(env, 'ORDER_RATE_LIMIT_MAX', 60, 0, 1_000_000),
       windowMs: integer(env, 'ORDER_RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
-      trustProxy: oneOf(env, 'TRUST_PROXY', 'false', ['true', 'false']) === 'true',
+      trustProxy: trustProxy(env.TRUST_PROXY),
     },
     payment: {
       failureRate: number(env, 'PAYMENT_FAILURE_RATE', 0.2, 0, 1),

@@ -107,11 +107,15 @@ test('an error quoting a configured URL loses its password (startup errors)', ()
 
 test('POST /orders is rate limited per client by default; ORDER_RATE_LIMIT_MAX=0 turns it off', () => {
   assert.equal(loadConfig({}).orderRateLimit, { max: 60, windowMs: 60_000, trustProxy: false });
-  assert.equal(loadConfig({ ORDER_RATE_LIMIT_MAX: '0', ORDER_RATE_LIMIT_WINDOW_MS: '1000', TRUST_PROXY: 'true' }).orderRateLimit, { max: 0, windowMs: 1000, trustProxy: true });
+  assert.equal(loadConfig({ ORDER_RATE_LIMIT_MAX: '0', ORDER_RATE_LIMIT_WINDOW_MS: '1000', TRUST_PROXY: 'loopback' }).orderRateLimit, { max: 0, windowMs: 1000, trustProxy: ['loopback'] });
+  assert.equal(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).orderRateLimit.trustProxy, ['10.0.0.0/8', '127.0.0.1']);
+  assert.is(loadConfig({ TRUST_PROXY: 'false' }).orderRateLimit.trustProxy, false);
   assert.throws(() => loadConfig({ ORDER_RATE_LIMIT_MAX: '-1' }), /^ORDER_RATE_LIMIT_MAX=-1 is not a number between 0 and/);
   assert.throws(() => loadConfig({ ORDER_RATE_LIMIT_MAX: '2.5' }), /^ORDER_RATE_LIMIT_MAX=2.5 is not a whole number/);
   assert.throws(() => loadConfig({ ORDER_RATE_LIMIT_WINDOW_MS: '10' }), /^ORDER_RATE_LIMIT_WINDOW_MS=10 is not a number between 1000/);
-  assert.throws(() => loadConfig({ TRUST_PROXY: 'yes' }), /^TRUST_PROXY=yes must be one of true, false/);
+  assert.throws(() => loadConfig({ TRUST_PROXY: 'true' }), /^TRUST_PROXY=true must be false or the proxies' addresses/, 'trusting every hop would let a client name itself');
+  assert.throws(() => loadConfig({ TRUST_PROXY: '2' }), /^TRUST_PROXY=2 must be/);
+  assert.throws(() => loadConfig({ TRUST_PROXY: '10.0.0.0/8/1' }), /^TRUST_PROXY=10.0.0.0\/8\/1 must be/);
 });
 
 test('LOG_FORMAT chooses pretty or JSON logs over the terminal default', () => {

@@ -26,9 +26,9 @@ let directUrl = '';
 
 test.before(async () => {
   env = await createTestEnv('rate_limit');
-  // behind a (pretend) proxy: X-Forwarded-For tells the clients apart
+  // behind a (pretend) proxy on this machine: its X-Forwarded-For tells the clients apart
   host = await startHost(
-    env.config({ PORT: '0', ORDER_RATE_LIMIT_MAX: String(LIMIT), ORDER_RATE_LIMIT_WINDOW_MS: '60000', TRUST_PROXY: 'true' }),
+    env.config({ PORT: '0', ORDER_RATE_LIMIT_MAX: String(LIMIT), ORDER_RATE_LIMIT_WINDOW_MS: '60000', TRUST_PROXY: 'loopback' }),
     [apiService({ onListening: (url) => { baseUrl = url; } })],
   );
   // no proxy trusted: the connection's address is the client, whatever the header says

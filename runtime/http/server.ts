@@ -36,10 +36,11 @@ export interface HttpServerOptions {
   /** Routes limited per client (every other route is not); a 429 problem+json beyond the limit. */
   readonly rateLimits?: readonly RouteRateLimit[];
   /**
-   * Take the client's address from X-Forwarded-For. Only behind a proxy that sets it:
-   * otherwise any client picks its own address and escapes its rate limit.
+   * The proxies (addresses/CIDRs) whose X-Forwarded-For names the client. Only real
+   * proxies: otherwise any client picks its own address and escapes its rate limit.
+   * Default: none, the connection's address is the client.
    */
-  readonly trustProxy?: boolean;
+  readonly trustProxy?: false | readonly string[];
 }
 
 /** At most `max` requests per client (IP address) to `method url` in each window of `windowMs`. */
@@ -94,7 +95,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: options.trustProxy ? [...options.trustProxy] : false,
   });
   await limitRates(app, options.rateLimits ?? []);
 
