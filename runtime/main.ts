@@ -71,6 +71,9 @@ function printWhereToLook(started: typeof host, amqpUrl: string): void {
   const lines = [`order pipeline running: ${[...started.services.keys(), ...started.consumers.keys()].filter((v, i, a) => a.indexOf(v) === i).join(', ')}`];
   if (apiUrl) lines.push(`  API              ${apiUrl}   (try: curl ${apiUrl}/products)`, `  API docs         ${apiUrl}/docs`, `  event contract   ${apiUrl}/asyncapi.yaml`);
   if (mails) lines.push(`  e-mails          ${mails}   (embedded mail catcher; set SMTP_URL to use a real server)`);
-  lines.push(`  RabbitMQ UI      http://${new URL(amqpUrl).hostname}:15672   (guest/guest)`);
+  // the broker's user, never its password (unless it is the well-known local default)
+  const broker = new URL(amqpUrl);
+  const login = broker.username === 'guest' && broker.password === 'guest' ? 'guest/guest' : `user ${decodeURIComponent(broker.username) || 'guest'}`;
+  lines.push(`  RabbitMQ UI      http://${broker.hostname}:15672   (${login})`);
   console.log(lines.join('\n'));
 }
