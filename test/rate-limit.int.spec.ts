@@ -92,8 +92,8 @@ test('another client is not limited by the first one', async () => {
   await res.text();
 });
 
-test('only placing orders is limited: reads, probes and docs are not', async () => {
-  for (const path of ['/products', '/health', '/ready', '/openapi.yaml', `/orders/${randomUUID()}`]) {
+test('only placing orders is limited: reads, probes, metrics and docs are not', async () => {
+  for (const path of ['/products', '/health', '/ready', '/metrics', '/openapi.yaml', `/orders/${randomUUID()}`]) {
     for (let i = 0; i < LIMIT + 2; i++) {
       const res = await fetch(`${baseUrl}${path}`, { headers: { 'x-forwarded-for': '203.0.113.7' } });
       await res.text();
