@@ -15,6 +15,9 @@ const root = new URL('../', import.meta.url);
 const composeText = readFileSync(new URL('docker-compose.yml', root), 'utf8');
 const dockerfileText = readFileSync(new URL('Dockerfile', root), 'utf8');
 const dockerignoreText = readFileSync(new URL('.dockerignore', root), 'utf8');
+/** The secrets compose takes from .env, with the example's values (.env.example is what the README says to copy). */
+const envExample = Object.fromEntries(readFileSync(new URL('.env.example', root), 'utf8').split('\n')
+  .filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 const packageJson = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as PackageJson;
 
 interface PackageJson {
@@ -99,12 +102,45 @@ function dependsOn(service: Obj): Record<string, string | undefined> {
 }
 
 /** Variable names interpolated with ${VAR} / $VAR anywhere in a value ($$ is a literal $). */
+/** A compose value with its ${VAR...} filled in from .env.example (as `docker compose` would after `cp .env.example .env`). */
+function withEnvExample(value: string): string {
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}/g, (_, name: string) => envExample[name] ?? '');
+}
+
 function interpolated(value: unknown): string[] {
   const text = JSON.stringify(value).replaceAll('$$', '');
   return [...text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
 }
 
 // ---------------------------------------------------------------- checks on compose
+
+/**
+ * Nothing open to the network by default: every published port on 127.0.0.1; no trust
+ * authentication, no guest, no password with a default: each comes from .env (`${VAR:?}`),
+ * and .env.example names every one of them.
+ */
+function checkLockedDown(c: Compose): string[] {
+  const problems: string[] = [];
+  for (const [name, s] of Object.entries(c.services ?? {})) {
+    if (!isObj(s)) continue;
+    for (const p of portsOf(s)) if (p.published !== undefined && p.host !== '127.0.0.1') problems.push(`${name}: port ${p.published} is published on ${p.host ?? 'every interface'}`);
+    const env = envOf(s);
+    if (env.POSTGRES_HOST_AUTH_METHOD === 'trust') problems.push(`${name}: PostgreSQL trusts every connection`);
+    if (/guest/.test(env.AMQP_URL ?? '')) problems.push(`${name}: connects to RabbitMQ as guest`);
+    for (const [key, value] of Object.entries(env)) {
+      if (!/(PASS|PASSWORD)$/.test(key) && !/_URL$/.test(key)) continue;
+      for (const m of (value ?? '').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}/g)) {
+        if (/PASS|PASSWORD/.test(m[1]!) && !m[2]!.startsWith(':?')) problems.push(`${name}: ${key} takes \${${m[1]}} with a default instead of requiring it`);
+        if (/PASS|PASSWORD|USER/.test(m[1]!) && !(m[1]! in envExample)) problems.push(`${name}: .env.example does not name ${m[1]}`);
+      }
+    }
+  }
+  const rabbit = c.services?.rabbitmq;
+  if (isObj(rabbit) && !envOf(rabbit).RABBITMQ_DEFAULT_PASS) problems.push('rabbitmq: no RABBITMQ_DEFAULT_PASS (it would create guest/guest)');
+  const mail = c.services?.maildev;
+  if (isObj(mail) && !envOf(mail).MAILDEV_WEB_PASS) problems.push('maildev: its web UI has no password');
+  return problems;
+}
 
 function checkAppServices(c: Compose): string[] {
   const problems: string[] = [];
@@ -226,7 +262,7 @@ function checkConnectionUrls(c: Compose): string[] {
     if (!isObj(s)) continue;
     const env = envOf(s);
     for (const [key, [protocol, host, port]] of Object.entries(want)) {
-      const value = env[key];
+      const value = env[key] === undefined ? undefined : withEnvExample(env[key]!);
       let url: URL | undefined;
       try { url = value ? new URL(value) : undefined; } catch { url = undefined; }
       if (!url) { problems.push(`${name}: ${key} is ${value ?? 'missing'}`); continue; }
@@ -289,7 +325,7 @@ function checkEnvNames(c: Compose): string[] {
     const s = c.services?.[name];
     if (!isObj(s)) continue;
     for (const key of Object.keys(envOf(s))) if (!DOCUMENTED_ENV.has(key)) problems.push(`${name}: environment sets undocumented ${key}`);
-    for (const key of interpolated(s)) if (!DOCUMENTED_ENV.has(key)) problems.push(`${name}: interpolates undocumented \${${key}}`);
+    for (const key of interpolated(s)) if (!DOCUMENTED_ENV.has(key) && !(key in envExample)) problems.push(`${name}: interpolates undocumented \${${key}}`);
   }
   return problems;
 }
@@ -366,7 +402,7 @@ function checkMailCatcher(c: Compose, pkg: PackageJson, dockerfile: string): str
   const image = String(c.services?.maildev?.image ?? '');
   const tag = /^maildev\/maildev:(.+)$/.exec(image)?.[1];
   if (tag !== version) problems.push(`maildev: compose runs ${image || 'no image'}, npm has maildev ${version}`);
-  if (!healthcheckCommand(c.services?.maildev ?? {}).some((arg) => arg.includes('/api/healthz'))) problems.push('maildev: healthcheck is not /api/healthz (MailDev 3)');
+  if (!healthcheckCommand(c.services?.maildev ?? {}).some((arg) => arg.includes('1025'))) problems.push('maildev: healthcheck does not probe its SMTP port (1025), which the services need');
   const install = instructions(dockerfile).find((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args));
   if (!install || !/--omit=dev\b/.test(install.args)) problems.push('Dockerfile: npm ci keeps the devDependencies (maildev) in the image');
   return problems;
@@ -452,6 +488,27 @@ test('checks catch a mail catcher in the image or of another version than compos
   assert.ok(problems.includes('Dockerfile: npm ci keeps the devDependencies (maildev) in the image'));
   const versions = checkMailCatcher(c, { devDependencies: { maildev: '3.0.0' } }, dockerfileText);
   assert.equal(versions, ['maildev: compose runs maildev/maildev:2.2.1, npm has maildev 3.0.0']);
+});
+
+test('compose: every published port is on 127.0.0.1; passwords come from .env, none by default, no guest, no trust', () => {
+  assert.equal(checkLockedDown(compose), []);
+});
+
+test('checks catch a port open to the world, trust, guest and a default password', () => {
+  const c = clone(compose);
+  c.services.postgres.ports = ['5432:5432'];
+  (c.services.postgres.environment as Obj).POSTGRES_HOST_AUTH_METHOD = 'trust';
+  (c.services.payment.environment as Obj).AMQP_URL = 'amqp://guest:guest@rabbitmq:5672';
+  (c.services.rabbitmq.environment as Obj).RABBITMQ_DEFAULT_PASS = '${RABBITMQ_PASSWORD:-guest}';
+  delete (c.services.maildev.environment as Obj).MAILDEV_WEB_PASS;
+  const problems = checkLockedDown(c);
+  for (const want of [
+    'postgres: port 5432 is published on every interface',
+    'postgres: PostgreSQL trusts every connection',
+    'payment: connects to RabbitMQ as guest',
+    'rabbitmq: RABBITMQ_DEFAULT_PASS takes ${RABBITMQ_PASSWORD} with a default instead of requiring it',
+    'maildev: its web UI has no password',
+  ]) assert.ok(problems.includes(want), `${want}\n  in: ${problems.join('\n  ')}`);
 });
 
 test('.dockerignore keeps node_modules, .git, tests and CI out of the build context', () => {
