@@ -5,7 +5,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { apiService } from '../handlers/api/index.ts';
 import { TransientError } from '../runtime/errors.ts';
 import { startHost, type Host } from '../runtime/host.ts';
@@ -14,6 +13,7 @@ import { startTcpProxy } from './support/tcp-proxy.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
+import { freePort } from './support/smtp.ts';
 
 let env: TestEnv;
 let consumers: Host;
@@ -21,15 +21,6 @@ let api: Host;
 let healthUrl = '';
 let apiUrl = '';
 const failFor = new Map<string, Error>();
-
-/** A port nothing listens on right now (the health server takes a fixed port). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 test.before(async () => {
   env = await createTestEnv('metrics');

@@ -8,12 +8,12 @@ import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { startPaymentProvider, type PaymentProvider, type ProviderSettings } from '../simulators/payment-provider/server.ts';
 import { faultOf, paymentOutcome } from '../simulators/payment-provider/outcome.ts';
 import { gatewayClient } from '../handlers/payment/gateway.ts';
 import { eventually } from './support/env.ts';
 import { DependencyUnavailableError, PermanentError } from '../runtime/errors.ts';
+import { freePort } from './support/smtp.ts';
 
 const SEED = 'provider-spec';
 const BASE: ProviderSettings = { latencyMs: 20, failureRate: 0.5, errorRate: 0, timeoutRate: 0, seed: SEED };
@@ -211,13 +211,5 @@ test('`npm run payment-provider` runs it as its own process on PAYMENT_PROVIDER_
     assert.is(await exited, 0);
   }
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 test.run();
