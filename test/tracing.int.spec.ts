@@ -106,6 +106,9 @@ test('one order is one trace from the request that carried a traceparent through
   for (const l of handled) assert.is(l.trace_id, TRACE_ID, `${String(l.service)}'s 'handled' line carries the trace id`);
   const storeOrderLine = handled.find((l) => l.service === 'store-order');
   assert.is(storeOrderLine?.span_id, idOf(storeOrder), 'a line carries the span it was written in');
+  const sentLine = await eventually(async () => lines.find((l) => l.msg === 'e-mail sent' && l.kind === 'invoice'), 'the invoice\'s "e-mail sent" line');
+  assert.is(sentLine.trace_id, TRACE_ID, 'the e-mail\'s send is logged in the order\'s trace');
+  assert.is(sentLine.span_id, idOf(invoiceSend));
 });
 
 test.run();

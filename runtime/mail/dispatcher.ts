@@ -20,7 +20,7 @@ import type { Logger } from '../logger.ts';
 import { throughOutage } from '../through-outage.ts';
 import { pollingLoop, type PollingLoop } from '../polling-loop.ts';
 import type { MailTransport } from './transport.ts';
-import { contextOfTraceparent, endSpan, inSpan, SpanKind, startSpan } from '../tracing.ts';
+import { contextOfTraceparent, endSpan, inSpan, SpanKind, startSpan, type Span } from '../tracing.ts';
 
 export interface QueuedEmail {
   readonly id: string;
@@ -42,6 +42,8 @@ interface Sent {
   readonly email: QueuedEmail;
   readonly response: string;
   readonly log: Logger;
+  /** The send's span (ended): its outcome is logged in it, so the line carries the order's trace. */
+  readonly span: Span;
 }
 
 export interface MailDispatcherOptions {
@@ -156,14 +158,14 @@ export class MailDispatcher {
     try {
       const sent = await inSpan(span, () => this.#send(email));
       endSpan(span, sent ? undefined : 'not sent');
-      return sent;
+      return sent && { ...sent, span };
     } catch (err) {
       endSpan(span, err);
       throw err;
     }
   }
 
-  async #send(email: QueuedEmail): Promise<Sent | undefined> {
+  async #send(email: QueuedEmail): Promise<Omit<Sent, 'span'> | undefined> {
     const log = this.#log.child({ kind: email.kind, subjectKey: email.subject_key, emailMessageId: email.message_id });
     const to = oneLineHeader(email.recipient);
     if (!isBareAddress(to)) {
@@ -197,10 +199,12 @@ export class MailDispatcher {
       await throughOutage(() => this.#db.em.fork().execute(
         `update mail.emails set status = 'sent', sent_at = now(), last_error = null where id in (?) and status = 'pending'`, [sent.map((s) => s.email.id)]),
       { what: 'marking e-mails sent', deadline: this.#leaseEnd(), log: this.#log });
-      for (const { email, response, log } of sent) log.info({ attempts: email.attempts, response }, 'e-mail sent');
+      for (const { email, response, log, span } of sent) inSpan(span, () => log.info({ attempts: email.attempts, response }, 'e-mail sent'));
     } catch (err) {
       // Sent but not marked: the lease runs out and the same Message-IDs go out again.
-      for (const { log } of sent) log.warn({ err: (err as Error).message }, 'e-mail sent but not marked sent; it will be resent with the same Message-ID');
+      for (const { log, span } of sent) {
+        inSpan(span, () => log.warn({ err: (err as Error).message }, 'e-mail sent but not marked sent; it will be resent with the same Message-ID'));
+      }
     }
   }
 
