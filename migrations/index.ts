@@ -4,6 +4,7 @@ import { Migration20261125000002_services } from './Migration20261125000002_serv
 import { Migration20261125000003_payment_attempts } from './Migration20261125000003_payment_attempts.ts';
 import { Migration20261126000004_outbox_without_notify } from './Migration20261126000004_outbox_without_notify.ts';
 import { Migration20261126000005_emails_without_notify } from './Migration20261126000005_emails_without_notify.ts';
+import { Migration20261126000006_email_traceparent } from './Migration20261126000006_email_traceparent.ts';
 
 export const migrationsList = [
   { name: 'Migration20261125000001_runtime', class: Migration20261125000001_runtime },
@@ -11,4 +12,5 @@ export const migrationsList = [
   { name: 'Migration20261125000003_payment_attempts', class: Migration20261125000003_payment_attempts },
   { name: 'Migration20261126000004_outbox_without_notify', class: Migration20261126000004_outbox_without_notify },
   { name: 'Migration20261126000005_emails_without_notify', class: Migration20261126000005_emails_without_notify },
+  { name: 'Migration20261126000006_email_traceparent', class: Migration20261126000006_email_traceparent },
 ] as const;

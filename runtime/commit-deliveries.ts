@@ -5,6 +5,9 @@
 // knows (same consumer, same messageId) is a duplicate: its handler does not run.
 // A group that fails is committed again one delivery at a time, so a failure is
 // always the delivery's own.
+// Each delivery keeps its own span (the consumer's) while its handler runs, and its
+// events continue that span; the shared transaction gets no span of its own (it
+// would belong to one trace only, while its deliveries may belong to several).
 import type { MessageName, OutgoingEvent } from '../generated/types.ts';
 import type { Handler } from './bind-handlers.ts';
 import { inTransaction, type Database, type EntityManager } from './db.ts';
@@ -16,6 +19,7 @@ import type { Logger } from './logger.ts';
 import { writeAllToOutbox, type Caused } from './outbox.ts';
 import { withPrepared } from './outside-step.ts';
 import type { Outgoing } from './publisher.ts';
+import { inSpan, type Span } from './tracing.ts';
 
 /** A delivery that passed validation, ready for its transaction. */
 export interface Delivery {
@@ -24,6 +28,8 @@ export interface Delivery {
   readonly message: unknown;
   /** What the handler's step outside the transaction returned, if it has one. */
   readonly prepared?: { readonly value: unknown } | undefined;
+  /** The delivery's span (the consumer's): the handler runs in it, its events continue it. */
+  readonly span?: Span | undefined;
 }
 
 export type Committed = 'handled' | 'duplicate';
@@ -57,10 +63,12 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
     const outcomes: Committed[] = [];
     const written: Caused[] = [];
     const emitted: string[][] = [];
-    for (const { envelope, type, message, prepared } of deliveries) {
+    for (const { envelope, type, message, prepared, span } of deliveries) {
       const id = envelope.messageId.toLowerCase();
+      // the group runs in the context of the delivery that started it: each one's work goes in its own span
+      const inOwnSpan = <T>(fn: () => T): T => span ? inSpan(span, fn) : fn();
       if (!fresh.delete(id)) {
-        log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }, 'duplicate delivery; already handled');
+        inOwnSpan(() => log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }, 'duplicate delivery; already handled'));
         outcomes.push('duplicate');
         emitted.push([]);
         continue;
@@ -70,8 +78,8 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
         log: log.child({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }),
       };
       const ctx = prepared ? withPrepared(base, prepared.value) : base;
-      const events = [...await options.handlers.get(type)!(message, ctx), ...(options.onHandled?.(type, envelope, message) ?? [])];
-      written.push({ events, cause: { service, messageId: envelope.messageId, correlationId: envelope.correlationId, traceparent: envelope.traceparent } });
+      const events = await inOwnSpan(async () => [...await options.handlers.get(type)!(message, ctx), ...(options.onHandled?.(type, envelope, message) ?? [])]);
+      written.push({ events, cause: { service, messageId: envelope.messageId, correlationId: envelope.correlationId, traceparent: envelope.traceparent, span } });
       outcomes.push('handled');
       emitted.push(events.map((e) => e.type));
     }
@@ -80,8 +88,10 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
   options.afterCommit?.(outgoing);
   for (const [i, outcome] of outcomes.entries()) {
     if (outcome !== 'handled') continue;
-    const { envelope, type } = deliveries[i]!;
-    log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type, emitted: emitted[i] }, 'handled');
+    const { envelope, type, span } = deliveries[i]!;
+    const handled = () => log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type, emitted: emitted[i] }, 'handled');
+    if (span) inSpan(span, handled);
+    else handled();
   }
   return outcomes;
 }

@@ -21,6 +21,10 @@ export interface Config {
   /** pretty: coloured lines for people; json: one JSON object a line. Default: pretty on a terminal, json otherwise. */
   readonly logFormat: 'pretty' | 'json';
   /** Level from which log records are also emitted as LogEmitted events. */
+  /** OTLP/HTTP endpoint spans are exported to (e.g. http://jaeger:4318); unset: no spans are recorded. */
+  readonly otelEndpoint: string | undefined;
+  /** The service.name of exported spans; default: the process's services. */
+  readonly otelServiceName: string | undefined;
   readonly eventLogLevel: 'debug' | 'info' | 'warn' | 'error' | 'off';
   /** Deliveries in flight per consumer, unless the service or PREFETCH_<SERVICE> says otherwise. */
   readonly prefetch: number;
@@ -229,6 +233,8 @@ export function loadConfig(env: Env = process.env): Config {
     services: service === '' || service === 'all' ? 'all' : service.split(',').map((s) => s.trim()).filter(Boolean),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     logFormat: oneOf(env, 'LOG_FORMAT', process.stdout.isTTY === true ? 'pretty' : 'json', ['pretty', 'json']),
+    otelEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', undefined, ['http:', 'https:']),
+    otelServiceName: env.OTEL_SERVICE_NAME?.trim() || undefined,
     eventLogLevel: oneOf(env, 'EVENT_LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error', 'off']),
     prefetch: number(env, 'PREFETCH', 128, 1, 1000),
     dbPoolMax: number(env, 'DB_POOL_MAX', 3, 1, 200),

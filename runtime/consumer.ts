@@ -9,6 +9,8 @@
 // while the database or the broker is unreachable, the delivery goes back unchanged
 // and consumption pauses until both answer. Every path publishes with confirms before
 // it acks, so a crash at any point means a redelivery, never a loss.
+// Each delivery is a CONSUMER span, child of its message's traceparent; the pipeline
+// runs inside it, so its log lines carry the trace and its events continue it.
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { MessageName, OutgoingEvent } from '../generated/types.ts';
 import type { Broker } from './broker.ts';
@@ -24,6 +26,7 @@ import { outsideStepOf } from './outside-step.ts';
 import type { Outgoing, Publisher } from './publisher.ts';
 import { untilReachable, type ProbeBackoff } from './through-outage.ts';
 import type { QueuePlan } from './topology.ts';
+import { contextOfTraceparent, endSpan, inSpan, SpanKind, startSpan, type Span } from './tracing.ts';
 import { validMessage } from './validate-message.ts';
 
 export interface ConsumerOptions {
@@ -110,8 +113,38 @@ export class Consumer {
     this.#log.info({ queue: this.#options.plan.queue, prefetch: this.#options.prefetch }, 'consuming');
   }
 
-  /** The pipeline for one delivery; resolves with what became of it once it was acked or given back. */
-  async #process(channel: Channel, msg: ConsumeMessage): Promise<Outcome> {
+  /** The pipeline for one delivery, in its span; resolves with what became of it once it was acked or given back. */
+  #process(channel: Channel, msg: ConsumeMessage): Promise<Outcome> {
+    const span = this.#deliverySpan(msg);
+    return inSpan(span, () => this.#processIn(channel, msg, span)).then(
+      (outcome) => {
+        span.setAttribute('outcome', outcome);
+        endSpan(span, outcome === 'handled' || outcome === 'duplicate' ? undefined : outcome);
+        return outcome;
+      },
+      (err: unknown) => {
+        endSpan(span, err);
+        throw err;
+      },
+    );
+  }
+
+  /** `<service> handle <Type>`, a child of the message's traceparent (read from the raw headers: the envelope may be invalid). */
+  #deliverySpan(msg: ConsumeMessage): Span {
+    const { messageId, type, correlationId, headers } = msg.properties;
+    const traceparent = headers?.[Header.traceparent];
+    const { service, plan } = this.#options;
+    return startSpan(`${service} handle ${type ?? 'unknown'}`, SpanKind.CONSUMER, contextOfTraceparent(typeof traceparent === 'string' ? traceparent : undefined), {
+      'messaging.system': 'rabbitmq',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': plan.queue,
+      'messaging.message.id': messageId ? String(messageId) : '',
+      'messaging.message.conversation_id': correlationId ? String(correlationId) : '',
+      'order.id': correlationId ? String(correlationId) : '',
+    });
+  }
+
+  async #processIn(channel: Channel, msg: ConsumeMessage, span: Span): Promise<Outcome> {
     const started = performance.now();
     let envelope: IncomingEnvelope | undefined;
     let outcome: Outcome;
@@ -120,7 +153,7 @@ export class Consumer {
       const type = this.#route(envelope);
       const message = validMessage(envelope, type, msg.content, this.#options.maxMessageBytes);
       const prepared = await this.#runOutside(envelope, type, message);
-      outcome = await this.#commit({ envelope, type, message, prepared });
+      outcome = await this.#commit({ envelope, type, message, prepared, span });
     } catch (error) {
       outcome = await this.#fail(msg, envelope, error);
     }

@@ -3,7 +3,8 @@
 // service has its own database pool and its own limit on deliveries in flight
 // (bulkheads): a slow service uses up its own share, never another's. The runtime
 // (migrations, relay, readiness) has a pool of its own too. Stopping follows the guarantee order: stop consuming,
-// let in-flight deliveries finish (bounded), flush the outbox, close everything.
+// let in-flight deliveries finish (bounded), flush the outbox, close everything, and
+// last flush the spans (runtime/tracing.ts: exported only with OTEL_EXPORTER_OTLP_ENDPOINT).
 import { createServer, type Server } from 'node:http';
 import type { Config } from './config.ts';
 import { Broker } from './broker.ts';
@@ -17,6 +18,7 @@ import { Publisher } from './publisher.ts';
 import { OutboxRelay, type RelayOptions } from './relay.ts';
 import type { ServiceModule, ServiceRuntime, Stoppable } from './service.ts';
 import { declareTopology, queuePlanFor } from './topology.ts';
+import { startTracing } from './tracing.ts';
 import { services as contract } from '../generated/registry.ts';
 
 export interface HostOptions {
@@ -41,6 +43,8 @@ export interface Host {
 export async function startHost(config: Config, modules: readonly ServiceModule[], options: HostOptions = {}): Promise<Host> {
   const names = modules.map((m) => m.name);
   const log = options.log ?? createLogger(config, { app: 'order-pipeline', services: names.join(',') });
+  // a test registers its own provider (registerTracing) and leaves the endpoint unset
+  const stopTracing = startTracing(config, names);
   await ensureDatabase(config.databaseUrl);
   const db: Database = await openDatabase({ url: config.databaseUrl, poolMax: config.runtimeDbPoolMax });
   const databases = new Map<string, Database>();
@@ -121,6 +125,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       healthServer?.close();
       await bounded(broker.close(), deadline, 'broker connection close', log);
       await bounded(Promise.all([db, ...databases.values()].map((d) => d.close())), deadline, 'database pools close', log);
+      await bounded(stopTracing().catch((err) => log.warn({ err: (err as Error).message }, 'spans could not be flushed')), deadline, 'span export', log);
       log.info({ drained }, 'stopped');
       return { drained };
     })();
@@ -134,6 +139,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     await relay?.stop().catch(() => undefined);
     await broker.close().catch(() => undefined);
     await Promise.all([db, ...databases.values()].map((d) => d.close().catch(() => undefined)));
+    await stopTracing().catch(() => undefined);
     throw err;
   }
 }

@@ -1,16 +1,18 @@
 // Writes events to the transactional outbox, in the caller's transaction: an event
 // exists exactly when the effect that produced it committed. Each event is
 // validated against the contract before it is written, and gets its envelope:
-// a fresh messageId, the order as correlationId, its cause, its trace.
+// a fresh messageId, the order as correlationId, its cause, its trace (the span of
+// the work that wrote it, so that its handling is that span's child).
 // What it returns is ready to publish: once the transaction committed, the writer
 // hands it to OutboxRelay.publishCommitted, and the relay's pass is the fallback.
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { messages } from '../generated/registry.ts';
 import type { OutgoingEvent } from '../generated/types.ts';
-import { childTraceparent, publishOptions } from './envelope.ts';
+import { publishOptions } from './envelope.ts';
 import { PermanentError } from './errors.ts';
 import type { Outgoing } from './publisher.ts';
+import { activeSpan, effectTraceparent, type Span } from './tracing.ts';
 
 export interface Cause {
   /** The service writing the events (the AMQP appId). */
@@ -19,6 +21,8 @@ export interface Cause {
   readonly messageId?: string | undefined;
   readonly correlationId?: string | undefined;
   readonly traceparent?: string | undefined;
+  /** The span of the work that produced the events (a delivery's); else the active span (an HTTP request's). */
+  readonly span?: Span | undefined;
 }
 
 export function invalidEventError(event: OutgoingEvent, cause: Cause): PermanentError | undefined {
@@ -52,7 +56,7 @@ export async function writeAllToOutbox(em: EntityManager, written: readonly Caus
       const orderId = (event.payload as { orderId?: string }).orderId;
       const correlationId = orderId ?? cause.correlationId ?? null;
       const causationId = cause.messageId ?? messageId;
-      const traceparent = childTraceparent(cause.traceparent);
+      const traceparent = effectTraceparent(cause.span ?? activeSpan(), cause.traceparent);
       const payload = JSON.stringify(event.payload);
       values.push(messageId, event.type, route.exchange, route.routingKey, correlationId, causationId, traceparent, cause.service, payload);
       outgoing.push({

@@ -35,7 +35,7 @@ const INFRA = ['rabbitmq', 'postgres', 'maildev'] as const;
 /** Stand-ins for outside parties, run from the app image (not part of the shop). */
 const SIMULATORS = ['payment-provider'] as const;
 /** Watching the system: reachable from this machine only. */
-const MONITORING = ['prometheus', 'grafana'] as const;
+const MONITORING = ['prometheus', 'grafana', 'jaeger'] as const;
 const prometheusConfig = parse(readFileSync(new URL('deploy/prometheus.yml', root), 'utf8')) as Obj;
 const EMAIL_SERVICES = ['cancel-email', 'invoice-email', 'order-confirmation-email'];
 const RESTART_POLICIES = new Set(['always', 'unless-stopped', 'on-failure']);
@@ -44,6 +44,7 @@ const DOCUMENTED_ENV = new Set([
   'AMQP_URL', 'DATABASE_URL', 'SMTP_URL', 'PORT', 'HEALTH_PORT', 'SERVICE',
   'PAYMENT_FAILURE_RATE', 'PAYMENT_LATENCY_MS', 'PAYMENT_SEED', 'LOG_LEVEL', 'MAIL_FROM',
   'PAYMENT_GATEWAY_URL', 'PAYMENT_GATEWAY_TIMEOUT_MS', 'PAYMENT_PROVIDER_PORT', 'PAYMENT_ERROR_RATE', 'PAYMENT_TIMEOUT_RATE',
+  'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME',
 ]);
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

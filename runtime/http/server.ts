@@ -2,6 +2,8 @@
 // OpenAPI document's own schemas (unknown fields rejected, nothing coerced), responses
 // checked against the contract before they leave, JSON bodies only and bounded, every
 // error as RFC 9457 problem+json, the contract served as Swagger UI and as files.
+// Each request is a SERVER span that continues the client's `traceparent`, if it sent
+// one; its handler runs inside it, so the events it commits continue its trace.
 import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +13,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Logger } from '../logger.ts';
+import { contextOfHeaders, endSpan, inSpan, SpanKind, startSpan, type Span } from '../tracing.ts';
 import { openApiAjv, type OpenApiDocument } from './openapi.ts';
 import type { OperationConfig } from './operations.ts';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS, dataErrorProblem, isDataError, isInfrastructureFailure, serviceUnavailable, tooManyRequests, type FieldError } from './problem.ts';
@@ -98,6 +101,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     trustProxy: options.trustProxy ? [...options.trustProxy] : false,
   });
   await limitRates(app, options.rateLimits ?? []);
+  traceRequests(app, quiet);
 
   // fastify's own ajv removes unknown properties and coerces types; the contract
   // wants them rejected, so requests and responses are checked with the contract ajv.
@@ -163,6 +167,37 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     app.get(url, { schema: { hide: true } as never }, (_request, reply) => reply.type(file.contentType).send(text));
   }
   return app;
+}
+
+/** A span per request (but the quiet ones: probes, scrapes), around its handler. */
+function traceRequests(app: FastifyInstance, quiet: ReadonlySet<string>): void {
+  const spans = new WeakMap<FastifyRequest, Span>();
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (!quiet.has(request.url)) {
+      const route = request.routeOptions.url ?? pathOf(request);
+      spans.set(request, startSpan(`${request.method} ${route}`, SpanKind.SERVER, contextOfHeaders(request.headers), {
+        'http.request.method': request.method,
+        'http.route': route,
+        'url.path': pathOf(request),
+      }));
+    }
+    done();
+  });
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    route.handler = function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+      const span = spans.get(request);
+      return span ? inSpan(span, () => handler.call(this, request, reply)) : handler.call(this, request, reply);
+    } as typeof handler;
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const span = spans.get(request);
+    if (span) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      endSpan(span, reply.statusCode >= 500 ? `HTTP ${reply.statusCode}` : undefined);
+    }
+    done();
+  });
 }
 
 /**

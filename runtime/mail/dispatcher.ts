@@ -13,11 +13,14 @@
 // (the SMTP timeouts are set far below it), leaves the row pending: after the lease
 // another pass sends it again under the same Message-ID. That is the worst case, a
 // resend of the same message that mail clients collapse, never a second distinct mail.
+// Each send is a CLIENT span, child of the traceparent the row was queued with (the
+// handling that queued it), so the order's trace reaches its e-mails.
 import type { Database, EntityManager } from '../db.ts';
 import type { Logger } from '../logger.ts';
 import { throughOutage } from '../through-outage.ts';
 import { pollingLoop, type PollingLoop } from '../polling-loop.ts';
 import type { MailTransport } from './transport.ts';
+import { contextOfTraceparent, endSpan, inSpan, SpanKind, startSpan, type Span } from '../tracing.ts';
 
 export interface QueuedEmail {
   readonly id: string;
@@ -31,12 +34,16 @@ export interface QueuedEmail {
   /** Attempts so far, this one included. */
   readonly attempts: number;
   readonly created_at: Date | string;
+  /** The trace of the handling that queued it; null for rows queued before traces. */
+  readonly traceparent: string | null;
 }
 
 interface Sent {
   readonly email: QueuedEmail;
   readonly response: string;
   readonly log: Logger;
+  /** The send's span (ended): its outcome is logged in it, so the line carries the order's trace. */
+  readonly span: Span;
 }
 
 export interface MailDispatcherOptions {
@@ -138,13 +145,27 @@ export class MailDispatcher {
            order by next_attempt_at, created_at
            limit ?
            for update skip locked)
-      returning e.id, e.kind, e.subject_key, e.recipient, e.subject, e.text_body, e.html_body, e.message_id, e.attempts, e.created_at`,
+      returning e.id, e.kind, e.subject_key, e.recipient, e.subject, e.text_body, e.html_body, e.message_id, e.attempts, e.created_at, e.traceparent`,
       [leaseMs / 1000, [...kinds], batchSize],
     );
   }
 
-  /** Sends one e-mail; returns it when the SMTP server took it (to be marked sent with the pass's others). */
+  /** Sends one e-mail in its span; returns it when the SMTP server took it (to be marked sent with the pass's others). */
   async #deliver(email: QueuedEmail): Promise<Sent | undefined> {
+    const span = startSpan(`e-mail send ${email.kind}`, SpanKind.CLIENT, contextOfTraceparent(email.traceparent ?? undefined), {
+      'email.kind': email.kind, 'email.message_id': email.message_id, 'email.attempt': email.attempts, 'email.subject_key': email.subject_key,
+    });
+    try {
+      const sent = await inSpan(span, () => this.#send(email));
+      endSpan(span, sent ? undefined : 'not sent');
+      return sent && { ...sent, span };
+    } catch (err) {
+      endSpan(span, err);
+      throw err;
+    }
+  }
+
+  async #send(email: QueuedEmail): Promise<Omit<Sent, 'span'> | undefined> {
     const log = this.#log.child({ kind: email.kind, subjectKey: email.subject_key, emailMessageId: email.message_id });
     const to = oneLineHeader(email.recipient);
     if (!isBareAddress(to)) {
@@ -178,10 +199,12 @@ export class MailDispatcher {
       await throughOutage(() => this.#db.em.fork().execute(
         `update mail.emails set status = 'sent', sent_at = now(), last_error = null where id in (?) and status = 'pending'`, [sent.map((s) => s.email.id)]),
       { what: 'marking e-mails sent', deadline: this.#leaseEnd(), log: this.#log });
-      for (const { email, response, log } of sent) log.info({ attempts: email.attempts, response }, 'e-mail sent');
+      for (const { email, response, log, span } of sent) inSpan(span, () => log.info({ attempts: email.attempts, response }, 'e-mail sent'));
     } catch (err) {
       // Sent but not marked: the lease runs out and the same Message-IDs go out again.
-      for (const { log } of sent) log.warn({ err: (err as Error).message }, 'e-mail sent but not marked sent; it will be resent with the same Message-ID');
+      for (const { log, span } of sent) {
+        inSpan(span, () => log.warn({ err: (err as Error).message }, 'e-mail sent but not marked sent; it will be resent with the same Message-ID'));
+      }
     }
   }
 
