@@ -69,7 +69,7 @@ function printWhereToLook(started: typeof host, amqpUrl: string): void {
   const apiUrl = parts.find((p) => p.url)?.url;
   const mails = parts.find((p) => p.mailCatcherUrl)?.mailCatcherUrl;
   const lines = [`order pipeline running: ${[...started.services.keys(), ...started.consumers.keys()].filter((v, i, a) => a.indexOf(v) === i).join(', ')}`];
-  if (apiUrl) lines.push(`  API              ${apiUrl}   (try: curl ${apiUrl}/products)`, `  API docs         ${apiUrl}/docs`, `  event contract   ${apiUrl}/asyncapi.yaml`);
+  if (apiUrl) lines.push(`  API              ${apiUrl}   (try: curl ${apiUrl}/products)`, `  API docs         ${apiUrl}/docs`, `  events           ${apiUrl}/events   (the flow and every event; the contract: ${apiUrl}/asyncapi.yaml)`);
   if (mails) lines.push(`  e-mails          ${mails}   (embedded mail catcher; set SMTP_URL to use a real server)`);
   // the broker's user, never its password (unless it is the well-known local default)
   const broker = new URL(amqpUrl);
