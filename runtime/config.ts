@@ -4,7 +4,18 @@ import { isIP } from 'node:net';
 import { serviceNames } from '../generated/registry.ts';
 
 export interface Config {
+  /**
+   * The broker and its vhost. Its user is the administrator's: used only to set the broker
+   * up (brokerSetup) and never by a service, which connects as its own user
+   * (runtime/broker-identity.ts).
+   */
   readonly amqpUrl: string;
+  /** RabbitMQ's management API (users and permissions), with the administrator's user. */
+  readonly managementUrl: string;
+  /** Set the broker up at start (users, permissions, topology); off where a setup job did it (compose). */
+  readonly brokerSetup: boolean;
+  /** AMQP_PASSWORD_<SERVICE>: each service's own broker password, by service name. */
+  readonly amqpPasswords: Readonly<Record<string, string>>;
   readonly databaseUrl: string;
   /** Unset: the all-in-one run starts an embedded mail catcher. */
   readonly smtpUrl: string | undefined;
@@ -149,9 +160,10 @@ export function redactUrl(raw: string): string {
 }
 
 /** The text with every configured URL's password replaced by ***: for messages of errors that may quote a URL. */
-export function withoutSecrets(text: string, config: Pick<Config, 'amqpUrl' | 'databaseUrl' | 'smtpUrl'> & { payment: Pick<Config['payment'], 'gatewayUrl'> }): string {
+export function withoutSecrets(text: string, config: Pick<Config, 'amqpUrl' | 'databaseUrl' | 'smtpUrl'> & Partial<Pick<Config, 'managementUrl' | 'amqpPasswords'>> & { payment: Pick<Config['payment'], 'gatewayUrl'> }): string {
   let out = text;
-  for (const raw of [config.amqpUrl, config.databaseUrl, config.smtpUrl, config.payment.gatewayUrl]) {
+  for (const password of Object.values(config.amqpPasswords ?? {})) out = out.replaceAll(password, '***');
+  for (const raw of [config.amqpUrl, config.managementUrl, config.databaseUrl, config.smtpUrl, config.payment.gatewayUrl]) {
     if (!raw) continue;
     let password: string | undefined;
     try {
@@ -192,6 +204,45 @@ function mailFrom(value: string): string {
   return value.trim();
 }
 
+/** A service's name as it ends a variable's name: order-timeline → ORDER_TIMELINE. */
+export const envSuffix = (service: string) => service.toUpperCase().replaceAll('-', '_');
+
+/** The contract's service a <PREFIX>_<SERVICE> variable names; an unknown one stops the start. */
+function serviceOfVariable(name: string, suffix: string): string {
+  const service = suffix.toLowerCase().replaceAll('_', '-');
+  if (!(serviceNames as readonly string[]).includes(service)) {
+    throw new ConfigError(`${name} names no service of asyncapi.yaml (known: ${serviceNames.map(envSuffix).join(', ')})`);
+  }
+  return service;
+}
+
+const PASSWORD_VARIABLE = /^AMQP_PASSWORD_([A-Z0-9_]+)$/;
+
+function amqpPasswords(env: Env): Record<string, string> {
+  const passwords: Record<string, string> = {};
+  for (const name of Object.keys(env).sort()) {
+    const match = PASSWORD_VARIABLE.exec(name);
+    if (!match || !env[name]) continue;
+    passwords[serviceOfVariable(name, match[1])] = env[name];
+  }
+  return passwords;
+}
+
+/** The management API on the broker's host, as the AMQP_URL's user, unless RABBITMQ_MANAGEMENT_URL says otherwise. */
+function managementUrl(env: Env, amqpUrl: string): string {
+  const given = url(env, 'RABBITMQ_MANAGEMENT_URL', undefined, ['http:', 'https:']);
+  if (given) return given;
+  const broker = new URL(amqpUrl);
+  const management = new URL(`http://${broker.host.replace(/:\d+$/, '')}:15672`);
+  management.username = broker.username || 'guest';
+  management.password = broker.password || 'guest';
+  return management.toString();
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  return oneOf(env, name, fallback ? 'on' : 'off', ['on', 'off']) === 'on';
+}
+
 const LIMIT_VARIABLE = /^(PREFETCH|DB_POOL_MAX)_([A-Z0-9_]+)$/;
 
 /** PREFETCH_<SERVICE> and DB_POOL_MAX_<SERVICE>, the service named as in asyncapi.yaml with - as _ (ORDER_TIMELINE). */
@@ -200,10 +251,7 @@ function serviceLimits(env: Env): Record<string, ServiceLimits> {
   for (const name of Object.keys(env).sort()) {
     const match = LIMIT_VARIABLE.exec(name);
     if (!match || env[name] === undefined || env[name] === '') continue;
-    const service = match[2].toLowerCase().replaceAll('_', '-');
-    if (!(serviceNames as readonly string[]).includes(service)) {
-      throw new ConfigError(`${name} names no service of asyncapi.yaml (known: ${serviceNames.map((n) => n.toUpperCase().replaceAll('-', '_')).join(', ')})`);
-    }
+    const service = serviceOfVariable(name, match[2]);
     const entry = (limits[service] ??= {});
     if (match[1] === 'PREFETCH') entry.prefetch = number(env, name, 1, 1, 1000);
     else entry.dbPoolMax = number(env, name, 1, 1, 200);
@@ -220,8 +268,12 @@ export function loadConfig(env: Env = process.env): Config {
     })
     : undefined;
   const service = (env.SERVICE ?? '').trim();
+  const amqpUrl = url(env, 'AMQP_URL', 'amqp://guest:guest@127.0.0.1:5672', ['amqp:', 'amqps:'])!;
   const config: Config = {
-    amqpUrl: url(env, 'AMQP_URL', 'amqp://guest:guest@127.0.0.1:5672', ['amqp:', 'amqps:'])!,
+    amqpUrl,
+    managementUrl: managementUrl(env, amqpUrl),
+    brokerSetup: onOff(env, 'BROKER_SETUP', true),
+    amqpPasswords: amqpPasswords(env),
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/shop', ['postgres:', 'postgresql:'])!,
     smtpUrl: url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']),
     mailFrom: mailFrom(env.MAIL_FROM || 'Shop <orders@shop.example>'),

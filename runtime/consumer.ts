@@ -1,5 +1,6 @@
 // The one consumer pipeline every service runs, step by step:
-//   read the envelope (runtime/envelope.ts) → route by type → validate
+//   read the envelope (runtime/envelope.ts) → route by type → check the sender
+//   (runtime/broker-access.ts: the contract's producer, as the broker's user-id says) → validate
 //   (runtime/validate-message.ts) → the handler's step outside the transaction, if it
 //   has one (runtime/outside-step.ts) → one transaction { inbox; handler; outbox },
 //   shared by deliveries that arrive together (runtime/commit-deliveries.ts) → ack;
@@ -15,6 +16,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { MessageName, OutgoingEvent } from '../generated/types.ts';
 import type { Broker } from './broker.ts';
 import { bindHandlers, type Handler } from './bind-handlers.ts';
+import { checkSender, senderOf } from './broker-access.ts';
 import { deliveryCommitter, type Committed, type Delivery } from './commit-deliveries.ts';
 import { databaseReachable, type Database } from './db.ts';
 import { readEnvelope, republishOptions, type IncomingEnvelope } from './envelope.ts';
@@ -151,6 +153,7 @@ export class Consumer {
     try {
       envelope = readEnvelope(msg);
       const type = this.#route(envelope);
+      checkSender(type, this.#senderOf(msg), this.#options.service);
       const message = validMessage(envelope, type, msg.content, this.#options.maxMessageBytes);
       const prepared = await this.#runOutside(envelope, type, message);
       outcome = await this.#commit({ envelope, type, message, prepared, span });
@@ -169,6 +172,10 @@ export class Consumer {
       throw new PermanentError(`${this.#options.service} does not receive messages of type ${envelope.type}`);
     }
     return envelope.type as MessageName;
+  }
+
+  #senderOf(msg: ConsumeMessage): string | undefined {
+    return senderOf(msg.properties.userId, msg.properties.headers, this.#options.service);
   }
 
   /**
@@ -196,7 +203,10 @@ export class Consumer {
       this.#pauseForOutage(error);
       return 'requeued';
     }
-    await this.#publisher.publish({ exchange: '', routingKey: decision.queue, content: msg.content, options: republishOptions(msg, decision.headers) });
+    // The copy goes out under this service's user-id, so it names the sender it arrived with.
+    const sender = this.#senderOf(msg);
+    const headers = sender === undefined ? decision.headers : { ...decision.headers, [Header.sender]: sender };
+    await this.#publisher.publish({ exchange: this.#options.plan.parkingExchange, routingKey: decision.queue, content: msg.content, options: republishOptions(msg, headers) });
     const log = this.#log.child({ messageId: envelope?.messageId, correlationId: envelope?.correlationId, type: envelope?.type, attempt });
     const err = describeError(error).message;
     if (decision.action === 'retry' && decision.why === 'unavailable') {

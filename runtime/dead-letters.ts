@@ -5,15 +5,20 @@
 // queue (as deep as it was when the pass began) and returns what stays: a full turn,
 // which leaves the order as it was. (A message dead-lettered during the pass lands
 // ahead of the returned ones.)
+// Both connect as the service itself (runtime/broker-identity.ts): its user may read its
+// dead-letter queue and publish into its parking exchange, nothing more.
 // Replay sends each message back to that service's own queue only (its other
-// consumers already had it), same messageId, attempts counted afresh; it is
+// consumers already had it), same messageId, attempts counted afresh, under the
+// service's user-id and naming the sender it first came from (a forged message stays
+// forged and is dead-lettered again); it is
 // published with a confirm before it leaves the dead-letter queue, so a crash
 // mid-replay duplicates at worst, and the service's inbox absorbs duplicates. A replay
 // reads at most what the queue held when it began, so a message that fails again
 // during the replay is not replayed twice in one run.
 import amqp, { type GetMessage } from 'amqplib';
+import { senderOf } from './broker-access.ts';
 import { FAILURE_HEADERS, Header } from './headers.ts';
-import { queuePlanFor } from './topology.ts';
+import { queuePlanFor, type QueuePlan } from './topology.ts';
 
 export interface DeadLetter {
   readonly messageId: string;
@@ -67,13 +72,15 @@ async function returnInOrder(ch: amqp.ConfirmChannel, dlq: string, taken: readon
 const RETURN_BATCH = 16;
 const RETURN_TIMEOUT_MS = 10_000;
 
-async function withQueue<T>(amqpUrl: string, service: string, fn: (ch: amqp.ConfirmChannel, dlq: string, queue: string, depth: number) => Promise<T>): Promise<T> {
-  const { queue, deadLetterQueue } = queuePlanFor(service);
+/** `amqpUrl` is the service's own (serviceAmqpUrl). */
+async function withQueue<T>(amqpUrl: string, service: string, fn: (ch: amqp.ConfirmChannel, dlq: string, plan: QueuePlan, depth: number) => Promise<T>): Promise<T> {
+  const plan = queuePlanFor(service);
+  const { deadLetterQueue } = plan;
   const conn = await amqp.connect(amqpUrl);
   try {
     const ch = await conn.createConfirmChannel();
     const { messageCount } = await ch.checkQueue(deadLetterQueue);
-    return await fn(ch, deadLetterQueue, queue, messageCount);
+    return await fn(ch, deadLetterQueue, plan, messageCount);
   } finally {
     await conn.close().catch(() => undefined);
   }
@@ -96,7 +103,7 @@ export interface DeadLetterListing {
  * turn of the queue keeps its order, a partial one would rotate it).
  */
 export async function inspectDeadLetters(amqpUrl: string, service: string, limit = 100): Promise<DeadLetterListing> {
-  return withQueue(amqpUrl, service, async (ch, dlq, _queue, depth) => {
+  return withQueue(amqpUrl, service, async (ch, dlq, _plan, depth) => {
     const all: DeadLetter[] = [];
     const taken: GetMessage[] = [];
     for (;;) {
@@ -149,7 +156,7 @@ export interface ReplayOptions {
  */
 export async function replayDeadLetters(amqpUrl: string, service: string, options: ReplayOptions = {}): Promise<DeadLetter[]> {
   const wanted = options.messageIds ? new Set(options.messageIds) : undefined;
-  return withQueue(amqpUrl, service, async (ch, dlq, queue, depth) => {
+  return withQueue(amqpUrl, service, async (ch, dlq, plan, depth) => {
     const replayed: DeadLetter[] = [];
     const skipped: GetMessage[] = [];
     const limit = options.limit ?? Number.MAX_SAFE_INTEGER;
@@ -165,7 +172,10 @@ export async function replayDeadLetters(amqpUrl: string, service: string, option
           .filter(([k]) => !(FAILURE_HEADERS as readonly string[]).includes(k)));
         headers[Header.attempt] = 1;
         headers[Header.replayedAt] = new Date().toISOString();
-        ch.publish('', queue, msg.content, { ...msg.properties, headers, persistent: true, mandatory: true });
+        const sender = senderOf(msg.properties.userId, msg.properties.headers, service);
+        if (sender !== undefined) headers[Header.sender] = sender;
+        const { userId: _firstSender, ...properties } = msg.properties;
+        ch.publish(plan.parkingExchange, plan.queue, msg.content, { ...properties, headers, userId: service, persistent: true, mandatory: true });
         await ch.waitForConfirms();
         ch.ack(msg);
       } else {

@@ -19,6 +19,10 @@ export const Header = {
   originalExchange: 'x-original-exchange',
   originalRoutingKey: 'x-original-routing-key',
 
+  // Set by a consumer on the copies it parks (wait and dead-letter queues), which carry its own user-id (runtime/broker-access.ts).
+  /** The service that sent the message first, as the broker's user-id said. */
+  sender: 'x-sender',
+
   // Why a message is in a dead-letter queue (runtime/failure-policy.ts, read by runtime/dead-letters.ts).
   error: 'x-error',
   errorStack: 'x-error-stack',

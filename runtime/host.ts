@@ -1,7 +1,9 @@
-// Runs a set of services in one process: one broker connection, one outbox relay,
-// one consumer per receiving service, and whatever else a service starts. Each
-// service has its own database pool and its own limit on deliveries in flight
-// (bulkheads): a slow service uses up its own share, never another's. The runtime
+// Runs a set of services in one process: one outbox relay, one consumer per receiving
+// service, and whatever else a service starts. Each service has its own broker
+// connection as its own user (runtime/broker-identity.ts), its own database pool and its
+// own limit on deliveries in flight (bulkheads): a slow service uses up its own share,
+// never another's. The broker is set up first (runtime/broker-setup.ts) unless
+// BROKER_SETUP=off says a setup job did it. The runtime
 // (migrations, relay, readiness) has a pool of its own too. Stopping follows the guarantee order: stop consuming,
 // let in-flight deliveries finish (bounded), flush the outbox, close everything, and
 // last flush the spans (runtime/tracing.ts: exported only with OTEL_EXPORTER_OTLP_ENDPOINT).
@@ -16,8 +18,10 @@ import { HostMetrics } from './metrics.ts';
 import { ensureDatabase, migrate } from './migrate.ts';
 import { Publisher } from './publisher.ts';
 import { OutboxRelay, type RelayOptions } from './relay.ts';
-import type { ServiceModule, ServiceRuntime, Stoppable } from './service.ts';
-import { declareTopology, queuePlanFor } from './topology.ts';
+import type { HostRuntime, ServiceModule, Stoppable } from './service.ts';
+import { queuePlanFor } from './topology.ts';
+import { serviceAmqpUrl } from './broker-identity.ts';
+import { setupBroker } from './broker-setup.ts';
 import { startTracing } from './tracing.ts';
 import { services as contract } from '../generated/registry.ts';
 
@@ -30,7 +34,7 @@ export interface HostOptions {
 
 export interface Host {
   /** The runtime's own parts; `db` is the runtime's pool (relay, readiness). */
-  readonly runtime: ServiceRuntime;
+  readonly runtime: HostRuntime;
   /** Each service's own database pool. */
   readonly databases: ReadonlyMap<string, Database>;
   readonly consumers: ReadonlyMap<string, Consumer>;
@@ -50,18 +54,25 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
   const databases = new Map<string, Database>();
   const started = new Map<string, Stoppable>();
   const consumers = new Map<string, Consumer>();
-  const broker = new Broker(log);
+  const brokers = new Map<string, Broker>();
   let relay: OutboxRelay | undefined;
   let healthServer: Server | undefined;
   try {
     const applied = await migrate(db, config.databaseUrl);
     if (applied.length) log.info({ applied }, 'migrations applied');
 
-    await broker.connect(config.amqpUrl, config.heartbeatSeconds);
-    await broker.onConnect((model) => declareTopology(model, config.retryDelaysMs));
-    const publisher = new Publisher(log);
-    await publisher.attach(broker);
-    relay = new OutboxRelay(db, publisher, log, {
+    if (config.brokerSetup) await setupBroker(config, log);
+    const publishers = new Map<string, Publisher>();
+    await Promise.all(names.map(async (name) => {
+      const serviceLog = log.child({ service: name });
+      const broker = new Broker(serviceLog);
+      brokers.set(name, broker);
+      await broker.connect(serviceAmqpUrl(config, name), config.heartbeatSeconds);
+      const publisher = new Publisher(serviceLog, name);
+      await publisher.attach(broker);
+      publishers.set(name, publisher);
+    }));
+    relay = new OutboxRelay(db, publishers, log, {
       batchSize: config.relayBatchSize,
       pollMs: config.relayPollMs,
       graceMs: config.relayGraceMs,
@@ -73,7 +84,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     relay.start();
     const metrics = new HostMetrics(log);
     metrics.watchDatabase(db, () => [['runtime', db] as const, ...databases]);
-    const runtime: ServiceRuntime = { config, db, broker, publisher, relay, log, metrics };
+    const runtime: HostRuntime = { config, db, relay, log, metrics };
 
     for (const m of modules) {
       const limits = limitsOf(m, config);
@@ -85,7 +96,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       const serviceDb = databases.get(m.name)!;
       const serviceLog = log.child({ service: m.name });
       const events = eventLogger(m.name, config, serviceDb);
-      const consumer = new Consumer(serviceDb, publisher, serviceLog, {
+      const consumer = new Consumer(serviceDb, publishers.get(m.name)!, serviceLog, {
         service: m.name,
         handlers: typeof m.handlers === 'function' ? m.handlers(config) : m.handlers,
         plan: queuePlanFor(m.name, config.retryDelaysMs),
@@ -102,14 +113,17 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
         onOutcome: metrics.deliveries(m.name, contract[m.name]?.receives.map((r) => r.message) ?? []),
         hooks: options.consumerHooks,
       });
-      await consumer.attach(broker);
+      await consumer.attach(brokers.get(m.name)!);
       consumers.set(m.name, consumer);
     }
     for (const m of modules) {
-      if (m.start) started.set(m.name, await m.start({ ...runtime, db: databases.get(m.name)!, log: log.child({ service: m.name }) }));
+      if (m.start) {
+        const own = { db: databases.get(m.name)!, broker: brokers.get(m.name)!, publisher: publishers.get(m.name)!, log: log.child({ service: m.name }) };
+        started.set(m.name, await m.start({ ...runtime, ...own }));
+      }
     }
 
-    const ready = async () => ({ broker: broker.connected, database: await databaseReachable(db) });
+    const ready = async () => ({ broker: [...brokers.values()].every((b) => b.connected), database: await databaseReachable(db) });
     if (config.healthPort && !names.includes('api')) healthServer = await serveHealth(config.healthPort, ready, metrics);
     log.info({ services: names }, 'started');
 
@@ -123,7 +137,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       await bounded(relay!.flush(deadline).catch((err) => log.warn({ err: (err as Error).message }, 'outbox flush failed; rows stay pending')), deadline, 'outbox flush', log);
       await bounded(relay!.stop(), deadline, 'outbox relay stop', log);
       healthServer?.close();
-      await bounded(broker.close(), deadline, 'broker connection close', log);
+      await bounded(Promise.all([...brokers.values()].map((b) => b.close())), deadline, 'broker connections close', log);
       await bounded(Promise.all([db, ...databases.values()].map((d) => d.close())), deadline, 'database pools close', log);
       await bounded(stopTracing().catch((err) => log.warn({ err: (err as Error).message }, 'spans could not be flushed')), deadline, 'span export', log);
       log.info({ drained }, 'stopped');
@@ -137,7 +151,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     await Promise.all([...started.values()].map((s) => s.stop(deadline).catch(() => undefined)));
     healthServer?.close();
     await relay?.stop().catch(() => undefined);
-    await broker.close().catch(() => undefined);
+    await Promise.all([...brokers.values()].map((b) => b.close().catch(() => undefined)));
     await Promise.all([db, ...databases.values()].map((d) => d.close().catch(() => undefined)));
     await stopTracing().catch(() => undefined);
     throw err;

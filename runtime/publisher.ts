@@ -1,5 +1,7 @@
 // Publishes with confirms over one confirm channel that follows the connection:
-// persistent, mandatory (an unroutable message is an error, never a silent drop).
+// persistent, mandatory (an unroutable message is an error, never a silent drop), and
+// signed: every message carries its service's user-id, which the broker checks against
+// the connection's user (runtime/broker-access.ts).
 import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import type { Broker } from './broker.ts';
 import { BrokerUnavailableError } from './errors.ts';
@@ -18,11 +20,14 @@ export interface Outgoing {
 
 export class Publisher {
   readonly #log: Logger;
+  /** The service this publisher speaks for: its broker user, set as every message's user-id. */
+  readonly service: string;
   #channel: ConfirmChannel | undefined;
   #returned = new Set<string>();
 
-  constructor(log: Logger) {
+  constructor(log: Logger, service: string) {
     this.#log = log;
+    this.service = service;
   }
 
   async attach(broker: Broker): Promise<void> {
@@ -50,7 +55,7 @@ export class Publisher {
     const channel = this.#channel;
     if (!channel) throw new BrokerUnavailableError(`publisher: no open channel (broker connection lost); ${messages.length} message(s) not published`);
     const confirmations = messages.map((m) => new Promise<void>((resolve, reject) => {
-      channel.publish(m.exchange, m.routingKey, m.content, { persistent: true, mandatory: true, ...m.options }, (err) => {
+      channel.publish(m.exchange, m.routingKey, m.content, { persistent: true, mandatory: true, ...m.options, userId: this.service }, (err) => {
         const returned = this.#returned.delete(m.options.messageId);
         if (err) reject(new Error(`broker refused ${m.options.type ?? 'message'} ${m.options.messageId} to ${m.exchange}/${m.routingKey}: ${err.message ?? err}`));
         else if (returned) reject(new UnroutableError(`${m.options.type ?? 'message'} ${m.options.messageId} is unroutable: no queue bound to ${m.exchange || '(default)'}/${m.routingKey}`));

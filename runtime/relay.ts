@@ -10,6 +10,9 @@
 //   publishes a row while an earlier row of the same order is pending elsewhere.
 // A crash between publish and mark means the row is published again (same
 // messageId), which every consumer's inbox absorbs.
+// Each row goes out as the service that wrote it (its app_id): through that service's
+// own publisher, under its broker user. So a relay takes only rows of the services its
+// process runs; a crashed service's rows wait for it to come back.
 import type { Database, EntityManager } from './db.ts';
 import type { Logger } from './logger.ts';
 import type { Publisher } from './publisher.ts';
@@ -46,7 +49,8 @@ export interface RelayOptions {
 
 export class OutboxRelay {
   readonly #db: Database;
-  readonly #publisher: Publisher;
+  /** By service: each service's rows go out under its own broker user. */
+  readonly #publishers: ReadonlyMap<string, Publisher>;
   readonly #log: Logger;
   readonly #options: RelayOptions;
   #loop: PollingLoop | undefined;
@@ -59,9 +63,9 @@ export class OutboxRelay {
   /** Handed to publishCommitted and not yet marked sent: the pass leaves these rows to it, however long that takes. */
   readonly #inFlight = new Set<string>();
 
-  constructor(db: Database, publisher: Publisher, log: Logger, options: RelayOptions) {
+  constructor(db: Database, publishers: ReadonlyMap<string, Publisher>, log: Logger, options: RelayOptions) {
     this.#db = db;
-    this.#publisher = publisher;
+    this.#publishers = publishers;
     this.#log = log;
     this.#options = options;
   }
@@ -85,10 +89,16 @@ export class OutboxRelay {
    * them sent once confirmed. Never throws: what fails here stays pending for the pass.
    */
   publishCommitted(messages: readonly Outgoing[]): void {
-    if (messages.length === 0 || !this.#publisher.ready) return;
+    for (const [service, own] of groupBy(messages, (m) => String(m.options.appId))) {
+      const publisher = this.#publishers.get(service);
+      if (publisher?.ready) this.#publishOwn(publisher, own);
+    }
+  }
+
+  #publishOwn(publisher: Publisher, messages: readonly Outgoing[]): void {
     const ids = messages.map((m) => m.options.messageId);
     for (const id of ids) this.#inFlight.add(id);
-    const work = this.#publisher.publishEach(messages).then(async (errors) => {
+    const work = publisher.publishEach(messages).then(async (errors) => {
       const sent = ids.filter((_, i) => !errors[i]);
       for (const [i, error] of errors.entries()) if (error) this.#inFlight.delete(ids[i]!);
       await this.#options.hooks?.afterPublish?.(sent);
@@ -134,20 +144,21 @@ export class OutboxRelay {
    * than the grace period (or any pending row when `all`); returns how many were claimed.
    */
   async relayBatch(all = false): Promise<number> {
-    if (!this.#publisher.ready) return 0;
+    const services = [...this.#publishers].filter(([, p]) => p.ready).map(([service]) => service);
+    if (services.length === 0) return 0;
     return this.#db.em.fork().transactional(async (em) => {
       const claimed = await em.execute<OutboxRow[]>(
         `select id, message_id, message_type, exchange, routing_key, correlation_id, causation_id, traceparent, app_id, payload, created_at
-           from runtime.outbox where status = 'pending' and created_at <= now() - make_interval(secs => ?)
+           from runtime.outbox where status = 'pending' and app_id in (?) and created_at <= now() - make_interval(secs => ?)
           order by id limit ? for update skip locked`,
-        [all ? 0 : this.#options.graceMs / 1000, this.#options.batchSize],
+        [services, all ? 0 : this.#options.graceMs / 1000, this.#options.batchSize],
       );
       // A row this process is still publishing or marking is not late, only slow (a starved machine): publishing it again would only make a duplicate.
       const ours = claimed.filter((r) => !this.#inFlight.has(r.message_id));
       if (ours.length === 0) return 0;
       const rows = await this.#withoutBlockedOrders(em, ours);
       if (rows.length === 0) return 0;
-      const errors = await this.#publisher.publishEach(rows.map((r) => ({
+      const errors = await this.#publishInOrder(rows.map((r) => ({
         exchange: r.exchange,
         routingKey: r.routing_key,
         content: Buffer.from(typeof r.payload === 'string' ? r.payload : JSON.stringify(r.payload)),
@@ -178,6 +189,23 @@ export class OutboxRelay {
   }
 
   /**
+   * Publishes through each message's own service, in order: a run of one service's
+   * messages is confirmed before the next run goes out on another service's channel.
+   */
+  async #publishInOrder(messages: readonly Outgoing[]): Promise<(Error | undefined)[]> {
+    const errors: (Error | undefined)[] = [];
+    for (let start = 0; start < messages.length;) {
+      const service = String(messages[start]!.options.appId);
+      let end = start + 1;
+      while (end < messages.length && String(messages[end]!.options.appId) === service) end++;
+      const run = messages.slice(start, end);
+      errors.push(...await this.#publishers.get(service)!.publishEach(run));
+      start = end;
+    }
+    return errors;
+  }
+
+  /**
    * Keeps, per order, only the claimed rows that come before the order's first
    * pending row this relay did not claim (another relay holds it, uncommitted, or
    * left it behind): publishing past it would overtake it.
@@ -202,7 +230,7 @@ export class OutboxRelay {
   async flush(deadline: number): Promise<void> {
     await Promise.allSettled([...this.#publishing]);
     await this.#flushMarks();
-    while (Date.now() < deadline && this.#publisher.ready) {
+    while (Date.now() < deadline && [...this.#publishers.values()].some((p) => p.ready)) {
       if ((await this.relayBatch(true)) === 0) return;
     }
   }
@@ -222,4 +250,15 @@ export class OutboxRelay {
     clearTimeout(this.#markTimer);
     this.#markTimer = undefined;
   }
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }

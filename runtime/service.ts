@@ -9,15 +9,20 @@ import type { HostMetrics } from './metrics.ts';
 import type { Publisher } from './publisher.ts';
 import type { OutboxRelay } from './relay.ts';
 
-export interface ServiceRuntime {
+/** What the host runs for all its services. */
+export interface HostRuntime {
   readonly config: Config;
   readonly db: Database;
-  readonly broker: Broker;
-  readonly publisher: Publisher;
   readonly relay: OutboxRelay;
   readonly log: Logger;
   /** The host's metrics (runtime/metrics.ts), served at /metrics. */
   readonly metrics: HostMetrics;
+}
+
+/** What a service is given: the host's parts, with its own pool, and its own broker connection and user. */
+export interface ServiceRuntime extends HostRuntime {
+  readonly broker: Broker;
+  readonly publisher: Publisher;
 }
 
 export interface Stoppable {

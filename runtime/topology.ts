@@ -1,6 +1,9 @@
-// Declares the contract's whole topology (from generated/topology.ts) on every
-// (re)connect, whichever services this process runs, so no event is ever
-// unroutable because its consumers have not started yet.
+// The contract's whole topology (from generated/topology.ts), declared by the broker
+// setup (runtime/broker-setup.ts) before any service starts, so no event is ever
+// unroutable because its consumers have not started yet. Besides its queue, each
+// consumer has wait queues (retries), a dead-letter queue, and a parking exchange
+// that routes to all of them by queue name: the one place its copies are published,
+// so its user needs no write on the default exchange (which reaches every queue).
 import type { ChannelModel } from 'amqplib';
 import { exchanges, consumers, waitQueueName, type ConsumerTopology } from '../generated/topology.ts';
 
@@ -8,6 +11,8 @@ export interface QueuePlan {
   readonly service: string;
   readonly queue: string;
   readonly deadLetterQueue: string;
+  /** Direct exchange to the service's own queues, by queue name: where it parks copies and replays dead letters. */
+  readonly parkingExchange: string;
   /** The retry delays in force (RETRY_DELAYS_MS or the contract's), one wait queue each. */
   readonly waitQueues: readonly { readonly name: string; readonly delayMs: number }[];
   readonly topology: ConsumerTopology;
@@ -20,6 +25,7 @@ export function planQueues(retryDelaysMs?: readonly number[]): QueuePlan[] {
       service: c.service,
       queue: c.queue,
       deadLetterQueue: c.deadLetterQueue,
+      parkingExchange: `${c.queue}.parking`,
       waitQueues: delays.map((delayMs) => ({ name: waitQueueName(c.queue, delayMs), delayMs })),
       topology: c,
     };
@@ -65,6 +71,10 @@ export async function declareTopology(model: ChannelModel, retryDelaysMs?: reado
         });
       }
       for (const b of c.bindings) await channel.bindQueue(plan.queue, b.exchange, b.routingKey);
+      await channel.assertExchange(plan.parkingExchange, 'direct', { durable: true });
+      for (const queue of [plan.queue, plan.deadLetterQueue, ...plan.waitQueues.map((w) => w.name)]) {
+        await channel.bindQueue(queue, plan.parkingExchange, queue);
+      }
     }
   } finally {
     await channel.close().catch(() => undefined);

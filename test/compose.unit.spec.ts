@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { serviceNames } from '../generated/registry.ts';
-import { composeServicesBlock, withComposeServices, withPrometheusServices } from '../tools/contract-blocks.ts';
+import { brokerPasswordVariable, composeServicesBlock, withComposeServices, withPrometheusServices } from '../tools/contract-blocks.ts';
 
 type Obj = Record<string, unknown>;
 type Compose = Obj & { services: Record<string, Obj> };
@@ -36,6 +36,8 @@ const INFRA = ['rabbitmq', 'postgres', 'maildev'] as const;
 const SIMULATORS = ['payment-provider'] as const;
 /** Watching the system: reachable from this machine only. */
 const MONITORING = ['prometheus', 'grafana', 'jaeger'] as const;
+/** One-shot jobs the app services wait for (they exit, so no healthcheck). */
+const JOBS = ['broker-setup'] as const;
 const prometheusConfig = parse(readFileSync(new URL('deploy/prometheus.yml', root), 'utf8')) as Obj;
 const EMAIL_SERVICES = ['cancel-email', 'invoice-email', 'order-confirmation-email'];
 const RESTART_POLICIES = new Set(['always', 'unless-stopped', 'on-failure']);
@@ -44,7 +46,8 @@ const DOCUMENTED_ENV = new Set([
   'AMQP_URL', 'DATABASE_URL', 'SMTP_URL', 'PORT', 'HEALTH_PORT', 'SERVICE',
   'PAYMENT_FAILURE_RATE', 'PAYMENT_LATENCY_MS', 'PAYMENT_SEED', 'LOG_LEVEL', 'MAIL_FROM',
   'PAYMENT_GATEWAY_URL', 'PAYMENT_GATEWAY_TIMEOUT_MS', 'PAYMENT_PROVIDER_PORT', 'PAYMENT_ERROR_RATE', 'PAYMENT_TIMEOUT_RATE',
-  'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME',
+  'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME', 'BROKER_SETUP', 'RABBITMQ_MANAGEMENT_URL',
+  ...serviceNames.map(brokerPasswordVariable),
 ]);
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -143,6 +146,35 @@ function checkLockedDown(c: Compose): string[] {
   return problems;
 }
 
+/**
+ * One broker identity per service: each app service connects with no user in AMQP_URL,
+ * sets no broker up itself, and gets its own AMQP_PASSWORD_<SERVICE> and no other's; only
+ * the broker-setup job holds the administrator's password and every service's.
+ */
+function checkBrokerIdentities(c: Compose): string[] {
+  const problems: string[] = [];
+  const passwordsOf = (s: Obj) => Object.keys(envOf(s)).filter((k) => k.startsWith('AMQP_PASSWORD_'));
+  for (const name of serviceNames) {
+    const s = c.services?.[name];
+    if (!isObj(s)) continue;
+    const env = envOf(s);
+    const own = brokerPasswordVariable(name);
+    if (/@/.test(env.AMQP_URL ?? '')) problems.push(`${name}: AMQP_URL carries a user (the administrator's?)`);
+    if (env.BROKER_SETUP !== 'off') problems.push(`${name}: BROKER_SETUP is ${env.BROKER_SETUP ?? 'unset (on)'}, want off`);
+    if (!new RegExp(`^\\$\\{${own}:\\?`).test(env[own] ?? '')) problems.push(`${name}: ${own} is ${env[own] ?? 'missing'}, want \${${own}:?...} from .env`);
+    for (const other of passwordsOf(s).filter((k) => k !== own)) problems.push(`${name}: holds ${other}, another service's broker password`);
+    if (!(own in envExample)) problems.push(`.env.example does not name ${own}`);
+  }
+  const setup = c.services?.['broker-setup'];
+  if (!isObj(setup)) return [...problems, 'broker-setup: no such job'];
+  const env = envOf(setup);
+  if (!/^amqp:\/\/\$\{RABBITMQ_USER:\?[^}]*\}:\$\{RABBITMQ_PASSWORD:\?[^}]*\}@rabbitmq:5672$/.test(env.AMQP_URL ?? '')) problems.push(`broker-setup: AMQP_URL is ${env.AMQP_URL}, want the administrator's from .env`);
+  const missing = serviceNames.map(brokerPasswordVariable).filter((v) => !passwordsOf(setup).includes(v));
+  if (missing.length) problems.push(`broker-setup: lacks ${missing.join(', ')}`);
+  if (dependsOn(setup).rabbitmq !== 'service_healthy') problems.push('broker-setup: does not wait for a healthy rabbitmq');
+  return problems;
+}
+
 function checkAppServices(c: Compose): string[] {
   const problems: string[] = [];
   for (const name of serviceNames) {
@@ -160,7 +192,7 @@ function checkAppServices(c: Compose): string[] {
 }
 
 function checkOnlyKnownServices(c: Compose): string[] {
-  const known = new Set<string>([...INFRA, ...SIMULATORS, ...MONITORING, ...serviceNames]);
+  const known = new Set<string>([...INFRA, ...SIMULATORS, ...MONITORING, ...JOBS, ...serviceNames]);
   return Object.keys(c.services ?? {}).filter((n) => !known.has(n)).map((n) => `${n}: not an app or infra service`);
 }
 
@@ -174,6 +206,7 @@ function checkDependencies(c: Compose): string[] {
     for (const dep of needs) {
       if (deps[dep] !== 'service_healthy') problems.push(`${name}: depends_on ${dep} is ${deps[dep] ?? 'missing'}, want service_healthy`);
     }
+    if (deps['broker-setup'] !== 'service_completed_successfully') problems.push(`${name}: depends_on broker-setup is ${deps['broker-setup'] ?? 'missing'}, want service_completed_successfully`);
   }
   return problems;
 }
@@ -182,7 +215,7 @@ function checkHealthAndRestart(c: Compose): string[] {
   const problems: string[] = [];
   for (const [name, s] of Object.entries(c.services ?? {})) {
     const cmd = healthcheckCommand(s);
-    if (cmd.length < 2 || cmd[0] === 'NONE') problems.push(`${name}: no healthcheck`);
+    if ((cmd.length < 2 || cmd[0] === 'NONE') && !(JOBS as readonly string[]).includes(name)) problems.push(`${name}: no healthcheck`);
     const restart = (s.restart as string | undefined) ?? (isObj(s.deploy) && isObj(s.deploy.restart_policy) ? String(s.deploy.restart_policy.condition) : undefined);
     if (!restart || !RESTART_POLICIES.has(restart.split(':')[0])) problems.push(`${name}: restart is ${restart ?? 'missing'}`);
   }
@@ -422,7 +455,7 @@ test('compose: one service per app service, SERVICE set to its name, shared imag
   assert.equal(checkOnlyKnownServices(compose), []);
 });
 
-test('compose: app services wait for healthy rabbitmq and postgres (and maildev for e-mail)', () => {
+test('compose: app services wait for healthy rabbitmq and postgres (and maildev for e-mail), and for the broker setup to succeed', () => {
   assert.equal(checkDependencies(compose), []);
 });
 
@@ -495,6 +528,27 @@ test('compose: every published port is on 127.0.0.1; passwords come from .env, n
   assert.equal(checkLockedDown(compose), []);
 });
 
+test('compose: each service connects to the broker as its own user, with only its own password; the setup job holds them all', () => {
+  assert.equal(checkBrokerIdentities(compose), []);
+});
+
+test('checks catch a service with the administrator\'s URL, another\'s password, its own setup, or a setup job without a password', () => {
+  const c = clone(compose);
+  (c.services.payment.environment as Obj).AMQP_URL = 'amqp://${RABBITMQ_USER:?x}:${RABBITMQ_PASSWORD:?x}@rabbitmq:5672';
+  (c.services.invoice.environment as Obj).AMQP_PASSWORD_PAYMENT = '${AMQP_PASSWORD_PAYMENT:?x}';
+  delete (c.services.api.environment as Obj).BROKER_SETUP;
+  delete (c.services.invoice.environment as Obj).AMQP_PASSWORD_INVOICE;
+  delete (c.services['broker-setup'].environment as Obj).AMQP_PASSWORD_ORDER_TIMELINE;
+  const problems = checkBrokerIdentities(c);
+  for (const want of [
+    'payment: AMQP_URL carries a user (the administrator\'s?)',
+    'invoice: holds AMQP_PASSWORD_PAYMENT, another service\'s broker password',
+    'api: BROKER_SETUP is unset (on), want off',
+    'invoice: AMQP_PASSWORD_INVOICE is missing, want ${AMQP_PASSWORD_INVOICE:?...} from .env',
+    'broker-setup: lacks AMQP_PASSWORD_ORDER_TIMELINE',
+  ]) assert.ok(problems.includes(want), `${want}\n  in: ${problems.join('\n  ')}`);
+});
+
 test('checks catch a port open to the world, trust, guest and a default password', () => {
   const c = clone(compose);
   c.services.postgres.ports = ['5432:5432'];
@@ -532,10 +586,14 @@ test('checks catch a missing or misnamed app service', () => {
   assert.ok(checkAppServices(d).some((p) => p.startsWith('invoice: SERVICE')));
 });
 
-test('checks catch a dependency without service_healthy', () => {
+test('checks catch a dependency without service_healthy, and a service that does not wait for the broker setup', () => {
   const c = clone(compose);
   c.services.payment.depends_on = ['rabbitmq', 'postgres'];
-  assert.equal(checkDependencies(c).length, 2);
+  assert.equal(checkDependencies(c), [
+    'payment: depends_on rabbitmq is service_started, want service_healthy',
+    'payment: depends_on postgres is service_started, want service_healthy',
+    'payment: depends_on broker-setup is missing, want service_completed_successfully',
+  ]);
   const d = clone(compose);
   d.services['invoice-email'].depends_on = { rabbitmq: { condition: 'service_healthy' }, postgres: { condition: 'service_healthy' } };
   assert.ok(checkDependencies(d).some((p) => p.includes('maildev')));

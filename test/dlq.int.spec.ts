@@ -8,9 +8,9 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import amqp from 'amqplib';
+import { setupBroker } from '../runtime/broker-setup.ts';
 import { Header } from '../runtime/headers.ts';
-import { declareTopology } from '../runtime/topology.ts';
+import { createLogger } from '../runtime/logger.ts';
 import { drainQueue, publishRaw, queueDepth } from './support/amqp.ts';
 import { createTestEnv, type TestEnv } from './support/env.ts';
 
@@ -47,12 +47,8 @@ const REASONS = [
 
 test.before(async () => {
   env = await createTestEnv('dlq_cli');
-  const model = await amqp.connect(env.amqpUrl);
-  try {
-    await declareTopology(model);
-  } finally {
-    await model.close();
-  }
+  const config = env.config();
+  await setupBroker(config, createLogger(config));
   // interleaved, so that grouping has to count rather than find runs
   const order = REASONS.map((reason, i) => ({ reason, i })).sort((a, b) => (a.i % 3) - (b.i % 3) || a.i - b.i);
   expected = await publishRaw(env.amqpUrl, order.map(({ reason }, i) => ({
@@ -64,7 +60,7 @@ test.before(async () => {
       correlationId: randomUUID(),
       headers: { [Header.error]: reason, [Header.attempts]: 3, [Header.deadLetteredAt]: new Date().toISOString(), [Header.originalRoutingKey]: 'order.persisted' },
     },
-  })));
+  })), 'admin');
 });
 
 test.after(async () => {

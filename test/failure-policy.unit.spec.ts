@@ -49,6 +49,7 @@ test('the header names on the wire are the documented ones', () => {
     causationId: 'causation-id', traceparent: 'traceparent',
     attempt: 'x-attempt', outageWaits: 'x-outage-waits', lastError: 'x-last-error',
     originalExchange: 'x-original-exchange', originalRoutingKey: 'x-original-routing-key',
+    sender: 'x-sender',
     error: 'x-error', errorStack: 'x-error-stack', attempts: 'x-attempts',
     deadLetteredAt: 'x-dead-lettered-at', deadLetteredBy: 'x-dead-lettered-by', replayedAt: 'x-replayed-at',
     death: 'x-death', deliveryCount: 'x-delivery-count',

@@ -1,5 +1,7 @@
 // The outbox relay at volume: 10,000 committed rows, two relays competing,
 // each row published exactly once (no crash here) and in order per correlation id.
+// The rows are store-order's: a relay publishes a row as the service that wrote it, so
+// both hosts run store-order's identity (and nothing else of it: no consumer).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
@@ -14,11 +16,11 @@ const publishedBy = [0, 0];
 test.before(async () => {
   env = await createTestEnv('relay');
   for (const i of [0, 1]) {
-    hosts.push(await startHost(env.config({ RELAY_BATCH_SIZE: '250', RETENTION_HOURS: '1', PRUNE_INTERVAL_MS: '1000' }), [], {
+    hosts.push(await startHost(env.config({ RELAY_BATCH_SIZE: '250', RETENTION_HOURS: '1', PRUNE_INTERVAL_MS: '1000' }), [{ name: 'store-order' }], {
       relayHooks: { afterPublish: (ids) => { publishedBy[i] += ids.length; } },
     }));
   }
-  received = await tap(env.amqpUrl, [{ exchange: 'shop.orders', routingKey: 'relay.test' }]);
+  received = await tap(env.amqpUrl, [{ exchange: 'shop.orders', routingKey: 'order.persisted' }]);
 });
 
 test.after(async () => {
@@ -31,8 +33,8 @@ test('10,000 outbox rows are published once each, in order per correlation id, b
   const started = Date.now();
   await sql(env.databaseUrl, `
     insert into runtime.outbox (message_id, message_type, exchange, routing_key, correlation_id, causation_id, traceparent, app_id, payload)
-    select gen_random_uuid(), 'OrderCancelled', 'shop.orders', 'relay.test', 'order-' || (i % 100), gen_random_uuid(),
-           '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'relay-test', jsonb_build_object('seq', i)
+    select gen_random_uuid(), 'OrderPersisted', 'shop.orders', 'order.persisted', 'order-' || (i % 100), gen_random_uuid(),
+           '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'store-order', jsonb_build_object('seq', i)
       from generate_series(1, 10000) as i`);
   await eventually(async () => received.messages.length >= 10_000, `10,000 messages (have ${received.messages.length})`, 120_000, 200);
   const seconds = (Date.now() - started) / 1000;
@@ -47,7 +49,7 @@ test('10,000 outbox rows are published once each, in order per correlation id, b
     lastSeq.set(m.correlationId!, seq);
   }
   const [{ sent }] = await hosts[0].runtime.db.em.fork().execute<{ sent: number }[]>(
-    `select count(*)::int as sent from runtime.outbox where status = 'sent' and app_id = 'relay-test'`);
+    `select count(*)::int as sent from runtime.outbox where status = 'sent' and app_id = 'store-order'`);
   assert.is(sent, 10_000);
   assert.is(publishedBy[0] + publishedBy[1], 10_000);
   console.log(`    relay: 10,000 rows in ${seconds.toFixed(1)} s; relay A published ${publishedBy[0]}, relay B ${publishedBy[1]}`);
@@ -64,7 +66,7 @@ test('sent outbox rows and inbox entries older than the retention are pruned; yo
   await eventually(async () => (await sql(env.databaseUrl, `select 1 from runtime.outbox where correlation_id = 'prune-sent'`)).length === 0, 'old sent row pruned', 10_000);
   await eventually(async () => (await sql(env.databaseUrl, `select 1 from runtime.inbox where consumer = 'prune-test'`)).length === 1, 'old inbox entry pruned', 10_000);
   assert.is((await sql(env.databaseUrl, `select 1 from runtime.outbox where correlation_id = 'prune-failed'`)).length, 1, 'a failed row is kept for inspection');
-  const [{ n }] = await sql<{ n: number }>(env.databaseUrl, `select count(*)::int as n from runtime.outbox where app_id = 'relay-test'`);
+  const [{ n }] = await sql<{ n: number }>(env.databaseUrl, `select count(*)::int as n from runtime.outbox where app_id = 'store-order'`);
   assert.is(n, 10_000, 'rows sent within the retention stay');
 });
 

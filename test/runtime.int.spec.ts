@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
 import { collect, createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
-import { drainQueue, publishRaw, queueDepth, tap, type Tap } from './support/amqp.ts';
+import { asService, drainQueue, publishRaw, queueDepth, tap, type Tap } from './support/amqp.ts';
 import type { GetMessage } from 'amqplib';
 import { example, rawEvent } from './support/builders.ts';
 import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
@@ -177,20 +177,20 @@ test('dead letters can be listed with their reason and replayed once the cause i
   failFor.set(order.orderId, new PermanentError(`gateway rejects merchant for order ${order.orderId}`));
   const messageId = randomUUID();
   await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order, messageId)]);
-  const listed = await eventually(async () => { const l = await listDeadLetters(env.amqpUrl, 'payment'); return l.length ? l : undefined; }, 'a dead letter');
+  const listed = await eventually(async () => { const l = await listDeadLetters(asService(env.amqpUrl, 'payment'), 'payment'); return l.length ? l : undefined; }, 'a dead letter');
   assert.equal(listed.map((l) => [l.messageId, l.type, l.correlationId, l.originalRoutingKey]), [[messageId, 'OrderPersisted', order.orderId, 'order.persisted']]);
   assert.match(listed[0].error, 'gateway rejects merchant');
   assert.is(await queueDepth(env.amqpUrl, 'payment.dlq'), 1, 'listing leaves the messages in place');
 
   failFor.delete(order.orderId);
-  const replayed = await replayDeadLetters(env.amqpUrl, 'payment');
+  const replayed = await replayDeadLetters(asService(env.amqpUrl, 'payment'), 'payment');
   assert.equal(replayed.map((r) => r.messageId), [messageId]);
   await eventually(async () => (await effects(order.orderId)).length === 2, 'handled after the replay');
   assert.is(await queueDepth(env.amqpUrl, 'payment.dlq'), 0);
   const attempts = seen.filter((s) => s.orderId === order.orderId && s.service === 'payment').map((s) => s.attempt);
   assert.equal(attempts, [1, 1], 'the replay starts counting attempts afresh');
   // Replaying the same message again changes nothing: the inbox knows it.
-  await replayDeadLetters(env.amqpUrl, 'payment');
+  await replayDeadLetters(asService(env.amqpUrl, 'payment'), 'payment');
   await new Promise((r) => setTimeout(r, 300));
   assert.is((await effects(order.orderId)).length, 2);
 });

@@ -4,7 +4,8 @@
 // leave every message in place, in its order. AMQP_URL as for the services.
 // `npm run dlq -- --help` says how.
 import { parseArgs } from 'node:util';
-import { loadConfig, redactUrl } from '../runtime/config.ts';
+import { serviceAmqpUrl } from '../runtime/broker-identity.ts';
+import { loadConfig, withoutSecrets } from '../runtime/config.ts';
 import { groupByReason, inspectDeadLetters, replayDeadLetters, type DeadLetter, type DeadLetterListing } from '../runtime/dead-letters.ts';
 import { planQueues } from '../runtime/topology.ts';
 
@@ -71,19 +72,21 @@ if (values.limit !== undefined) {
 if (command === 'list' && (values['dry-run'] || rest.length)) usageError(values['dry-run'] ? '--dry-run is for replay' : `list takes one service (got ${[service, ...rest].join(' ')})`);
 if (command === 'replay' && !service) usageError('replay needs a service');
 
-const { amqpUrl } = loadConfig();
+const config = loadConfig();
+// each service's dead letters are read and replayed as that service (its own broker user)
+const asService = (name: string) => serviceAmqpUrl(config, name);
 try {
   if (command === 'list') await list(service ? [service] : known, limit ?? 100);
   else await replay(service!, rest, limit, values['dry-run']);
 } catch (err) {
   // the broker's error may quote the URL: never its password
-  console.error(`dlq ${command}${service ? ` ${service}` : ''} failed: ${(err as Error).message.replaceAll(amqpUrl, redactUrl(amqpUrl))}`);
+  console.error(`dlq ${command}${service ? ` ${service}` : ''} failed: ${withoutSecrets((err as Error).message, config)}`);
   process.exit(1);
 }
 
 async function list(services: readonly string[], max: number): Promise<void> {
   const listings: DeadLetterListing[] = [];
-  for (const s of services) listings.push(await inspectDeadLetters(amqpUrl, s, max));
+  for (const s of services) listings.push(await inspectDeadLetters(asService(s), s, max));
   if (values.json) {
     console.log(JSON.stringify(listings.map((l) => ({
       service: l.service,
@@ -113,7 +116,7 @@ async function list(services: readonly string[], max: number): Promise<void> {
 
 async function replay(name: string, ids: readonly string[], max: number | undefined, dryRun: boolean): Promise<void> {
   const progress = progressLine(dryRun ? 'selected' : 'replayed');
-  const letters = await replayDeadLetters(amqpUrl, name, {
+  const letters = await replayDeadLetters(asService(name), name, {
     limit: max,
     messageIds: ids.length ? ids : undefined,
     dryRun,

@@ -3,6 +3,11 @@
 import amqp, { type ChannelModel, type GetMessage, type Options } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { Header } from '../../runtime/headers.ts';
+import { producersOf } from '../../runtime/broker-access.ts';
+import { serviceAmqpUrl } from '../../runtime/broker-identity.ts';
+
+/** The test environment's broker as a service's own user (the users exist once a host has set the broker up). */
+export const asService = (amqpUrl: string, service: string): string => serviceAmqpUrl({ amqpUrl, amqpPasswords: {} }, service);
 
 export async function withChannel<T>(amqpUrl: string, fn: (ch: Awaited<ReturnType<ChannelModel['createConfirmChannel']>>) => Promise<T>): Promise<T> {
   const conn = await amqp.connect(amqpUrl);
@@ -25,23 +30,38 @@ export interface RawMessage {
   readonly options?: Options.Publish;
 }
 
-/** Publishes like a producer would (JSON body, envelope properties); returns the messageIds. */
-export async function publishRaw(amqpUrl: string, messages: readonly RawMessage[]): Promise<string[]> {
-  return withChannel(amqpUrl, async (ch) => {
-    const ids: string[] = [];
-    for (const m of messages) {
-      const messageId = m.options?.messageId ?? randomUUID();
-      ids.push(messageId);
-      const content = Buffer.isBuffer(m.body) ? m.body : Buffer.from(typeof m.body === 'string' ? m.body : JSON.stringify(m.body));
-      ch.publish(m.exchange, m.routingKey, content, {
-        persistent: true, contentType: 'application/json', messageId,
-        headers: { [Header.causationId]: messageId, [Header.traceparent]: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
-        ...m.options,
-      });
-    }
-    await ch.waitForConfirms();
-    return ids;
-  });
+/**
+ * Publishes like a producer would (JSON body, envelope properties), each message as the
+ * contract's producer of its type (its own broker user, so the user-id checks out); a
+ * type nobody produces goes out as the administrator, without a user-id. `as` names
+ * the sender instead: a service, or 'admin'. Returns the messageIds.
+ */
+export async function publishRaw(amqpUrl: string, messages: readonly RawMessage[], as?: string): Promise<string[]> {
+  const senderOf = (m: RawMessage) => as ?? producersOf(String(m.options?.type ?? ''))[0] ?? 'admin';
+  const ids: string[] = [];
+  // one sender at a time, in the given order: a run is confirmed before the next sender's starts
+  for (let start = 0; start < messages.length;) {
+    const sender = senderOf(messages[start]!);
+    let end = start + 1;
+    while (end < messages.length && senderOf(messages[end]!) === sender) end++;
+    const url = sender === 'admin' ? amqpUrl : asService(amqpUrl, sender);
+    await withChannel(url, async (ch) => {
+      for (const m of messages.slice(start, end)) {
+        const messageId = m.options?.messageId ?? randomUUID();
+        ids.push(messageId);
+        const content = Buffer.isBuffer(m.body) ? m.body : Buffer.from(typeof m.body === 'string' ? m.body : JSON.stringify(m.body));
+        ch.publish(m.exchange, m.routingKey, content, {
+          persistent: true, contentType: 'application/json', messageId,
+          headers: { [Header.causationId]: messageId, [Header.traceparent]: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+          ...(sender === 'admin' ? {} : { userId: sender }),
+          ...m.options,
+        });
+      }
+      await ch.waitForConfirms();
+    });
+    start = end;
+  }
+  return ids;
 }
 
 export async function queueDepth(amqpUrl: string, queue: string): Promise<number> {
