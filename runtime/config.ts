@@ -17,6 +17,8 @@ export interface Config {
   /** AMQP_PASSWORD_<SERVICE>: each service's own broker password, by service name. */
   readonly amqpPasswords: Readonly<Record<string, string>>;
   readonly databaseUrl: string;
+  /** Each service's pool works as the service's own role (runtime/database-roles.ts); off: as DATABASE_URL's user. */
+  readonly databaseRoles: boolean;
   /** Unset: the all-in-one run starts an embedded mail catcher. */
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
@@ -275,6 +277,7 @@ export function loadConfig(env: Env = process.env): Config {
     brokerSetup: onOff(env, 'BROKER_SETUP', true),
     amqpPasswords: amqpPasswords(env),
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/shop', ['postgres:', 'postgresql:'])!,
+    databaseRoles: onOff(env, 'DATABASE_ROLES', true),
     smtpUrl: url(env, 'SMTP_URL', undefined, ['smtp:', 'smtps:']),
     mailFrom: mailFrom(env.MAIL_FROM || 'Shop <orders@shop.example>'),
     // Far above the SMTP timeouts (10 s connect, 30 s socket), so a slow send is not sent twice.

@@ -13,6 +13,8 @@ export interface DatabaseOptions {
   readonly entities?: readonly EntitySchema<any, any>[];
   readonly poolMax?: number;
   readonly debug?: boolean;
+  /** The role every session takes on (a service's: runtime/database-roles.ts); unset: the URL's user. */
+  readonly role?: string | undefined;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -25,7 +27,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool: { min: 0, max: options.poolMax ?? 10 },
     // A database that hangs instead of refusing must turn into errors (503, retries), not stuck work;
     // and no transaction waits on the outside world, so one idle for a minute is a bug the server ends.
-    driverOptions: { connectionTimeoutMillis: 10_000, statement_timeout: 30_000, idle_in_transaction_session_timeout: 60_000 },
+    driverOptions: {
+      connectionTimeoutMillis: 10_000, statement_timeout: 30_000, idle_in_transaction_session_timeout: 60_000,
+      ...(options.role ? { options: `-c role=${options.role}` } : {}),
+    },
     debug: options.debug ?? false,
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },

@@ -22,6 +22,7 @@ import type { HostRuntime, ServiceModule, Stoppable } from './service.ts';
 import { queuePlanFor } from './topology.ts';
 import { serviceAmqpUrl } from './broker-identity.ts';
 import { setupBroker } from './broker-setup.ts';
+import { roleOf } from './database-roles.ts';
 import { startTracing } from './tracing.ts';
 import { services as contract } from '../generated/registry.ts';
 
@@ -58,7 +59,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
   let relay: OutboxRelay | undefined;
   let healthServer: Server | undefined;
   try {
-    const applied = await migrate(db, config.databaseUrl);
+    const applied = await migrate(db, config.databaseUrl, config.databaseRoles ? modules : []);
     if (applied.length) log.info({ applied }, 'migrations applied');
 
     if (config.brokerSetup) await setupBroker(config, log);
@@ -88,7 +89,8 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
 
     for (const m of modules) {
       const limits = limitsOf(m, config);
-      databases.set(m.name, await openDatabase({ url: config.databaseUrl, poolMax: limits.dbPoolMax, entities: m.entities ?? [] }));
+      const role = config.databaseRoles ? roleOf(m.name) : undefined;
+      databases.set(m.name, await openDatabase({ url: config.databaseUrl, poolMax: limits.dbPoolMax, entities: m.entities ?? [], role }));
       log.info({ service: m.name, ...limits }, 'service limits');
     }
     for (const m of modules) {

@@ -1,17 +1,20 @@
-// Applies pending migrations; safe to run twice and from several processes at once
+// Applies pending migrations, then gives each given service's role its rights
+// (runtime/database-roles.ts); safe to run twice and from several processes at once
 // (they queue on an advisory lock). Run directly: `npm run migrate`.
 import pg from 'pg';
 import type { Database } from './db.ts';
+import { ensureServiceRoles, type DataAccess } from './database-roles.ts';
 
 const MIGRATION_LOCK = 720_215_001;
 
-export async function migrate(db: Database, databaseUrl: string): Promise<string[]> {
+export async function migrate(db: Database, databaseUrl: string, services: readonly { readonly name: string; readonly data?: DataAccess }[] = []): Promise<string[]> {
   const lock = new pg.Client({ connectionString: databaseUrl });
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await lock.query('create schema if not exists runtime');
     const applied = await db.migrator.up();
+    await ensureServiceRoles(lock, services);
     return applied.map((m) => m.name);
   } finally {
     await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);

@@ -3,6 +3,7 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import type { Broker } from './broker.ts';
 import type { Config } from './config.ts';
+import type { DataAccess } from './database-roles.ts';
 import type { Database } from './db.ts';
 import type { Logger } from './logger.ts';
 import type { HostMetrics } from './metrics.ts';
@@ -34,6 +35,8 @@ export interface Stoppable {
 /** What a service sets beside its handlers (each generated define<Service> helper takes these). */
 export interface ServiceOptions {
   readonly entities?: readonly EntitySchema<any, any>[];
+  /** Its data: the schemas it owns, other services' tables it reads or writes (its database role's rights). */
+  readonly data?: DataAccess;
   /** Deliveries in flight by default (PREFETCH otherwise); PREFETCH_<SERVICE> overrides it. */
   readonly concurrency?: number;
   /** Connections of the service's own pool by default (DB_POOL_MAX otherwise); DB_POOL_MAX_<SERVICE> overrides it. */

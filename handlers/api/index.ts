@@ -71,7 +71,12 @@ function orderRateLimits(limit: ServiceRuntime['config']['orderRateLimit']): Rou
 /** The api module, with options (e.g. `onListening` in tests). */
 export function apiService(options: ApiOptions = {}): ServiceModule<'api'> {
   // The api keeps a pool of its own, larger than a consumer's: requests are not bounded by a prefetch.
-  return defineApi({ dbPoolMax: 8, entities: [...catalog.readEntities, ...timeline.readEntities], start: (runtime) => startApiServer(runtime, options) });
+  return defineApi({
+    dbPoolMax: 8,
+    entities: [...catalog.readEntities, ...timeline.readEntities],
+    data: { owns: ['api'], reads: [...catalog.readTables, ...timeline.readTables] },
+    start: (runtime) => startApiServer(runtime, options),
+  });
 }
 
 export const api = apiService();

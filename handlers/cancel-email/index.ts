@@ -9,6 +9,7 @@ import { onPaymentFailed } from './onPaymentFailed.ts';
 const kinds: readonly EmailKind[] = ['cancellation', 'rejection'];
 
 export const cancelEmail = defineCancelEmail({
+  data: { owns: ['mail'] },
   handlers: { onOrderRejected, onPaymentFailed },
   start: (runtime) => startMailer(runtime, { service: serviceName, kinds }),
 });

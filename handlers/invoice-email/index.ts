@@ -8,6 +8,7 @@ import { onInvoiceCreated } from './onInvoiceCreated.ts';
 const kinds: readonly EmailKind[] = ['invoice'];
 
 export const invoiceEmail = defineInvoiceEmail({
+  data: { owns: ['mail'] },
   handlers: { onInvoiceCreated },
   start: (runtime) => startMailer(runtime, { service: serviceName, kinds }),
 });

@@ -2,4 +2,4 @@
 import { defineInvoice } from '../../generated/services/invoice.ts';
 import { onPaymentSucceeded } from './onPaymentSucceeded.ts';
 
-export const invoice = defineInvoice({ handlers: { onPaymentSucceeded } });
+export const invoice = defineInvoice({ handlers: { onPaymentSucceeded }, data: { owns: ['invoice'] } });

@@ -3,4 +3,4 @@ import { defineLogPersistence } from '../../generated/services/log-persistence.t
 import { LogRecord } from './log-record.ts';
 import { onLogEmitted } from './onLogEmitted.ts';
 
-export const logPersistence = defineLogPersistence({ handlers: { onLogEmitted }, entities: [LogRecord] });
+export const logPersistence = defineLogPersistence({ handlers: { onLogEmitted }, entities: [LogRecord], data: { owns: ['logs'] } });

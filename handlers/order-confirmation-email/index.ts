@@ -8,6 +8,7 @@ import { onPaymentSucceeded } from './onPaymentSucceeded.ts';
 const kinds: readonly EmailKind[] = ['order-confirmation'];
 
 export const orderConfirmationEmail = defineOrderConfirmationEmail({
+  data: { owns: ['mail'] },
   handlers: { onPaymentSucceeded },
   start: (runtime) => startMailer(runtime, { service: serviceName, kinds }),
 });

@@ -11,6 +11,7 @@ import { onPaymentSucceeded } from './onPaymentSucceeded.ts';
 import { OrderEvent } from './order-event.ts';
 
 export const orderTimeline = defineOrderTimeline({
+  data: { owns: ['timeline'] },
   handlers: { onInvoiceCreated, onOrderCancelled, onOrderCreated, onOrderPersisted, onOrderRejected, onPaymentFailed, onPaymentSucceeded },
   entities: [OrderEvent],
 });

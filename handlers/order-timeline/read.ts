@@ -11,6 +11,8 @@ import { OrderEvent } from './order-event.ts';
 
 /** The entities this module reads through: a reader's database must know them. */
 export const readEntities = [OrderEvent];
+/** The tables behind them: a reader's database role may read these. */
+export const readTables = ['timeline.order_events'];
 
 export interface OrderProgress {
   readonly status: OrderStatus;

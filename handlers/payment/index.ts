@@ -40,6 +40,7 @@ function slotOf(config: Config): GatewaySlot {
 }
 
 export const payment = definePayment({
+  data: { owns: ['payment'] },
   // Charges wait on the processor, not on the database: 128 in flight sustain 50 orders/s
   // against a 1 s gateway with room for its slow tail (PREFETCH_PAYMENT overrides it).
   concurrency: 128,

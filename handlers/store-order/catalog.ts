@@ -8,6 +8,8 @@ import { Product } from './product.ts';
 
 /** The entities this module reads through: a reader's database must know them. */
 export const readEntities = [Product];
+/** The tables behind them: a reader's database role may read these. */
+export const readTables = ['shop.products'];
 
 export interface CatalogProduct {
   readonly productId: string;

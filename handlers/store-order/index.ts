@@ -5,4 +5,4 @@ import { onOrderCreated } from './onOrderCreated.ts';
 import { Product } from './product.ts';
 
 // Every order changes stock, and stock changes queue on one lock (stock.ts): one transaction at a time.
-export const storeOrder = defineStoreOrder({ handlers: { onOrderCreated }, entities: [Product], commit: { lanes: 1 } });
+export const storeOrder = defineStoreOrder({ handlers: { onOrderCreated }, entities: [Product], data: { owns: ['shop'] }, commit: { lanes: 1 } });

@@ -111,6 +111,9 @@ export async function storeRejectedOrder(em: EntityManager, order: NewOrder, rea
   return stored.length === 1;
 }
 
+/** What a service that runs cancelOrderRestoringStock touches (its database role's rights). */
+export const cancellationAccess = { reads: ['shop.order_lines'], writes: ['shop.orders', 'shop.products'] };
+
 /** What cancelling did: the stock it put back, or the order's status that forbade it (undefined: no such order). */
 export type Cancellation =
   | { readonly cancelled: true; readonly restoredItems: OrderItem[] }

@@ -28,6 +28,7 @@ export function testServices(options: TestServiceOptions = {}): ServiceModule[] 
     {
       name: 'payment',
       commit: options.commit,
+      data: { writes: ['public.test_effects'] },
       handlers: {
         async onOrderPersisted(message: OrderPersisted, ctx: HandlerContext) {
           options.seen?.push({ service: 'payment', orderId: message.orderId, attempt: ctx.attempt, at: Date.now() });
@@ -44,6 +45,7 @@ export function testServices(options: TestServiceOptions = {}): ServiceModule[] 
     },
     {
       name: 'invoice',
+      data: { writes: ['public.test_effects'] },
       handlers: {
         async onPaymentSucceeded(message: PaymentSucceeded, ctx: HandlerContext) {
           options.seen?.push({ service: 'invoice', orderId: message.orderId, attempt: ctx.attempt, at: Date.now() });
