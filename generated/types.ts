@@ -86,9 +86,10 @@ export interface OrderRejected {
   readonly orderId: string;
   readonly customerId: string;
   readonly email: string;
-  /** UNKNOWN_PRODUCT when a line names no catalog product, else INSUFFICIENT_STOCK. */
-  readonly reason: "UNKNOWN_PRODUCT" | "INSUFFICIENT_STOCK";
+  /** UNKNOWN_PRODUCT when a line names no catalog product, else INSUFFICIENT_STOCK when the stock cannot cover it, else AMOUNT_TOO_LARGE when a line total or the order total, priced from the catalog, is beyond what an order can hold (2147483647 minor units). */
+  readonly reason: "UNKNOWN_PRODUCT" | "INSUFFICIENT_STOCK" | "AMOUNT_TOO_LARGE";
   readonly detail: string;
+  /** The lines with a stock problem (UNKNOWN_PRODUCT, INSUFFICIENT_STOCK); empty for AMOUNT_TOO_LARGE. */
   readonly problems: StockProblem[];
   readonly rejectedAt: string;
 }

@@ -107,6 +107,14 @@ test('the rejection explains each product problem in customer words', () => {
   assert.match(mail.text, 'Nothing was charged');
 });
 
+test('an order too large to hold is explained without a list of products', () => {
+  const mail = rejectionMail({ ...rejection(), reason: 'AMOUNT_TOO_LARGE', problems: [], detail: 'GOLD1 × 2 comes to 3000000000 EUR minor units' });
+  assert.match(mail.text, 'because its amount is larger than one order can hold.');
+  assert.match(mail.text, 'Reference: GOLD1 × 2 comes to 3000000000 EUR minor units');
+  assert.not.match(mail.text, /^- /m);
+  assert.not.match(mail.html, '<ul>');
+});
+
 test('a product name with markup is escaped in the HTML part and kept readable in the text part', () => {
   const p = payment();
   const mail = orderConfirmationMail({ ...p, lines: [{ ...p.lines[0], name: HOSTILE }] });

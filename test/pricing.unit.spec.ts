@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { messages } from '../generated/registry.ts';
 import type { OrderItem } from '../generated/types.ts';
-import { MAX_STORED_AMOUNT, priceOrder } from '../handlers/store-order/pricing.ts';
+import { amountRejection, MAX_STORED_AMOUNT, priceOrder } from '../handlers/store-order/pricing.ts';
 import type { Product } from '../handlers/store-order/stock-rules.ts';
 import { PermanentError } from '../runtime/errors.ts';
 
@@ -95,16 +95,23 @@ test('an order whose lines come in two currencies cannot be priced: a PermanentE
   );
 });
 
-test('an amount beyond what an order can hold is a PermanentError, not a silently wrong total', () => {
+test('an amount beyond what an order can hold is priced and then rejected as AMOUNT_TOO_LARGE, not a silently wrong total', () => {
   // given a price whose 1000-fold no longer fits the order tables
   const catalog = catalogOf({ productId: 'YACHT', priceAmount: 2_147_484 });
   assert.ok(2_147_484 * 1000 > MAX_STORED_AMOUNT);
-  // when it is ordered a thousand times, then pricing refuses it for good
-  assert.throws(() => priceOrder(order({ productId: 'YACHT', quantity: 1000 }), catalog),
-    (err: unknown) => err instanceof PermanentError && err.message.includes(ORDER_ID));
-  // and exactly at the limit it is still priced
+  // when it is ordered a thousand times, then the order is rejected, naming the line and the limit
+  const rejection = amountRejection(priceOrder(order({ productId: 'YACHT', quantity: 1000 }), catalog));
+  assert.is(rejection?.reason, 'AMOUNT_TOO_LARGE');
+  assert.equal(rejection?.problems, []);
+  assert.match(rejection!.detail, `YACHT × 1000 comes to 2147484000; the total comes to 2147484000 EUR minor units, more than an order can hold (${MAX_STORED_AMOUNT})`);
+  // and two lines that fit alone but not together: only the total is named
+  const twoLines = amountRejection(priceOrder({ orderId: ORDER_ID, items: [{ productId: 'YACHT', quantity: 600 }, { productId: 'YACHT', quantity: 600 }] }, catalog));
+  assert.match(twoLines!.detail, /^the total comes to 2576980800 EUR/);
+  // and exactly at the limit it is taken
   const atLimit = catalogOf({ productId: 'YACHT', priceAmount: MAX_STORED_AMOUNT });
-  assert.is(priceOrder(order({ productId: 'YACHT', quantity: 1 }), atLimit).total.amount, MAX_STORED_AMOUNT);
+  const priced = priceOrder(order({ productId: 'YACHT', quantity: 1 }), atLimit);
+  assert.is(priced.total.amount, MAX_STORED_AMOUNT);
+  assert.is(amountRejection(priced), undefined);
 });
 
 test('pricing a product the catalog lacks is a programming error: unknown products are rejected before pricing', () => {

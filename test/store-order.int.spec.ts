@@ -93,6 +93,19 @@ test('an order one line of which lacks stock is rejected (INSUFFICIENT_STOCK) an
   assert.is((await sql(env.databaseUrl, 'select 1 from shop.order_lines where order_id = $1', [order.orderId])).length, 0);
 });
 
+test('an order whose total is beyond what an order can hold is rejected (AMOUNT_TOO_LARGE), not dead-lettered, and reserves nothing', async () => {
+  await addProduct(env.databaseUrl, 'GOLD1', 10, 1_500_000_000);
+  const order = orderCreated([{ productId: 'GOLD1', quantity: 2 }]);
+  await publishRaw(env.amqpUrl, [rawEvent('OrderCreated', order)]);
+  const event = await firstEventFor(order.orderId);
+  assert.is(event.type, 'OrderRejected');
+  assert.is(event.body.reason, 'AMOUNT_TOO_LARGE');
+  assert.equal(event.body.problems, []);
+  assert.match(event.body.detail, 'GOLD1 × 2 comes to 3000000000');
+  assert.is(await stockOf(env.databaseUrl, 'GOLD1'), 10);
+  assert.equal(await orderRow(order.orderId), { status: 'REJECTED', total_amount: null, currency: null, rejection_reason: 'AMOUNT_TOO_LARGE' });
+});
+
 test('lines of the same product count together against its stock', async () => {
   await addProduct(env.databaseUrl, 'S1002', 5);
   const order = orderCreated([{ productId: 'S1002', quantity: 3 }, { productId: 'S1002', quantity: 3 }]);

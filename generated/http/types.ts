@@ -65,7 +65,7 @@ export interface OrderLineRequest {
 /**
  * - `ACCEPTED`: stored by the api service, `OrderCreated` on its way
  * - `PERSISTED`: stored, priced and stock reserved; awaiting payment
- * - `REJECTED`: refused by store-order (unknown product, not enough stock); see `rejectionReason`
+ * - `REJECTED`: refused by store-order (unknown product, not enough stock, a total too large to hold); see `rejectionReason`
  * - `PAID`: payment succeeded
  * - `INVOICED`: invoice created; see `invoiceId` and `invoiceNumber`
  * - `CANCELLED`: payment failed, order cancelled and stock restored; see `rejectionReason`

@@ -10,7 +10,7 @@ const module = { exports: {} };
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$id":"OrderRejectedPayload.json","type":"object","additionalProperties":false,"required":["orderId","customerId","email","reason","detail","problems","rejectedAt"],"properties":{"orderId":{"$ref":"OrderId.json"},"customerId":{"$ref":"CustomerId.json"},"email":{"$ref":"Email.json"},"reason":{"type":"string","description":"UNKNOWN_PRODUCT when a line names no catalog product, else INSUFFICIENT_STOCK.","enum":["UNKNOWN_PRODUCT","INSUFFICIENT_STOCK"]},"detail":{"type":"string","minLength":1,"maxLength":2000},"problems":{"type":"array","minItems":1,"maxItems":50,"items":{"$ref":"StockProblem.json"}},"rejectedAt":{"$ref":"Timestamp.json"}}};
+const schema11 = {"$id":"OrderRejectedPayload.json","type":"object","additionalProperties":false,"required":["orderId","customerId","email","reason","detail","problems","rejectedAt"],"properties":{"orderId":{"$ref":"OrderId.json"},"customerId":{"$ref":"CustomerId.json"},"email":{"$ref":"Email.json"},"reason":{"type":"string","description":"UNKNOWN_PRODUCT when a line names no catalog product, else INSUFFICIENT_STOCK when\nthe stock cannot cover it, else AMOUNT_TOO_LARGE when a line total or the order\ntotal, priced from the catalog, is beyond what an order can hold (2147483647 minor units).\n","enum":["UNKNOWN_PRODUCT","INSUFFICIENT_STOCK","AMOUNT_TOO_LARGE"]},"detail":{"type":"string","minLength":1,"maxLength":2000},"problems":{"type":"array","description":"The lines with a stock problem (UNKNOWN_PRODUCT, INSUFFICIENT_STOCK); empty for AMOUNT_TOO_LARGE.","minItems":0,"maxItems":50,"items":{"$ref":"StockProblem.json"}},"rejectedAt":{"$ref":"Timestamp.json"}}};
 const schema12 = {"$id":"OrderId.json","type":"string","format":"uuid","description":"The order's id, chosen by the API."};
 const schema13 = {"$id":"CustomerId.json","type":"string","format":"uuid"};
 const schema14 = {"$id":"Email.json","type":"string","format":"email","maxLength":254};
@@ -236,7 +236,7 @@ if(typeof data3 !== "string"){
 validate10.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(!((data3 === "UNKNOWN_PRODUCT") || (data3 === "INSUFFICIENT_STOCK"))){
+if(!(((data3 === "UNKNOWN_PRODUCT") || (data3 === "INSUFFICIENT_STOCK")) || (data3 === "AMOUNT_TOO_LARGE"))){
 validate10.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema11.properties.reason.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
@@ -283,8 +283,8 @@ validate10.errors = [{instancePath:instancePath+"/problems",schemaPath:"#/proper
 return false;
 }
 else {
-if(data5.length < 1){
-validate10.errors = [{instancePath:instancePath+"/problems",schemaPath:"#/properties/problems/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+if(data5.length < 0){
+validate10.errors = [{instancePath:instancePath+"/problems",schemaPath:"#/properties/problems/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"}];
 return false;
 }
 else {
@@ -365,7 +365,7 @@ const module = { exports: {} };
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$id":"OrderRejectedPayload.json","type":"object","additionalProperties":false,"required":["orderId","customerId","email","reason","detail","problems","rejectedAt"],"properties":{"orderId":{"$ref":"OrderId.json"},"customerId":{"$ref":"CustomerId.json"},"email":{"$ref":"Email.json"},"reason":{"type":"string","description":"UNKNOWN_PRODUCT when a line names no catalog product, else INSUFFICIENT_STOCK.","enum":["UNKNOWN_PRODUCT","INSUFFICIENT_STOCK"]},"detail":{"type":"string","minLength":1,"maxLength":2000},"problems":{"type":"array","minItems":1,"maxItems":50,"items":{"$ref":"StockProblem.json"}},"rejectedAt":{"$ref":"Timestamp.json"}}};
+const schema11 = {"$id":"OrderRejectedPayload.json","type":"object","additionalProperties":false,"required":["orderId","customerId","email","reason","detail","problems","rejectedAt"],"properties":{"orderId":{"$ref":"OrderId.json"},"customerId":{"$ref":"CustomerId.json"},"email":{"$ref":"Email.json"},"reason":{"type":"string","description":"UNKNOWN_PRODUCT when a line names no catalog product, else INSUFFICIENT_STOCK when\nthe stock cannot cover it, else AMOUNT_TOO_LARGE when a line total or the order\ntotal, priced from the catalog, is beyond what an order can hold (2147483647 minor units).\n","enum":["UNKNOWN_PRODUCT","INSUFFICIENT_STOCK","AMOUNT_TOO_LARGE"]},"detail":{"type":"string","minLength":1,"maxLength":2000},"problems":{"type":"array","description":"The lines with a stock problem (UNKNOWN_PRODUCT, INSUFFICIENT_STOCK); empty for AMOUNT_TOO_LARGE.","minItems":0,"maxItems":50,"items":{"$ref":"StockProblem.json"}},"rejectedAt":{"$ref":"Timestamp.json"}}};
 const schema12 = {"$id":"OrderId.json","type":"string","format":"uuid","description":"The order's id, chosen by the API."};
 const schema13 = {"$id":"CustomerId.json","type":"string","format":"uuid"};
 const schema14 = {"$id":"Email.json","type":"string","format":"email","maxLength":254};
@@ -711,7 +711,7 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(!((data3 === "UNKNOWN_PRODUCT") || (data3 === "INSUFFICIENT_STOCK"))){
+if(!(((data3 === "UNKNOWN_PRODUCT") || (data3 === "INSUFFICIENT_STOCK")) || (data3 === "AMOUNT_TOO_LARGE"))){
 const err16 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema11.properties.reason.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err16];
@@ -770,8 +770,8 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data5.length < 1){
-const err21 = {instancePath:instancePath+"/problems",schemaPath:"#/properties/problems/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(data5.length < 0){
+const err21 = {instancePath:instancePath+"/problems",schemaPath:"#/properties/problems/minItems",keyword:"minItems",params:{limit: 0},message:"must NOT have fewer than 0 items"};
 if(vErrors === null){
 vErrors = [err21];
 }

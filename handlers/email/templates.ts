@@ -146,9 +146,11 @@ export function describeProblem(problem: StockProblem): string {
 /** Tells the customer the order could not be accepted, and why, per product (OrderRejected). */
 export function rejectionMail(rejection: OrderRejected): MailContent {
   const order = shortOrderId(rejection.orderId);
-  const why = rejection.reason === 'UNKNOWN_PRODUCT'
-    ? 'it names a product that is not in our catalogue'
-    : 'we do not have enough stock for it';
+  const why = {
+    UNKNOWN_PRODUCT: 'it names a product that is not in our catalogue',
+    INSUFFICIENT_STOCK: 'we do not have enough stock for it',
+    AMOUNT_TOO_LARGE: 'its amount is larger than one order can hold',
+  }[rejection.reason];
   const problems = rejection.problems.map(describeProblem);
   const detail = oneLine(rejection.detail);
   const subject = headerValue(`We could not accept your order ${order}`);
@@ -156,14 +158,14 @@ export function rejectionMail(rejection: OrderRejected): MailContent {
     subject,
     text: textMail([
       'Hello,',
-      `we are sorry: we could not accept your order ${order}, because ${why}:`,
-      problems.map((p) => `- ${p}`).join('\n'),
+      `we are sorry: we could not accept your order ${order}, because ${why}${problems.length ? ':' : '.'}`,
+      ...(problems.length ? [problems.map((p) => `- ${p}`).join('\n')] : []),
       'Nothing was charged. You are welcome to place the order again with other quantities or products.',
       `Reference: ${detail}`,
     ]),
     html: page(subject, html`<p>Hello,</p>
-<p>we are sorry: we could not accept your order <strong>${order}</strong>, because ${why}:</p>
-<ul>${problems.map((p) => html`<li>${p}</li>`)}</ul>
+<p>we are sorry: we could not accept your order <strong>${order}</strong>, because ${why}${problems.length ? ':' : '.'}</p>
+${problems.length ? html`<ul>${problems.map((p) => html`<li>${p}</li>`)}</ul>` : ''}
 <p>Nothing was charged. You are welcome to place the order again with other quantities or products.</p>
 <p><small>Reference: ${detail}</small></p>`),
   };

@@ -1,11 +1,12 @@
 // store-order: stores each new order priced from the catalog and reserves the stock
-// of all its lines, or of none and rejects it (unknown product, not enough stock).
+// of all its lines, or of none and rejects it (unknown product, not enough stock, a
+// total too large to hold).
 // An order is stored once per orderId. The rules are pure (stock-rules.ts,
 // pricing.ts); the catalog read and the writes are stock.ts's.
 import { orderPersisted, orderRejected, type StoreOrderHandlers } from '../../generated/services/store-order.ts';
-import { priceOrder } from './pricing.ts';
+import { amountRejection, priceOrder } from './pricing.ts';
 import { productsUnderStockLock, storeOrderReservingStock, storeRejectedOrder } from './stock.ts';
-import { rejectionOf } from './stock-rules.ts';
+import { rejectionOf, type Rejection } from './stock-rules.ts';
 
 export const onOrderCreated: StoreOrderHandlers['onOrderCreated'] = async (order, ctx) => {
   const alreadyStored = () => {
@@ -16,13 +17,17 @@ export const onOrderCreated: StoreOrderHandlers['onOrderCreated'] = async (order
   const { orderId, customerId, email } = order;
   const catalog = await productsUnderStockLock(ctx.em, order.items);
 
-  const rejection = rejectionOf(order.items, catalog);
-  if (rejection) {
+  const reject = async (rejection: Rejection) => {
     if (!(await storeRejectedOrder(ctx.em, order, rejection.reason))) return alreadyStored();
     return [orderRejected({ orderId, customerId, email, ...rejection, rejectedAt: new Date().toISOString() })];
-  }
+  };
+  const rejection = rejectionOf(order.items, catalog);
+  if (rejection) return reject(rejection);
 
-  const { lines, total } = priceOrder(order, catalog);
+  const priced = priceOrder(order, catalog);
+  const tooLarge = amountRejection(priced);
+  if (tooLarge) return reject(tooLarge);
+  const { lines, total } = priced;
   if (!(await storeOrderReservingStock(ctx.em, order, lines, total))) return alreadyStored();
   return [orderPersisted({ orderId, customerId, email, lines, total, persistedAt: new Date().toISOString() })];
 };

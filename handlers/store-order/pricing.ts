@@ -3,12 +3,14 @@
 // units of the catalog's one currency. Integers only, so no amount is ever rounded
 // (a currency without minor units, like JPY, simply has its units as minor units).
 // Lines keep the order's own order; a product on two lines is priced on each.
-// An order that cannot be priced is a PermanentError: lines in more than one
-// currency (the catalog is meant to hold one), or an amount beyond what the order
-// tables hold (integer minor units up to 2 147 483 647).
+// Lines in more than one currency cannot be priced at all: a PermanentError (the
+// catalog is meant to hold one). An order whose line total or total is beyond what
+// the order tables and the contract hold (integer minor units up to 2 147 483 647) is
+// priced, and then rejected as AMOUNT_TOO_LARGE (amountRejection): the customer is
+// told, nothing is reserved.
 import type { Money, OrderItem, OrderLine } from '../../generated/types.ts';
 import { PermanentError } from '../../runtime/errors.ts';
-import type { Product } from './stock-rules.ts';
+import type { Product, Rejection } from './stock-rules.ts';
 
 /** The largest amount a stored order line or total can hold (shop.orders, shop.order_lines: integer columns). */
 export const MAX_STORED_AMOUNT = 2_147_483_647;
@@ -36,10 +38,19 @@ export function priceOrder(order: { orderId: string; items: readonly OrderItem[]
     throw new PermanentError(`order ${order.orderId} mixes currencies (${currencies.join(', ')}); the catalog is meant to hold one`);
   }
   const total = { amount: lines.reduce((sum, l) => sum + l.lineTotal.amount, 0), currency: currencies[0]! };
-  for (const amount of [...lines.map((l) => l.lineTotal), total]) {
-    if (!Number.isSafeInteger(amount.amount) || amount.amount > MAX_STORED_AMOUNT) {
-      throw new PermanentError(`order ${order.orderId}: an amount of ${amount.amount} ${amount.currency} (minor units) is more than an order can hold (${MAX_STORED_AMOUNT})`);
-    }
-  }
   return { lines, total };
+}
+
+const fits = (m: Money) => Number.isSafeInteger(m.amount) && m.amount <= MAX_STORED_AMOUNT;
+
+/** AMOUNT_TOO_LARGE when a line total or the total cannot be held, else undefined. */
+export function amountRejection(priced: PricedOrder): Rejection | undefined {
+  const tooLarge = [...priced.lines.filter((l) => !fits(l.lineTotal)).map((l) => `${l.productId} × ${l.quantity} comes to ${l.lineTotal.amount}`),
+    ...(fits(priced.total) ? [] : [`the total comes to ${priced.total.amount}`])];
+  if (tooLarge.length === 0) return undefined;
+  return {
+    reason: 'AMOUNT_TOO_LARGE',
+    problems: [],
+    detail: `${tooLarge.join('; ')} ${priced.total.currency} minor units, more than an order can hold (${MAX_STORED_AMOUNT})`.slice(0, 2000),
+  };
 }
