@@ -128,6 +128,11 @@ export function effectTraceparent(span: Span | undefined, fallback?: string): st
 
 /** trace_id and span_id of the active span, for log lines; undefined outside any trace. */
 export function activeTraceIds(): { trace_id: string; span_id: string } | undefined {
-  const sc = trace.getSpanContext(context.active());
+  return traceIdsOf(trace.getSpanContext(context.active()));
+}
+
+/** trace_id and span_id of a span, for a log line written outside it (e.g. once its request is answered). */
+export function traceIdsOf(span: Span | SpanContext | undefined): { trace_id: string; span_id: string } | undefined {
+  const sc = span && 'spanContext' in span ? span.spanContext() : span;
   return sc && isSpanContextValid(sc) ? { trace_id: sc.traceId, span_id: sc.spanId } : undefined;
 }

@@ -106,9 +106,23 @@ test('one order is one trace from the request that carried a traceparent through
   for (const l of handled) assert.is(l.trace_id, TRACE_ID, `${String(l.service)}'s 'handled' line carries the trace id`);
   const storeOrderLine = handled.find((l) => l.service === 'store-order');
   assert.is(storeOrderLine?.span_id, idOf(storeOrder), 'a line carries the span it was written in');
+  const requestLine = lines.find((l) => l.msg === 'request completed' && l.method === 'POST');
+  assert.is(requestLine?.trace_id, TRACE_ID, 'the POST\'s "request completed" line carries the trace id');
   const sentLine = await eventually(async () => lines.find((l) => l.msg === 'e-mail sent' && l.kind === 'invoice'), 'the invoice\'s "e-mail sent" line');
   assert.is(sentLine.trace_id, TRACE_ID, 'the e-mail\'s send is logged in the order\'s trace');
   assert.is(sentLine.span_id, idOf(invoiceSend));
+});
+
+test('a request refused before its handler runs (a 400) is logged in the client\'s trace too', async () => {
+  const traceId = '0af7651916cd43dd8448eb211c80319c';
+  const res = await fetch(`${apiUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${CLIENT_SPAN_ID}-01` },
+    body: JSON.stringify({ customerId: 'not-a-uuid', email: 'x@example.com', items: [] }),
+  });
+  assert.is(res.status, 400);
+  const line = await eventually(async () => lines.find((l) => l.msg === 'request completed' && l.statusCode === 400), 'the 400\'s request line');
+  assert.is(line.trace_id, traceId);
 });
 
 test.run();

@@ -13,7 +13,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { Logger } from '../logger.ts';
-import { contextOfHeaders, endSpan, inSpan, SpanKind, startSpan, type Span } from '../tracing.ts';
+import { contextOfHeaders, endSpan, inSpan, SpanKind, startSpan, traceIdsOf, type Span } from '../tracing.ts';
 import { openApiAjv, type OpenApiDocument } from './openapi.ts';
 import type { OperationConfig } from './operations.ts';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, RETRY_AFTER_SECONDS, dataErrorProblem, isDataError, isInfrastructureFailure, serviceUnavailable, tooManyRequests, type FieldError } from './problem.ts';
@@ -75,13 +75,20 @@ class RequestValidationError extends Error {
   }
 }
 
-/** One log line per request, when it is answered (fastify's default also logs its arrival). */
+/** Each traced request's SERVER span (traceRequests), also for its log line, which may be written outside it. */
+const requestSpans = new WeakMap<FastifyRequest, Span>();
+
+/**
+ * One log line per request, when it is answered (fastify's default also logs its arrival),
+ * in the request's trace: also for a request refused before its handler ran (a 400, a
+ * 413, a 429), whose line is written outside the span.
+ */
 class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return;
-    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime };
+    const line = { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime, ...traceIdsOf(requestSpans.get(request)) };
     if (error) request.log.error({ ...line, err: error }, error.message);
     else request.log.info(line, 'request completed');
   }
@@ -171,7 +178,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
 
 /** A span per request (but the quiet ones: probes, scrapes), around its handler. */
 function traceRequests(app: FastifyInstance, quiet: ReadonlySet<string>): void {
-  const spans = new WeakMap<FastifyRequest, Span>();
+  const spans = requestSpans;
   app.addHook('onRequest', (request, _reply, done) => {
     if (!quiet.has(request.url)) {
       const route = request.routeOptions.url ?? pathOf(request);
