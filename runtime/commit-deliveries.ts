@@ -4,7 +4,8 @@
 // hand the events over to be published straight away. A delivery the inbox already
 // knows (same consumer, same messageId) is a duplicate: its handler does not run.
 // A group that fails is committed again one delivery at a time, so a failure is
-// always the delivery's own.
+// always the delivery's own. A handler with a group step (runtime/group-step.ts) gets
+// all its new deliveries of the group in one call, before the others run.
 // Each delivery keeps its own span (the consumer's) while its handler runs, and its
 // events continue that span; the shared transaction gets no span of its own (it
 // would belong to one trace only, while its deliveries may belong to several).
@@ -17,6 +18,7 @@ import { GroupCommit } from './group-commit.ts';
 import type { HandlerContext } from './handler-context.ts';
 import type { Logger } from './logger.ts';
 import { writeAllToOutbox, type Caused } from './outbox.ts';
+import { groupStepOf } from './group-step.ts';
 import { withPrepared } from './outside-step.ts';
 import type { Outgoing } from './publisher.ts';
 import { inSpan, type Span } from './tracing.ts';
@@ -60,25 +62,40 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
   const { service } = options;
   const { outcomes, emitted, outgoing } = await inTransaction(db, async (em) => {
     const fresh = await enterInbox(em, service, deliveries);
-    const outcomes: Committed[] = [];
-    const written: Caused[] = [];
-    const emitted: string[][] = [];
-    for (const { envelope, type, message, prepared, span } of deliveries) {
-      const id = envelope.messageId.toLowerCase();
-      // the group runs in the context of the delivery that started it: each one's work goes in its own span
-      const inOwnSpan = <T>(fn: () => T): T => span ? inSpan(span, fn) : fn();
-      if (!fresh.delete(id)) {
-        inOwnSpan(() => log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }, 'duplicate delivery; already handled'));
-        outcomes.push('duplicate');
-        emitted.push([]);
-        continue;
-      }
+    const isNew = deliveries.map((d) => fresh.delete(d.envelope.messageId.toLowerCase()));
+    const contextOf = ({ envelope, prepared, type }: Delivery): HandlerContext => {
       const base: HandlerContext = {
         service, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em,
         log: log.child({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }),
       };
-      const ctx = prepared ? withPrepared(base, prepared.value) : base;
-      const events = await inOwnSpan(async () => [...await options.handlers.get(type)!(message, ctx), ...(options.onHandled?.(type, envelope, message) ?? [])]);
+      return prepared ? withPrepared(base, prepared.value) : base;
+    };
+    // the group runs in the context of the delivery that started it: each one's work goes in its own span
+    const inOwnSpan = <T>(span: Span | undefined, fn: () => T): T => span ? inSpan(span, fn) : fn();
+    const handled = new Map<number, readonly OutgoingEvent[]>();
+    // A type whose handler takes whole groups: all its new deliveries at once, in their order (in the first one's span).
+    for (const [type, indexes] of groupedByType(deliveries, isNew)) {
+      const group = groupStepOf(options.handlers.get(type));
+      if (!group) continue;
+      const items = indexes.map((i) => ({ message: deliveries[i]!.message, ctx: contextOf(deliveries[i]!) }));
+      const results = await inOwnSpan(deliveries[indexes[0]!]!.span, () => group(items)) as readonly (readonly OutgoingEvent[])[];
+      indexes.forEach((i, k) => handled.set(i, results[k]!));
+    }
+    const outcomes: Committed[] = [];
+    const written: Caused[] = [];
+    const emitted: string[][] = [];
+    for (const [i, delivery] of deliveries.entries()) {
+      const { envelope, type, message, span } = delivery;
+      if (!isNew[i]) {
+        inOwnSpan(span, () => log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }, 'duplicate delivery; already handled'));
+        outcomes.push('duplicate');
+        emitted.push([]);
+        continue;
+      }
+      const events = await inOwnSpan(span, async () => [
+        ...(handled.get(i) ?? await options.handlers.get(type)!(message, contextOf(delivery))),
+        ...(options.onHandled?.(type, envelope, message) ?? []),
+      ]);
       written.push({ events, cause: { service, messageId: envelope.messageId, correlationId: envelope.correlationId, traceparent: envelope.traceparent, span } });
       outcomes.push('handled');
       emitted.push(events.map((e) => e.type));
@@ -94,6 +111,18 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
     else handled();
   }
   return outcomes;
+}
+
+/** The indexes of the new deliveries, by message type, in their order. */
+function groupedByType(deliveries: readonly Delivery[], isNew: readonly boolean[]): Map<MessageName, number[]> {
+  const byType = new Map<MessageName, number[]>();
+  for (const [i, d] of deliveries.entries()) {
+    if (!isNew[i]) continue;
+    const list = byType.get(d.type);
+    if (list) list.push(i);
+    else byType.set(d.type, [i]);
+  }
+  return byType;
 }
 
 /** Records the deliveries in the inbox (one statement); returns the ids that were new. */

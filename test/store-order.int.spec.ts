@@ -148,6 +148,22 @@ test('a second, distinct OrderCreated for a stored order (new messageId) reserve
   assert.is((await outboxOf(env.databaseUrl, order.orderId, 'OrderRejected')).length, 0);
 });
 
+test('orders that arrive together are decided in their order, each against the stock the ones before it left; a second OrderCreated of one of them is ignored', async () => {
+  await addProduct(env.databaseUrl, 'G4000', 4);
+  const first = orderCreated([{ productId: 'G4000', quantity: 3 }]);
+  const tooMany = orderCreated([{ productId: 'G4000', quantity: 2 }]);
+  const last = orderCreated([{ productId: 'G4000', quantity: 1 }]);
+  // published at once: they meet in one group commit (or a few: the outcome is the same)
+  const ids = await publishRaw(env.amqpUrl, [first, tooMany, first, last].map((o) => rawEvent('OrderCreated', o)));
+  for (const id of ids) await handled(env.databaseUrl, 'store-order', id);
+  await eventually(async () => [first, tooMany, last].every((o) => eventsFor(o.orderId).length > 0), 'an event for each of the three orders');
+  assert.equal(eventsFor(first.orderId).map((e) => e.type), ['OrderPersisted']);
+  assert.equal(eventsFor(tooMany.orderId).map((e) => [e.type, e.body.reason, e.body.problems]), [['OrderRejected', 'INSUFFICIENT_STOCK', [{ productId: 'G4000', requested: 2, available: 1 }]]]);
+  assert.equal(eventsFor(last.orderId).map((e) => e.type), ['OrderPersisted']);
+  assert.is(await stockOf(env.databaseUrl, 'G4000'), 0);
+  assert.is((await outboxOf(env.databaseUrl, first.orderId, 'OrderPersisted')).length, 1, 'the repeated order once');
+});
+
 test('120 concurrent one-unit orders for a product with 50 in stock: exactly 50 persisted, 70 rejected, stock 0', async () => {
   second = await startHost(env.config(), [storeOrder]); // two competing consumers, 16 deliveries in flight each
   await addProduct(env.databaseUrl, 'R5000', 50);

@@ -2,8 +2,8 @@
 // change to shop.products.stock_on_hand, and every write to the orders whose stock it
 // holds (shop.orders, shop.order_lines), is a statement here (stock-ownership.unit
 // checks it). What it exports:
-//   for store-order's own handler — productsUnderStockLock, storeOrderReservingStock,
-//                                   storeRejectedOrder;
+//   for store-order's own handler — productsUnderStockLock, ordersStoredBefore, storeOrders
+//                                   (a whole group of orders at once);
 //   for other services, their only way to touch stock —
 //                                   cancelOrderRestoringStock (cancel-order, when a payment fails).
 // The rules deciding whether an order can be taken are pure (stock-rules.ts, pricing.ts);
@@ -16,7 +16,8 @@
 // up to date with what the transaction itself reserves and restores. An order's stock
 // is reserved with its storing, in one statement whose conditional update can never
 // drive stock_on_hand below zero (a write that bypassed the lock fails it, and the
-// retry reads afresh). An order costs one round trip; its group adds two.
+// retry reads afresh). A group of orders costs four round trips (lock, catalog, stored
+// before, store), however many orders it holds.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Money, OrderCreated, OrderItem, OrderLine, OrderRejected } from '../../generated/types.ts';
 import { requestedPerProduct, type Product } from './stock-rules.ts';
@@ -62,53 +63,64 @@ export async function productsUnderStockLock(em: EntityManager, items: readonly 
   return new Map(ids.filter((id) => catalog.has(id)).map((id) => [id, catalog.get(id)!]));
 }
 
+/** The orders among these stored before: only this module stores orders, and under the stock lock, so the answer holds for the transaction. */
+export async function ordersStoredBefore(em: EntityManager, orderIds: readonly string[]): Promise<Set<string>> {
+  await holdStock(em);
+  if (orderIds.length === 0) return new Set();
+  const rows = await em.execute<{ order_id: string }[]>('select order_id from shop.orders where order_id in (?)', [[...new Set(orderIds)]]);
+  return new Set(rows.map((r) => String(r.order_id)));
+}
+
+/** An order as store-order decided it: priced and reserving its stock, or rejected. */
+export type DecidedOrder =
+  | { readonly order: NewOrder; readonly status: 'PERSISTED'; readonly lines: readonly OrderLine[]; readonly total: Money }
+  | { readonly order: NewOrder; readonly status: 'REJECTED'; readonly reason: OrderRejected['reason'] };
+
 /**
- * Stores a priced order as PERSISTED and reserves the stock of its lines, in one
- * statement; false (and nothing reserved) when the order was stored before. The caller
- * holds the stock lock (productsUnderStockLock) and has checked the quantities
- * (stock-rules.ts), so every product's update must hit its row; if one does not, the
- * whole transaction is abandoned.
+ * Stores the orders, each PERSISTED one reserving the stock of its lines, in one
+ * statement. The caller holds the stock lock, has checked the quantities against the
+ * stock as it stood before each order (stock-rules.ts) and left out the orders stored
+ * before (ordersStoredBefore): so every order must be stored and every product's update
+ * must hit its row; if one does not, the whole transaction is abandoned.
  */
-export async function storeOrderReservingStock(em: EntityManager, order: NewOrder, lines: readonly OrderLine[], total: Money): Promise<boolean> {
-  const wanted = [...requestedPerProduct(lines)].map(([product_id, quantity]) => ({ product_id, quantity }));
+export async function storeOrders(em: EntityManager, decided: readonly DecidedOrder[]): Promise<void> {
+  if (decided.length === 0) return;
+  const persisted = decided.filter((d) => d.status === 'PERSISTED');
+  const wanted = [...requestedPerProduct(persisted.flatMap((d) => d.lines))].map(([product_id, quantity]) => ({ product_id, quantity }));
   const [result] = await em.execute<{ stored: number; taken: number }[]>(
     `with stored as (
-       insert into shop.orders (order_id, customer_id, email, status, total_amount, currency)
-       values (?, ?, ?, 'PERSISTED', ?, ?) on conflict (order_id) do nothing returning order_id),
+       insert into shop.orders (order_id, customer_id, email, status, total_amount, currency, rejection_reason)
+       select o.order_id, o.customer_id, o.email, o.status, o.total_amount, o.currency, o.rejection_reason
+         from jsonb_to_recordset(?::jsonb) as o(order_id uuid, customer_id uuid, email text, status text, total_amount int, currency text, rejection_reason text)
+       on conflict (order_id) do nothing returning order_id),
      lines as (
        insert into shop.order_lines (order_id, line_no, product_id, name, quantity, unit_price, line_total)
-       select s.order_id, l.line_no, l.product_id, l.name, l.quantity, l.unit_price, l.line_total
-         from stored s, jsonb_to_recordset(?::jsonb) as l(line_no int, product_id text, name text, quantity int, unit_price int, line_total int)),
+       select l.order_id, l.line_no, l.product_id, l.name, l.quantity, l.unit_price, l.line_total
+         from jsonb_to_recordset(?::jsonb) as l(order_id uuid, line_no int, product_id text, name text, quantity int, unit_price int, line_total int)
+        where l.order_id in (select order_id from stored)),
      taken as (
        update shop.products p set stock_on_hand = p.stock_on_hand - w.quantity
-         from stored s, jsonb_to_recordset(?::jsonb) as w(product_id text, quantity int)
+         from jsonb_to_recordset(?::jsonb) as w(product_id text, quantity int)
         where p.product_id = w.product_id and p.stock_on_hand >= w.quantity
        returning p.product_id)
      select (select count(*) from stored)::int as stored, (select count(*) from taken)::int as taken`,
     [
-      order.orderId, order.customerId, order.email, total.amount, total.currency,
-      JSON.stringify(lines.map((l, i) => ({
-        line_no: i + 1, product_id: l.productId, name: l.name, quantity: l.quantity, unit_price: l.unitPrice.amount, line_total: l.lineTotal.amount,
+      JSON.stringify(decided.map((d) => ({
+        order_id: d.order.orderId, customer_id: d.order.customerId, email: d.order.email, status: d.status,
+        total_amount: d.status === 'PERSISTED' ? d.total.amount : null, currency: d.status === 'PERSISTED' ? d.total.currency : null,
+        rejection_reason: d.status === 'REJECTED' ? d.reason : null,
       }))),
+      JSON.stringify(persisted.flatMap((d) => d.lines.map((l, i) => ({
+        order_id: d.order.orderId, line_no: i + 1, product_id: l.productId, name: l.name, quantity: l.quantity, unit_price: l.unitPrice.amount, line_total: l.lineTotal.amount,
+      })))),
       JSON.stringify(wanted),
     ],
   );
-  if (result!.stored === 0) return false;
-  if (result!.taken !== wanted.length) {
-    throw new Error(`order ${order.orderId}: stock changed under its lock; ${wanted.length - result!.taken} of ${wanted.length} product(s) could not be reserved`);
+  if (result!.stored !== decided.length || result!.taken !== wanted.length) {
+    throw new Error(`storing ${decided.length} order(s) (${decided.map((d) => d.order.orderId).join(', ')}): ${result!.stored} stored, `
+      + `${result!.taken} of ${wanted.length} product(s) reserved; stored before, or stock changed under its lock`);
   }
   for (const { product_id, quantity } of wanted) adjustHeld(em, product_id, -quantity);
-  return true;
-}
-
-/** Stores a rejected order as REJECTED (no lines, no stock reserved); false when the order was stored before. */
-export async function storeRejectedOrder(em: EntityManager, order: NewOrder, reason: OrderRejected['reason']): Promise<boolean> {
-  const stored = await em.execute(
-    `insert into shop.orders (order_id, customer_id, email, status, rejection_reason) values (?, ?, ?, 'REJECTED', ?)
-     on conflict (order_id) do nothing returning order_id`,
-    [order.orderId, order.customerId, order.email, reason],
-  );
-  return stored.length === 1;
 }
 
 /** What a service that runs cancelOrderRestoringStock touches (its database role's rights). */
