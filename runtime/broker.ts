@@ -29,6 +29,7 @@ export class Broker {
         maxRetries: Infinity,
         waitForConnect: false,
         setup: async (model: ChannelModel) => {
+          coalesceFrameWrites(model);
           this.#model = model;
           for (const setup of this.#setups) await setup(model);
         },
@@ -67,4 +68,33 @@ export class Broker {
     await this.#connection?.close().catch((err: Error) => this.#log.warn({ err: err.message }, 'closing the broker connection failed'));
     this.#model = undefined;
   }
+}
+
+/**
+ * amqplib's muxer writes each queued frame to the socket on its own: a publish, an ack,
+ * a syscall each (on loopback the syscall also runs the receiver's side of TCP). Corking
+ * the socket for one turn of the muxer sends that turn's frames in one writev. The
+ * muxer is amqplib's internal (2.x: connection.muxer, its _readIncoming and its `out`
+ * socket); where it is not there as expected, frames simply go out one by one as before.
+ */
+function coalesceFrameWrites(model: ChannelModel): void {
+  const mux = (model as unknown as { connection?: { muxer?: Muxer } }).connection?.muxer;
+  if (!mux || mux[COALESCED] || typeof mux._readIncoming !== 'function' || typeof mux.out?.cork !== 'function') return;
+  const turn = mux._readIncoming.bind(mux);
+  mux._readIncoming = () => {
+    mux.out.cork();
+    try {
+      turn();
+    } finally {
+      mux.out.uncork();
+    }
+  };
+  mux[COALESCED] = true;
+}
+
+const COALESCED = Symbol('coalesced');
+interface Muxer {
+  _readIncoming: () => void;
+  readonly out: { cork(): void; uncork(): void };
+  [COALESCED]?: boolean;
 }
