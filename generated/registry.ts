@@ -173,12 +173,23 @@ export const examples: { readonly [N in MessageName]: readonly { readonly name: 
     {
       "name": "handled",
       "payload": {
-        "level": "info",
         "service": "store-order",
-        "message": "handled OrderCreated",
-        "orderId": "8f14e45f-ceea-467f-a0e6-1d3c8e3b2a01",
-        "messageId": "3b1f0a52-9d4e-4c61-a0b2-7f5e9c3d2a10",
-        "at": "2026-11-25T09:30:00.121Z"
+        "records": [
+          {
+            "level": "info",
+            "message": "handled OrderCreated",
+            "orderId": "8f14e45f-ceea-467f-a0e6-1d3c8e3b2a01",
+            "messageId": "3b1f0a52-9d4e-4c61-a0b2-7f5e9c3d2a10",
+            "at": "2026-11-25T09:30:00.121Z"
+          },
+          {
+            "level": "info",
+            "message": "handled OrderCreated",
+            "orderId": "2c7e9a41-5b3d-4f8e-9a1c-6d2b8e4f7a30",
+            "messageId": "9d2e4f61-7a3b-4c5d-8e9f-0a1b2c3d4e5f",
+            "at": "2026-11-25T09:30:00.121Z"
+          }
+        ]
       },
       "headers": {
         "causation-id": "3b1f0a52-9d4e-4c61-a0b2-7f5e9c3d2a10",

@@ -23,10 +23,15 @@ export interface InvoiceCreated {
   readonly issuedAt: string;
 }
 
-/** Log emitted: A structured log record emitted by a service. */
+/** Log emitted: Structured log records of a service, as one of its transactions wrote them. */
 export interface LogEmitted {
-  readonly level: "debug" | "info" | "warn" | "error";
   readonly service: string;
+  /** In the order they were written; at most one per message of a group commit (BATCH_SIZE ≤ 1000). */
+  readonly records: LogRecord[];
+}
+
+export interface LogRecord {
+  readonly level: "debug" | "info" | "warn" | "error";
   readonly message: string;
   readonly orderId?: string;
   readonly messageId?: string;

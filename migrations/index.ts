@@ -5,6 +5,7 @@ import { Migration20261125000003_payment_attempts } from './Migration20261125000
 import { Migration20261126000004_outbox_without_notify } from './Migration20261126000004_outbox_without_notify.ts';
 import { Migration20261126000005_emails_without_notify } from './Migration20261126000005_emails_without_notify.ts';
 import { Migration20261126000006_email_traceparent } from './Migration20261126000006_email_traceparent.ts';
+import { Migration20261126000007_log_records_per_message } from './Migration20261126000007_log_records_per_message.ts';
 
 export const migrationsList = [
   { name: 'Migration20261125000001_runtime', class: Migration20261125000001_runtime },
@@ -13,4 +14,5 @@ export const migrationsList = [
   { name: 'Migration20261126000004_outbox_without_notify', class: Migration20261126000004_outbox_without_notify },
   { name: 'Migration20261126000005_emails_without_notify', class: Migration20261126000005_emails_without_notify },
   { name: 'Migration20261126000006_email_traceparent', class: Migration20261126000006_email_traceparent },
+  { name: 'Migration20261126000007_log_records_per_message', class: Migration20261126000007_log_records_per_message },
 ] as const;

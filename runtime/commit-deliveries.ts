@@ -43,8 +43,8 @@ export interface CommitOptions {
   readonly commit: { readonly size: number; readonly lanes: number };
   /** Given the events of every commit, to publish them straight away. */
   readonly afterCommit?: ((messages: readonly Outgoing[]) => void) | undefined;
-  /** Extra events written with every handled message, in the same transaction. */
-  readonly onHandled?: ((type: MessageName, envelope: IncomingEnvelope, message: unknown) => OutgoingEvent[]) | undefined;
+  /** Extra events about the messages the transaction handled (e.g. one LogEmitted with a record each), written with them. */
+  readonly onHandled?: ((handled: readonly { readonly type: MessageName; readonly envelope: IncomingEnvelope }[]) => OutgoingEvent[]) | undefined;
 }
 
 /** Returns the step that commits one delivery (with whatever else is queued); it resolves once committed. */
@@ -92,14 +92,15 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
         emitted.push([]);
         continue;
       }
-      const events = await inOwnSpan(span, async () => [
-        ...(handled.get(i) ?? await options.handlers.get(type)!(message, contextOf(delivery))),
-        ...(options.onHandled?.(type, envelope, message) ?? []),
-      ]);
+      const events = await inOwnSpan(span, async () => handled.get(i) ?? await options.handlers.get(type)!(message, contextOf(delivery)));
       written.push({ events, cause: { service, messageId: envelope.messageId, correlationId: envelope.correlationId, traceparent: envelope.traceparent, span } });
       outcomes.push('handled');
       emitted.push(events.map((e) => e.type));
     }
+    // about the group as a whole: caused by no one message, in the trace of the first it handled
+    const handledNow = deliveries.filter((_, i) => outcomes[i] === 'handled');
+    const about = options.onHandled?.(handledNow) ?? [];
+    if (about.length) written.push({ events: about, cause: { service, traceparent: handledNow[0]!.envelope.traceparent, span: handledNow[0]!.span } });
     return { outcomes, emitted, outgoing: await writeAllToOutbox(em, written) };
   });
   options.afterCommit?.(outgoing);

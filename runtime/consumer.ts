@@ -17,7 +17,7 @@ import type { MessageName, OutgoingEvent } from '../generated/types.ts';
 import type { Broker } from './broker.ts';
 import { bindHandlers, type Handler } from './bind-handlers.ts';
 import { checkSender, senderOf } from './broker-access.ts';
-import { deliveryCommitter, type Committed, type Delivery } from './commit-deliveries.ts';
+import { deliveryCommitter, type CommitOptions, type Committed, type Delivery } from './commit-deliveries.ts';
 import { databaseReachable, type Database } from './db.ts';
 import { readEnvelope, republishOptions, type IncomingEnvelope } from './envelope.ts';
 import { describeError, isInfrastructure, PermanentError } from './errors.ts';
@@ -45,8 +45,8 @@ export interface ConsumerOptions {
   readonly commit: { readonly size: number; readonly lanes: number };
   /** Given the events of every commit, to publish them straight away (the outbox relay's publishCommitted). */
   readonly afterCommit?: (messages: readonly Outgoing[]) => void;
-  /** Extra events written with every handled message (e.g. a LogEmitted), in the same transaction. */
-  readonly onHandled?: (type: MessageName, envelope: IncomingEnvelope, message: unknown) => OutgoingEvent[];
+  /** Extra events about the messages each transaction handled (e.g. one LogEmitted with a record each), written with them. */
+  readonly onHandled?: CommitOptions['onHandled'];
   /** Told of every failure, after the message was retried or dead-lettered. */
   readonly onFailed?: (envelope: IncomingEnvelope | undefined, error: unknown, outcome: 'retry' | 'dead-letter') => Promise<void>;
   /** Told of each delivery once it was acked or given back: its type as sent, what became of it, and the milliseconds it took (metrics). */

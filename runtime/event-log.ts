@@ -1,9 +1,10 @@
 // Turns what services do into LogEmitted events for log-persistence, from
-// EVENT_LOG_LEVEL up: an info record with each handled message (in its own
-// transaction), an error record per failure (in a transaction of its own, since
-// the handler's was rolled back), and whatever a service records itself.
+// EVENT_LOG_LEVEL up: an info record for each handled message (all the records of a
+// group commit in one LogEmitted, written in its transaction), an error record per
+// failure (in a transaction of its own, since the handler's was rolled back), and
+// whatever a service records itself.
 import { services } from '../generated/registry.ts';
-import type { LogEmitted, MessageName, OutgoingEvent } from '../generated/types.ts';
+import type { LogEmitted, LogRecord, MessageName, OutgoingEvent } from '../generated/types.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db.ts';
 import type { IncomingEnvelope } from './envelope.ts';
@@ -18,16 +19,18 @@ interface About {
   readonly messageId?: string | undefined;
 }
 
-function logRecord(service: string, level: LogEmitted['level'], message: string, about: About = {}, error?: string): OutgoingEvent<'LogEmitted'> {
+export function logRecord(level: LogRecord['level'], message: string, about: About = {}, error?: string): LogRecord {
   return {
-    type: 'LogEmitted',
-    payload: {
-      level, service, message: message.slice(0, 2000), at: new Date().toISOString(),
-      ...(about.orderId && UUID.test(about.orderId) ? { orderId: about.orderId } : {}),
-      ...(about.messageId && UUID.test(about.messageId) ? { messageId: about.messageId } : {}),
-      ...(error ? { error: error.slice(0, 4000) } : {}),
-    },
+    level, message: message.slice(0, 2000), at: new Date().toISOString(),
+    ...(about.orderId && UUID.test(about.orderId) ? { orderId: about.orderId } : {}),
+    ...(about.messageId && UUID.test(about.messageId) ? { messageId: about.messageId } : {}),
+    ...(error ? { error: error.slice(0, 4000) } : {}),
   };
+}
+
+/** One LogEmitted carrying the records (none: no event). */
+export function logEmitted(service: string, records: readonly LogRecord[]): OutgoingEvent<'LogEmitted'>[] {
+  return records.length ? [{ type: 'LogEmitted', payload: { service, records: [...records] } satisfies LogEmitted }] : [];
 }
 
 export type EventLog = ReturnType<typeof eventLogger>;
@@ -35,23 +38,24 @@ export type EventLog = ReturnType<typeof eventLogger>;
 export function eventLogger(service: string, config: Pick<Config, 'eventLogLevel'>, db: Database) {
   // The contract gives LogEmitted to every service but the ones its x-every-service operation excepts.
   const canEmit = services[service]?.sends.includes('LogEmitted') ?? false;
-  const enabled = (level: LogEmitted['level']) =>
+  const enabled = (level: LogRecord['level']) =>
     canEmit && config.eventLogLevel !== 'off' && LEVELS.indexOf(level) >= LEVELS.indexOf(config.eventLogLevel);
   const about = (envelope: IncomingEnvelope | undefined): About => ({ orderId: envelope?.correlationId, messageId: envelope?.messageId });
   return {
     /** A LogEmitted to write along with the caller's own events, when its level is enabled. */
-    record(level: LogEmitted['level'], message: string, orderId?: string): OutgoingEvent[] {
-      return enabled(level) ? [logRecord(service, level, message, { orderId })] : [];
+    record(level: LogRecord['level'], message: string, orderId?: string): OutgoingEvent[] {
+      return enabled(level) ? logEmitted(service, [logRecord(level, message, { orderId })]) : [];
     },
-    onHandled(type: MessageName, envelope: IncomingEnvelope): OutgoingEvent[] {
-      return enabled('info') ? [logRecord(service, 'info', `handled ${type}`, about(envelope))] : [];
+    /** One LogEmitted for the messages a transaction handled, a record each, when info is enabled. */
+    onHandled(handled: readonly { readonly type: MessageName; readonly envelope: IncomingEnvelope }[]): OutgoingEvent[] {
+      return enabled('info') ? logEmitted(service, handled.map(({ type, envelope }) => logRecord('info', `handled ${type}`, about(envelope)))) : [];
     },
     async onFailed(envelope: IncomingEnvelope | undefined, error: unknown, outcome: 'retry' | 'dead-letter'): Promise<void> {
       const level = outcome === 'retry' ? 'warn' : 'error';
       if (!enabled(level)) return;
       const { message } = describeError(error);
       const text = `${envelope?.type ?? 'message'} ${outcome === 'retry' ? 'failed; will be retried' : 'dead-lettered'}`;
-      await db.em.fork().transactional((em) => writeToOutbox(em, [logRecord(service, level, text, about(envelope), message)],
+      await db.em.fork().transactional((em) => writeToOutbox(em, logEmitted(service, [logRecord(level, text, about(envelope), message)]),
         { service, messageId: envelope?.messageId, correlationId: envelope?.correlationId, traceparent: envelope?.traceparent }));
     },
   };

@@ -38,6 +38,14 @@ export interface Caused {
   readonly cause: Cause;
 }
 
+/** The order an event is about: its orderId, or the one order all its log records are about. */
+function orderOf(event: OutgoingEvent): string | undefined {
+  const payload = event.payload as { orderId?: string; records?: readonly { orderId?: string }[] };
+  if (payload.orderId) return payload.orderId;
+  const orders = new Set(payload.records?.map((r) => r.orderId));
+  return orders.size === 1 ? [...orders][0] : undefined;
+}
+
 /** Adds the events to the outbox in one statement; returns them as messages to publish after the commit. */
 export async function writeToOutbox(em: EntityManager, events: readonly OutgoingEvent[], cause: Cause): Promise<Outgoing[]> {
   return writeAllToOutbox(em, [{ events, cause }]);
@@ -53,8 +61,7 @@ export async function writeAllToOutbox(em: EntityManager, written: readonly Caus
       if (invalid) throw invalid;
       const route = messages[event.type];
       const messageId = randomUUID();
-      const orderId = (event.payload as { orderId?: string }).orderId;
-      const correlationId = orderId ?? cause.correlationId ?? null;
+      const correlationId = orderOf(event) ?? cause.correlationId ?? null;
       const causationId = cause.messageId ?? messageId;
       const traceparent = effectTraceparent(cause.span ?? activeSpan(), cause.traceparent);
       const payload = JSON.stringify(event.payload);

@@ -78,10 +78,16 @@ for (const name of names) {
 
   test(`${name}: a wrong format is rejected with its path`, () => {
     const payload = clone(examples[name][0].payload) as Json;
-    const field = ['orderId', 'messageId', 'email'].find((f) => f in payload) ?? 'at';
-    payload[field] = 'not-a-valid-value';
+    // a formatted field of the payload, or of the first item of its list (LogEmitted's records)
+    const formatted = ['orderId', 'messageId', 'email', 'at'];
+    const list = Object.keys(payload).find((k) => Array.isArray(payload[k]) && typeof (payload[k] as Json[])[0] === 'object');
+    const top = formatted.find((f) => f in payload);
+    const [holder, path] = top || !list ? [payload, `/${top ?? 'at'}`] : [(payload[list] as Json[])[0]!, `/${list}/0/`];
+    const field = formatted.find((f) => f in holder) ?? 'at';
+    holder[field] = 'not-a-valid-value';
     const errors = errorsOf(name, payload);
-    assert.ok(errors.some((e) => e.startsWith(`/${field} format`)), errors.join('; '));
+    const at = path.endsWith('/') ? `${path}${field}` : path;
+    assert.ok(errors.some((e) => e.startsWith(`${at} format`)), errors.join('; '));
   });
 
   const qp = quantityPath(examples[name][0].payload as Json);

@@ -235,9 +235,9 @@ test('the dispatcher keeps CR/LF of a stored subject out of the headers and refu
     }, 'the forged row to be marked failed');
     assert.match(refused.last_error ?? '', 'not a single bare e-mail address');
     assert.is(smtp.to('victim@example.com').length + smtp.to('attacker@evil.example').length, 0);
-    const reported = await eventually(async () => logs.ofType('LogEmitted').find((m) => String(m.body.message).includes(forged)),
+    const reported = await eventually(async () => logs.ofType('LogEmitted').find((m) => String(m.body.records?.[0]?.message).includes(forged)),
       'a LogEmitted about the refused e-mail');
-    assert.is(reported.body.level, 'error');
+    assert.is(reported.body.records[0].level, 'error');
     assert.is(reported.body.service, 'order-confirmation-email');
   } finally {
     await logs.close();

@@ -1,5 +1,5 @@
-// log-persistence against the real broker and database: each LogEmitted message
-// becomes one row of logs.log_records, once, however often it is delivered.
+// log-persistence against the real broker and database: each record of a LogEmitted
+// becomes one row of logs.log_records, once, however often the message is delivered.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +9,7 @@ import { example, rawEvent } from './support/builders.ts';
 import { handled } from './support/shop.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { logPersistence } from '../handlers/log-persistence/index.ts';
+import type { LogRecord } from '../generated/types.ts';
 
 let env: TestEnv;
 let host: Host;
@@ -24,23 +25,33 @@ test.after(async () => {
 });
 
 const recordsOf = (messageIds: string[]) => sql<Record<string, unknown>>(env.databaseUrl,
-  `select message_id, level, service, message, order_id, about_message_id, error, at from logs.log_records where message_id = any($1::uuid[]) order by id`, [messageIds]);
+  `select message_id, seq, level, service, message, order_id, about_message_id, error, at from logs.log_records where message_id = any($1::uuid[]) order by message_id, seq`, [messageIds]);
+const oneRecord = (record: Partial<LogRecord> = {}, service = 'store-order') => ({ service, records: [{ ...example('LogEmitted').records[0]!, ...record }] });
 
-test('a LogEmitted is stored with every field it carries', async () => {
+test('a LogEmitted\'s record is stored with every field it carries', async () => {
   const orderId = randomUUID();
   const about = randomUUID();
-  const record = example('LogEmitted', { level: 'error', service: 'payment', message: 'OrderPersisted dead-lettered', orderId, messageId: about, error: 'Error: boom', at: '2026-11-25T09:30:00.121Z' });
-  const [id] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', record)]);
+  const emitted = oneRecord({ level: 'error', message: 'OrderPersisted dead-lettered', orderId, messageId: about, error: 'Error: boom', at: '2026-11-25T09:30:00.121Z' }, 'payment');
+  const [id] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', emitted)]);
   const [row] = await eventually(async () => { const rows = await recordsOf([id]); return rows.length ? rows : undefined; }, 'the log record');
   assert.equal(row, {
-    message_id: id, level: 'error', service: 'payment', message: 'OrderPersisted dead-lettered', order_id: orderId,
+    message_id: id, seq: 0, level: 'error', service: 'payment', message: 'OrderPersisted dead-lettered', order_id: orderId,
     about_message_id: about, error: 'Error: boom', at: new Date('2026-11-25T09:30:00.121Z'),
   });
 });
 
+test('the records of one LogEmitted (a group commit\'s) are each a row, in their order', async () => {
+  const orders = [randomUUID(), randomUUID(), randomUUID()];
+  const emitted = { service: 'invoice', records: orders.map((orderId, i) => ({ level: 'info' as const, message: `handled PaymentSucceeded ${i}`, orderId, at: '2026-11-25T09:30:00.121Z' })) };
+  const [id] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', emitted)]);
+  await handled(env.databaseUrl, 'log-persistence', id);
+  const rows = await recordsOf([id]);
+  assert.equal(rows.map((r) => [r.seq, r.service, r.message, r.order_id]), orders.map((orderId, i) => [i, 'invoice', `handled PaymentSucceeded ${i}`, orderId]));
+});
+
 test('a record without order or error is stored with those left empty', async () => {
-  const { orderId: _o, messageId: _m, ...bare } = example('LogEmitted');
-  const [id] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', bare)]);
+  const { orderId: _o, messageId: _m, ...bare } = example('LogEmitted').records[0]!;
+  const [id] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', { service: 'api', records: [bare] })]);
   await handled(env.databaseUrl, 'log-persistence', id);
   const [row] = await recordsOf([id]);
   assert.is(row.order_id, null);
@@ -49,7 +60,8 @@ test('a record without order or error is stored with those left empty', async ()
 });
 
 test('a LogEmitted delivered twice (same messageId) is stored once; another message with the same content is its own record', async () => {
-  const record = example('LogEmitted', { orderId: randomUUID() });
+  const orderId = randomUUID();
+  const record = oneRecord({ orderId });
   const messageId = randomUUID();
   await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', record, messageId), rawEvent('LogEmitted', record, messageId)]);
   const [other] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', record)]);
@@ -59,7 +71,7 @@ test('a LogEmitted delivered twice (same messageId) is stored once; another mess
   await new Promise((r) => setTimeout(r, 700)); // the late copy goes through the pipeline
   assert.is((await recordsOf([messageId])).length, 1);
   assert.is((await recordsOf([other])).length, 1);
-  const [{ n }] = await sql<{ n: number }>(env.databaseUrl, 'select count(*)::int as n from logs.log_records where order_id = $1', [record.orderId]);
+  const [{ n }] = await sql<{ n: number }>(env.databaseUrl, 'select count(*)::int as n from logs.log_records where order_id = $1', [orderId]);
   assert.is(n, 2);
 });
 

@@ -10,7 +10,7 @@ export const serviceName = "log-persistence";
 
 /** What log-persistence must implement: one handler per message it receives. */
 export interface LogPersistenceHandlers {
-  /** logPersistence_onLogEmitted: Store the log record. */
+  /** logPersistence_onLogEmitted: Store each of its log records. */
   onLogEmitted(message: LogEmitted, ctx: HandlerContext): Promise<readonly never[]>;
 }
 

@@ -4,5 +4,5 @@
 import type { CancelEmailHandlers } from '../../generated/services/cancel-email.ts';
 
 export const onOrderRejected: CancelEmailHandlers['onOrderRejected'] = async (message, ctx) => {
-  throw new Error(`cancel-email: onOrderRejected is not written yet (order ${message.orderId}, message ${ctx.messageId})`);
+  throw new Error(`cancel-email: onOrderRejected is not written yet (order ${ctx.correlationId}, message ${ctx.messageId})`);
 };

@@ -4,5 +4,5 @@
 import type { CancelEmailHandlers } from '../../generated/services/cancel-email.ts';
 
 export const onPaymentFailed: CancelEmailHandlers['onPaymentFailed'] = async (message, ctx) => {
-  throw new Error(`cancel-email: onPaymentFailed is not written yet (order ${message.orderId}, message ${ctx.messageId})`);
+  throw new Error(`cancel-email: onPaymentFailed is not written yet (order ${ctx.correlationId}, message ${ctx.messageId})`);
 };

@@ -4,5 +4,5 @@
 import type { CancelOrderHandlers } from '../../generated/services/cancel-order.ts';
 
 export const onPaymentFailed: CancelOrderHandlers['onPaymentFailed'] = async (message, ctx) => {
-  throw new Error(`cancel-order: onPaymentFailed is not written yet (order ${message.orderId}, message ${ctx.messageId})`);
+  throw new Error(`cancel-order: onPaymentFailed is not written yet (order ${ctx.correlationId}, message ${ctx.messageId})`);
 };

@@ -4,5 +4,5 @@
 import type { InvoiceEmailHandlers } from '../../generated/services/invoice-email.ts';
 
 export const onInvoiceCreated: InvoiceEmailHandlers['onInvoiceCreated'] = async (message, ctx) => {
-  throw new Error(`invoice-email: onInvoiceCreated is not written yet (order ${message.orderId}, message ${ctx.messageId})`);
+  throw new Error(`invoice-email: onInvoiceCreated is not written yet (order ${ctx.correlationId}, message ${ctx.messageId})`);
 };

@@ -4,5 +4,5 @@
 import type { InvoiceHandlers } from '../../generated/services/invoice.ts';
 
 export const onPaymentSucceeded: InvoiceHandlers['onPaymentSucceeded'] = async (message, ctx) => {
-  throw new Error(`invoice: onPaymentSucceeded is not written yet (order ${message.orderId}, message ${ctx.messageId})`);
+  throw new Error(`invoice: onPaymentSucceeded is not written yet (order ${ctx.correlationId}, message ${ctx.messageId})`);
 };

@@ -4,5 +4,5 @@
 import type { OrderConfirmationEmailHandlers } from '../../generated/services/order-confirmation-email.ts';
 
 export const onPaymentSucceeded: OrderConfirmationEmailHandlers['onPaymentSucceeded'] = async (message, ctx) => {
-  throw new Error(`order-confirmation-email: onPaymentSucceeded is not written yet (order ${message.orderId}, message ${ctx.messageId})`);
+  throw new Error(`order-confirmation-email: onPaymentSucceeded is not written yet (order ${ctx.correlationId}, message ${ctx.messageId})`);
 };

@@ -4,5 +4,5 @@
 import type { OrderTimelineHandlers } from '../../generated/services/order-timeline.ts';
 
 export const onOrderCreated: OrderTimelineHandlers['onOrderCreated'] = async (message, ctx) => {
-  throw new Error(`order-timeline: onOrderCreated is not written yet (order ${message.orderId}, message ${ctx.messageId})`);
+  throw new Error(`order-timeline: onOrderCreated is not written yet (order ${ctx.correlationId}, message ${ctx.messageId})`);
 };

@@ -4,5 +4,5 @@
 import type { PaymentHandlers } from '../../generated/services/payment.ts';
 
 export const onOrderPersisted: PaymentHandlers['onOrderPersisted'] = async (message, ctx) => {
-  throw new Error(`payment: onOrderPersisted is not written yet (order ${message.orderId}, message ${ctx.messageId})`);
+  throw new Error(`payment: onOrderPersisted is not written yet (order ${ctx.correlationId}, message ${ctx.messageId})`);
 };

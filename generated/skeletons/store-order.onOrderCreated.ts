@@ -4,5 +4,5 @@
 import type { StoreOrderHandlers } from '../../generated/services/store-order.ts';
 
 export const onOrderCreated: StoreOrderHandlers['onOrderCreated'] = async (message, ctx) => {
-  throw new Error(`store-order: onOrderCreated is not written yet (order ${message.orderId}, message ${ctx.messageId})`);
+  throw new Error(`store-order: onOrderCreated is not written yet (order ${ctx.correlationId}, message ${ctx.messageId})`);
 };

@@ -8,8 +8,9 @@ export const LogRecord = defineEntity({
   tableName: 'log_records',
   properties: {
     id: p.bigint().primary().autoincrement(),
-    /** The LogEmitted message's id: a record is stored once. */
-    messageId: p.uuid().unique(),
+    /** The LogEmitted message's id and the record's place in it: a record is stored once. */
+    messageId: p.uuid(),
+    seq: p.integer(),
     level: p.string(),
     service: p.string(),
     message: p.text(),

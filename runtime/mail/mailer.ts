@@ -1,7 +1,7 @@
 // What an e-mail service starts beside its consumer: a dispatcher for its kinds of
 // e-mail, sending through SMTP_URL, or through the process's embedded mail catcher
 // when SMTP_URL is unset. An e-mail given up on is also reported as a LogEmitted.
-import type { LogEmitted } from '../../generated/types.ts';
+import { logEmitted, logRecord } from '../event-log.ts';
 import { writeToOutbox } from '../outbox.ts';
 import type { ServiceRuntime, Stoppable } from '../service.ts';
 import { redactUrl } from '../config.ts';
@@ -38,14 +38,8 @@ export async function startMailer(runtime: ServiceRuntime, options: MailerOption
     pollMs: config.mailPollMs,
     onGaveUp: config.eventLogLevel !== 'off'
       ? async (em, email, error) => {
-        const record: LogEmitted = {
-          level: 'error',
-          service,
-          message: `${email.kind} e-mail ${email.message_id} (${email.subject_key}) could not be sent after ${email.attempts} attempt(s); marked failed`.slice(0, 2000),
-          error: error.slice(0, 4000),
-          at: new Date().toISOString(),
-        };
-        await writeToOutbox(em, [{ type: 'LogEmitted', payload: record }], { service });
+        const text = `${email.kind} e-mail ${email.message_id} (${email.subject_key}) could not be sent after ${email.attempts} attempt(s); marked failed`;
+        await writeToOutbox(em, logEmitted(service, [logRecord('error', text, {}, error)]), { service });
       }
       : undefined,
     ...options.dispatcher,

@@ -13,7 +13,7 @@ export function Skeleton({ service: s, receive: r }) {
     `import type { ${s.typeName}Handlers } from '../../generated/services/${s.name}.ts';`,
     '',
     `export const ${r.handler}: ${s.typeName}Handlers['${r.handler}'] = async (message, ctx) => {`,
-    `  throw new Error(\`${s.name}: ${r.handler} is not written yet (order \${message.orderId}, message \${ctx.messageId})\`);`,
+    `  throw new Error(\`${s.name}: ${r.handler} is not written yet (order \${ctx.correlationId}, message \${ctx.messageId})\`);`,
     '};',
   ]);
 }

@@ -4,5 +4,5 @@
 import type { LogSinkHandlers } from '../../generated/services/log-sink.ts';
 
 export const onLogEmitted: LogSinkHandlers['onLogEmitted'] = async (message, ctx) => {
-  throw new Error(`log-sink: onLogEmitted is not written yet (order ${message.orderId}, message ${ctx.messageId})`);
+  throw new Error(`log-sink: onLogEmitted is not written yet (order ${ctx.correlationId}, message ${ctx.messageId})`);
 };

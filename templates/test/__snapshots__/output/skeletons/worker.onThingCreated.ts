@@ -4,5 +4,5 @@
 import type { WorkerHandlers } from '../../generated/services/worker.ts';
 
 export const onThingCreated: WorkerHandlers['onThingCreated'] = async (message, ctx) => {
-  throw new Error(`worker: onThingCreated is not written yet (order ${message.orderId}, message ${ctx.messageId})`);
+  throw new Error(`worker: onThingCreated is not written yet (order ${ctx.correlationId}, message ${ctx.messageId})`);
 };
