@@ -82,6 +82,7 @@ export async function ensureServiceRoles(client: pg.Client, services: readonly {
         if not pg_has_role(current_user, ${literal(role)}, 'member') then
           execute format('grant %I to %I', ${literal(role)}, current_user);
         end if;
+      exception when unique_violation then null; -- granted meanwhile by another database's migration
       end $$`);
     for (const statement of grantsFor(name, data)) {
       await client.query(statement).catch((err: Error) => {
