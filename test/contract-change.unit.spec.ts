@@ -17,7 +17,9 @@ let copy = '';
 test.before(async () => {
   copy = await mkdtemp(path.join(tmpdir(), 'contract-change-'));
   const skip = new Set(['node_modules', '.git', '__transpiled']);
-  await cp(root, copy, { recursive: true, filter: (src) => !skip.has(path.basename(src)) });
+  // templates/.components-*: another test file's scratch, which it may remove while this copies
+  const scratch = (name: string) => name.startsWith('.components-');
+  await cp(root, copy, { recursive: true, filter: (src) => !skip.has(path.basename(src)) && !scratch(path.basename(src)) });
   await symlink(path.join(root, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
 });
 

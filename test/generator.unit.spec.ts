@@ -1,3 +1,4 @@
+// test-lock: templates-transpile (the generator rewrites templates/__transpiled each run; another file's run would read it half-written)
 // The generator: deterministic output, and a drift check that catches a hand edit.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

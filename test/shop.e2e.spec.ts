@@ -1,3 +1,4 @@
+// test-lock: all-services (every service at once: two such files together come near PostgreSQL's 100 connections)
 // The whole system in one process, under contention and under bad input:
 // 300 concurrent HTTP orders for a product with stock 50, and malformed or
 // schema-invalid messages published straight to the exchanges.

@@ -1,3 +1,4 @@
+// test-lock: all-services (every service at once: two such files together come near PostgreSQL's 100 connections)
 // The whole system over HTTP, in both run modes: every service in one process, and
 // one process per service with two payment replicas. 200 orders with deterministic
 // payment outcomes each reach the expected terminal state; stock, e-mails (at a real

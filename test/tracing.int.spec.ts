@@ -1,3 +1,4 @@
+// test-lock: all-services (every service at once: two such files together come near PostgreSQL's 100 connections)
 // One order is one trace: from its HTTP request (continuing the client's traceparent)
 // through every service that handles its events to the e-mails sent about it, with
 // parent/child links that follow the event chain, and trace_id on the handlers' log lines.

@@ -1,3 +1,4 @@
+// test-lock: templates-transpile (the generator rewrites templates/__transpiled each run; another file's run would read it half-written)
 // The whole template on the fixture contract: the files it writes and their contents,
 // against the snapshot tree; and one model built for the whole run.
 import { test } from 'uvu';

@@ -1,6 +1,8 @@
 // A real SMTP server for tests (smtp-server) that keeps every message it accepts:
 // the SMTP envelope, the raw message, its headers, and the decoded subject, text
 // and HTML parts (a small MIME reader: enough for what nodemailer writes).
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -25,16 +27,37 @@ export interface TestSmtpServer {
   close(): Promise<void>;
 }
 
-/** A port nothing listens on right now (for "SMTP is down" and for starting a server there later). */
+/**
+ * A port nothing listens on right now (for "SMTP is down", and for a server started there
+ * later). Its caller binds it only later, so it is taken below the kernel's ephemeral range
+ * (ip_local_port_range): no listen(0) or outgoing connection of another process, such as a
+ * test file running beside this one, can be handed it in between. At random, so two files
+ * asking at once do not meet; checked on every address, as the health server listens.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+  const [from, to] = [20_000, ephemeralLow() - 1];
+  for (let tries = 0; tries < 50; tries++) {
+    const port = to > from ? randomInt(from, to + 1) : 0; // no room below the range: any free one
+    const free = await new Promise<number | undefined>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' || err.code === 'EACCES' ? resolve(undefined) : reject(err)));
+      server.listen(port, () => {
+        const bound = (server.address() as { port: number }).port;
+        server.close(() => resolve(bound));
+      });
     });
-  });
+    if (free !== undefined) return free;
+  }
+  throw new Error(`no free port found in 50 tries between ${from} and ${to}`);
+}
+
+/** The first port of the kernel's ephemeral range (Linux; elsewhere IANA's 49152). */
+function ephemeralLow(): number {
+  try {
+    return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 49_152;
+  } catch {
+    return 49_152;
+  }
 }
 
 /** Starts an SMTP server on 127.0.0.1 (port 0: any free port) that accepts and records everything. */
