@@ -37,17 +37,20 @@ export function withStepOutsideTransaction<M, P, R>(
   outside: OutsideStep<M, P>,
   within: (message: M, ctx: HandlerContext, prepared: P) => Promise<R>,
 ): TwoStepHandler<M, P, R> {
-  const handler = (message: M, ctx: HandlerContext) => {
-    const holder = ctx as HandlerContext & { [PREPARED]?: { value: P } };
-    if (!holder[PREPARED]) throw new Error(`${ctx.service}: the step outside the transaction did not run for ${ctx.messageId}`);
-    return within(message, ctx, holder[PREPARED].value);
-  };
+  const handler = (message: M, ctx: HandlerContext) => within(message, ctx, preparedOf<P>(ctx));
   return Object.assign(handler, { outside });
 }
 
 export function outsideStepOf(handler: unknown): OutsideStep<unknown, unknown> | undefined {
   const outside = (handler as { outside?: unknown } | undefined)?.outside;
   return typeof outside === 'function' ? (outside as OutsideStep<unknown, unknown>) : undefined;
+}
+
+/** What the outside step returned for this delivery, as its context carries it (for a group step: runtime/group-step.ts). */
+export function preparedOf<P>(ctx: HandlerContext): P {
+  const holder = ctx as HandlerContext & { [PREPARED]?: { value: P } };
+  if (!holder[PREPARED]) throw new Error(`${ctx.service}: the step outside the transaction did not run for ${ctx.messageId}`);
+  return holder[PREPARED].value;
 }
 
 /** The handler context carrying the outside step's result to `within`. */

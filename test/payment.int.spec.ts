@@ -11,9 +11,9 @@ import { drainQueue, publishRaw, tap, type Tap } from './support/amqp.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { handled, outboxOf } from './support/shop.ts';
 import { startHost, type Host } from '../runtime/host.ts';
-import { inTransaction } from '../runtime/db.ts';
+import { inTransaction, type EntityManager } from '../runtime/db.ts';
 import { payment, paymentOutcome, type PaymentService } from '../handlers/payment/index.ts';
-import { chargeOutside, recordOutcome, type Charged } from '../handlers/payment/onOrderPersisted.ts';
+import { chargeOutside, recordOutcomes, type Charged } from '../handlers/payment/onOrderPersisted.ts';
 import { gatewayClient } from '../handlers/payment/gateway.ts';
 import { faultOf } from '../simulators/payment-provider/outcome.ts';
 import type { ChargeRecord, ProviderSettings } from '../simulators/payment-provider/server.ts';
@@ -146,6 +146,8 @@ test('two different OrderPersisted for one order handled at the same time charge
   const ids = await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order), rawEvent('OrderPersisted', order)]);
   for (const id of ids) await handled(env.databaseUrl, 'payment', id);
   await chargedOnce(order.orderId);
+  assert.is((await paymentsOf(order.orderId)).length, 1);
+  assert.is((await outboxOf(env.databaseUrl, order.orderId, 'PaymentSucceeded')).length + (await outboxOf(env.databaseUrl, order.orderId, 'PaymentFailed')).length, 1, 'one event');
 });
 
 // ---------------------------------------------------------------- the two steps, called directly
@@ -154,7 +156,7 @@ const paymentDb = () => host.databases.get('payment')!;
 const steps = () => ({
   outside: chargeOutside(gatewayClient({ baseUrl: () => gatewayUrl, timeoutMs: GATEWAY_TIMEOUT_MS })),
   within: (order: OrderPersisted, charged: Charged, messageId = randomUUID()) => inTransaction(paymentDb(), (em) =>
-    recordOutcome(order, { service: 'payment', messageId, correlationId: order.orderId, attempt: 1, em, log: host.runtime.log }, charged)),
+    recordOutcomes([{ order, ctx: { service: 'payment', messageId, correlationId: order.orderId, attempt: 1, em, log: host.runtime.log }, charged }]).then(([events]) => events!)),
 });
 const outsideCtx = (order: OrderPersisted, attempt = 1) =>
   ({ service: 'payment', messageId: randomUUID(), correlationId: order.orderId, attempt, db: paymentDb(), log: host.runtime.log });
@@ -181,6 +183,22 @@ test('the outside step run twice (a redelivery before the record) and at once: o
   assert.is(rows[0].charge_id, charge.chargeId);
   assert.equal(await outside(order, outsideCtx(order, 3)), { kind: 'already-final', paymentId: a.paymentId, status: rows[0].status as 'SUCCEEDED' | 'FAILED' });
   assert.is((await chargesOf(order.orderId))[0].calls, 3, 'a final payment is not asked for again');
+});
+
+test('a group commit records each order once: an order twice in the group gets one payment and one event', async () => {
+  const { outside } = steps();
+  const [one, other] = [example('OrderPersisted'), example('OrderPersisted')];
+  const [a, again, b] = await Promise.all([outside(one, outsideCtx(one)), outside(one, outsideCtx(one)), outside(other, outsideCtx(other))]);
+  const ctx = (order: OrderPersisted, em: EntityManager) => ({ service: 'payment', messageId: randomUUID(), correlationId: order.orderId, attempt: 1, em, log: host.runtime.log });
+  const events = await inTransaction(paymentDb(), (em) => recordOutcomes([
+    { order: one, ctx: ctx(one, em), charged: a }, { order: one, ctx: ctx(one, em), charged: again }, { order: other, ctx: ctx(other, em), charged: b },
+  ]));
+  assert.equal(events.map((e) => e.length), [1, 0, 1]);
+  assert.is((events[0]![0]!.payload as { paymentId: string }).paymentId, a.paymentId);
+  assert.is((await paymentsOf(one.orderId)).length, 1);
+  assert.is((await paymentsOf(other.orderId)).length, 1);
+  const [attempt] = await sql<{ calls: number }>(env.databaseUrl, 'select calls from payment.attempts where order_id = $1', [one.orderId]);
+  assert.is(attempt!.calls, 2, 'both calls counted, the two of one statement too');
 });
 
 test('a crash after the charge and before its record: the redelivered message gets the same answer, one charge, one event', async () => {

@@ -1,14 +1,17 @@
 // payment: charges each persisted order once, holding no transaction while the card
-// processor answers. Outside the delivery's transaction: record the attempt (a short
-// statement of its own), then call the processor with the order id as idempotency
-// key. Inside it: lock the order's attempt row and record the outcome with its event,
-// unless another delivery recorded it first. A crash or redelivery between the two
+// processor answers. Outside the delivery's transaction: record the attempt (one short
+// statement for all the charges starting together), then call the processor with the
+// order id as idempotency key. Inside it (a group commit's orders at once): lock the
+// orders' attempt rows and record each outcome with its event, unless another delivery
+// recorded it first. A crash or redelivery between the two
 // steps calls again with the same key and gets the same answer: never a second charge.
 import { paymentFailed, paymentSucceeded, type PaymentHandlers } from '../../generated/services/payment.ts';
 import type { OrderPersisted } from '../../generated/types.ts';
-import type { EntityManager } from '../../runtime/db.ts';
+import type { Database } from '../../runtime/db.ts';
+import { GroupCommit } from '../../runtime/group-commit.ts';
+import type { GroupHandler, GroupItem } from '../../runtime/group-step.ts';
 import type { HandlerContext } from '../../runtime/handler-context.ts';
-import { withStepOutsideTransaction, type OutsideContext, type TwoStepHandler } from '../../runtime/outside-step.ts';
+import { preparedOf, withStepOutsideTransaction, type OutsideContext, type TwoStepHandler } from '../../runtime/outside-step.ts';
 import { settle } from './charge-outcome.ts';
 import type { GatewayAnswer, GatewayClient, PaymentOutcome } from './gateway.ts';
 
@@ -19,54 +22,115 @@ export type Charged =
 
 type Events = Awaited<ReturnType<PaymentHandlers['onOrderPersisted']>>;
 
-/** Step 1, no transaction held across the call: record the attempt, then ask the processor. */
+/** What the attempt statement found for an order: its final payment, or the attempt it recorded now. */
+interface Recorded {
+  readonly final_payment_id: string | null;
+  readonly final_status: PaymentOutcome | null;
+  readonly payment_id: string | null;
+  readonly calls: number | null;
+}
+
+/**
+ * One statement for the attempts of every charge starting together (group commit,
+ * runtime/group-commit.ts): per order, the final outcome if there is one, else the
+ * attempt recorded. One payment id per order, kept across every retry: the upsert
+ * returns the first one.
+ */
+async function recordAttempts(db: Database, orderIds: readonly string[]): Promise<Recorded[]> {
+  // An order twice in one statement would be upserted twice (refused): each order once, counting its calls.
+  const rows = await db.em.fork().execute<(Recorded & { order_id: string })[]>(
+    `with o as (select order_id, count(*)::int as n from unnest(?::uuid[]) as order_id group by order_id),
+     final as (select p.order_id, p.payment_id, p.status from payment.payments p join o using (order_id)),
+     attempt as (
+       insert into payment.attempts (order_id, payment_id, calls)
+       select o.order_id, gen_random_uuid(), o.n from o where not exists (select 1 from final f where f.order_id = o.order_id)
+       on conflict (order_id) do update set calls = payment.attempts.calls + excluded.calls, last_called_at = now()
+       returning order_id, payment_id, calls)
+     select o.order_id, f.payment_id as final_payment_id, f.status as final_status, a.payment_id, a.calls
+       from o left join final f using (order_id) left join attempt a using (order_id)`,
+    [`{${orderIds.join(',')}}`],
+  );
+  const byOrder = new Map(rows.map((r) => [String(r.order_id), r]));
+  return orderIds.map((id) => {
+    const row = byOrder.get(id);
+    if (!row) throw new Error(`recording the payment attempt of order ${id} returned no row`);
+    return row;
+  });
+}
+
+/** Step 1, no transaction held across the call: record the attempt (with the others starting now), then ask the processor. */
 export function chargeOutside(gateway: GatewayClient) {
+  let attempts: GroupCommit<string, Recorded> | undefined;
   return async (order: OrderPersisted, ctx: OutsideContext): Promise<Charged> => {
-    // One statement: the final outcome if there is one, else the attempt recorded. One payment
-    // id per order, kept across every retry: the upsert returns the first one.
-    const [recorded] = await ctx.db.em.fork().execute<{ final_payment_id: string | null; final_status: PaymentOutcome | null; payment_id: string | null; calls: number | null }[]>(
-      `with final as (select payment_id, status from payment.payments where order_id = ?),
-       attempt as (
-         insert into payment.attempts (order_id, payment_id) select ?, gen_random_uuid() where not exists (select 1 from final)
-         on conflict (order_id) do update set calls = payment.attempts.calls + 1, last_called_at = now()
-         returning payment_id, calls)
-       select f.payment_id as final_payment_id, f.status as final_status, a.payment_id, a.calls
-         from (select 1) as one left join final f on true left join attempt a on true`,
-      [order.orderId, order.orderId],
-    );
-    if (recorded!.final_payment_id) {
-      return { kind: 'already-final', paymentId: recorded!.final_payment_id, status: recorded!.final_status! };
+    attempts ??= new GroupCommit({ size: 128, lanes: 2, commit: (orderIds) => recordAttempts(ctx.db, orderIds) });
+    const recorded = await attempts.submit(order.orderId);
+    if (recorded.final_payment_id) {
+      return { kind: 'already-final', paymentId: recorded.final_payment_id, status: recorded.final_status! };
     }
-    const paymentId = recorded!.payment_id!;
-    const calls = Number(recorded!.calls);
+    const paymentId = recorded.payment_id!;
+    const calls = Number(recorded.calls);
     if (calls > 1) ctx.log.info({ orderId: order.orderId, paymentId, calls }, 'calling the payment gateway again with the same idempotency key');
     const answer = await gateway.charge({ orderId: order.orderId, amount: order.total, attempt: ctx.attempt });
     return { kind: 'answered', paymentId, answer };
   };
 }
 
-/** Step 2, in the delivery's transaction: record the outcome once, with its event. */
-export async function recordOutcome(order: OrderPersisted, ctx: HandlerContext, charged: Charged): Promise<Events> {
-  // The attempt row is the per-order lock; concurrent deliveries of one order queue here.
-  await ctx.em.execute('select 1 from payment.attempts where order_id = ? for update', [order.orderId]);
-  const alreadyCharged = (earlier: Awaited<ReturnType<typeof paymentOf>>) => {
-    ctx.log.warn({ orderId: order.orderId, paymentId: earlier?.payment_id, status: earlier?.status }, 'order already charged; not charging again');
-    return [];
-  };
-  if (charged.kind === 'already-final') {
-    const earlier = await paymentOf(ctx.em, order.orderId);
-    if (earlier) return alreadyCharged(earlier);
-    // Seen as final a moment ago, gone now: only a manual deletion does this; retrying re-reads it.
-    throw new Error(`payment ${charged.paymentId} of order ${order.orderId} was recorded as ${charged.status} but is missing now`);
+interface ToRecord {
+  readonly order: OrderPersisted;
+  readonly ctx: HandlerContext;
+  readonly charged: Charged;
+}
+
+/**
+ * Step 2, in the delivery's transaction, for a group of deliveries at once: record each
+ * order's outcome once, with its event. Three statements a group: lock the orders'
+ * attempt rows, insert the outcomes, read what others recorded first.
+ */
+export async function recordOutcomes(items: readonly ToRecord[]): Promise<Events[]> {
+  const em = items[0]!.ctx.em;
+  const orderIds = [...new Set(items.map((i) => i.order.orderId))].sort();
+  // The attempt rows are the per-order locks (in one order, so two groups never deadlock); concurrent deliveries of an order queue here.
+  await em.execute('select 1 from payment.attempts where order_id in (?) order by order_id for update', [orderIds]);
+  const first = new Set<string>();
+  const toInsert = items.filter((i) => i.charged.kind === 'answered' && !first.has(i.order.orderId) && first.add(i.order.orderId));
+  const inserted = new Set<string>();
+  if (toInsert.length) {
+    const values: unknown[] = [];
+    for (const { order, charged } of toInsert) {
+      const { paymentId, answer } = charged as Extract<Charged, { kind: 'answered' }>;
+      const settlement = settle(answer);
+      values.push(order.orderId, paymentId, settlement.outcome, order.total.amount, order.total.currency, settlement.reason, answer.chargeId);
+    }
+    const rows = await em.execute<{ order_id: string }[]>(
+      `insert into payment.payments (order_id, payment_id, status, amount, currency, reason, charge_id)
+       values ${toInsert.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} on conflict (order_id) do nothing returning order_id`,
+      values,
+    );
+    for (const r of rows) inserted.add(String(r.order_id));
   }
-  const { paymentId, answer } = charged;
+  const others = orderIds.filter((id) => !inserted.has(id));
+  const earlier = new Map(others.length ? (await em.execute<{ order_id: string; payment_id: string; status: PaymentOutcome }[]>(
+    'select order_id, payment_id, status from payment.payments where order_id in (?)', [others],
+  )).map((r) => [String(r.order_id), r]) : []);
+  const recorded = new Set<string>();
+  return items.map(({ order, ctx, charged }) => {
+    const { orderId } = order;
+    if (inserted.has(orderId) && !recorded.has(orderId)) {
+      recorded.add(orderId);
+      return eventOf(order, charged as Extract<Charged, { kind: 'answered' }>);
+    }
+    const payment = earlier.get(orderId);
+    if (!payment && !inserted.has(orderId)) {
+      // Seen as final a moment ago, gone now: only a manual deletion does this; retrying re-reads it.
+      throw new Error(`payment ${charged.paymentId} of order ${orderId} was recorded as ${charged.kind === 'already-final' ? charged.status : 'answered'} but is missing now`);
+    }
+    ctx.log.warn({ orderId, paymentId: payment?.payment_id ?? charged.paymentId, status: payment?.status }, 'order already charged; not charging again');
+    return [];
+  });
+}
+
+function eventOf(order: OrderPersisted, { paymentId, answer }: Extract<Charged, { kind: 'answered' }>): Events {
   const settlement = settle(answer);
-  const inserted = await ctx.em.execute(
-    `insert into payment.payments (order_id, payment_id, status, amount, currency, reason, charge_id) values (?, ?, ?, ?, ?, ?, ?)
-     on conflict (order_id) do nothing returning order_id`,
-    [order.orderId, paymentId, settlement.outcome, order.total.amount, order.total.currency, settlement.reason, answer.chargeId],
-  );
-  if (inserted.length === 0) return alreadyCharged(await paymentOf(ctx.em, order.orderId));
   const at = new Date().toISOString();
   const { orderId, customerId, email, total: amount } = order;
   return settlement.outcome === 'SUCCEEDED'
@@ -74,14 +138,14 @@ export async function recordOutcome(order: OrderPersisted, ctx: HandlerContext, 
     : [paymentFailed({ orderId, paymentId, customerId, email, amount, reason: settlement.reason, failedAt: at })];
 }
 
-/** The handler, for this gateway: the consumer runs its `outside` step before the delivery's transaction. */
-export function onOrderPersisted(gateway: GatewayClient): TwoStepHandler<OrderPersisted, Charged, Events> & PaymentHandlers['onOrderPersisted'] {
-  return withStepOutsideTransaction(chargeOutside(gateway), recordOutcome);
-}
-
-async function paymentOf(em: EntityManager, orderId: string) {
-  const [row] = await em.execute<{ payment_id: string; status: PaymentOutcome }[]>(
-    'select payment_id, status from payment.payments where order_id = ?', [orderId],
-  );
-  return row;
+/**
+ * The handler, for this gateway: the consumer runs its `outside` step before the
+ * delivery's transaction, and records a group's outcomes at once (its group step).
+ */
+export function onOrderPersisted(gateway: GatewayClient): TwoStepHandler<OrderPersisted, Charged, Events> & GroupHandler<OrderPersisted, Events> & PaymentHandlers['onOrderPersisted'] {
+  const group = async (items: readonly GroupItem<OrderPersisted>[]) =>
+    recordOutcomes(items.map(({ message, ctx }) => ({ order: message, ctx, charged: preparedOf<Charged>(ctx) })));
+  const twoSteps = withStepOutsideTransaction(chargeOutside(gateway), async (order: OrderPersisted, ctx: HandlerContext, charged: Charged) =>
+    (await recordOutcomes([{ order, ctx, charged }]))[0]!);
+  return Object.assign(twoSteps, { group });
 }
