@@ -25,6 +25,10 @@ export interface Config {
   /** How long a claimed e-mail is left to its sender before another pass sends it (same Message-ID). */
   readonly mailLeaseMs: number;
   readonly mailPollMs: number;
+  /** E-mails one dispatch pass claims and sends at once. */
+  readonly mailBatchSize: number;
+  /** SMTP connections each e-mail service keeps to its server at most. */
+  readonly smtpMaxConnections: number;
   readonly port: number;
   /** Health endpoint of processes that run no api (0: none). */
   readonly healthPort: number;
@@ -283,6 +287,9 @@ export function loadConfig(env: Env = process.env): Config {
     // Far above the SMTP timeouts (10 s connect, 30 s socket), so a slow send is not sent twice.
     mailLeaseMs: number(env, 'MAIL_LEASE_MS', 120_000, 5000, 3_600_000),
     mailPollMs: number(env, 'MAIL_POLL_MS', 1000, 10, 3_600_000),
+    // a pass waits for its slowest send: claim enough to keep every connection busy, about 8 each
+    mailBatchSize: integer(env, 'MAIL_BATCH_SIZE', 128, 1, 1000),
+    smtpMaxConnections: integer(env, 'SMTP_MAX_CONNECTIONS', 16, 1, 100),
     port: number(env, 'PORT', 8080, 0, 65535),
     healthPort: number(env, 'HEALTH_PORT', 0, 0, 65535),
     services: service === '' || service === 'all' ? 'all' : service.split(',').map((s) => s.trim()).filter(Boolean),

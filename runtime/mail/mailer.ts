@@ -31,7 +31,8 @@ export async function startMailer(runtime: ServiceRuntime, options: MailerOption
     smtpUrl = catcher.smtpUrl;
   }
   const { service } = options;
-  const dispatcher = new MailDispatcher(db, smtpTransport(smtpUrl), log.child({ component: 'mail-dispatcher' }), {
+  const dispatcher = new MailDispatcher(db, smtpTransport(smtpUrl, { maxConnections: config.smtpMaxConnections }), log.child({ component: 'mail-dispatcher' }), {
+    batchSize: config.mailBatchSize,
     kinds: options.kinds,
     from: config.mailFrom,
     leaseMs: config.mailLeaseMs,
