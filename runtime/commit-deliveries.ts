@@ -32,6 +32,8 @@ export interface Delivery {
   readonly prepared?: { readonly value: unknown } | undefined;
   /** The delivery's span (the consumer's): the handler runs in it, its events continue it. */
   readonly span?: Span | undefined;
+  /** The service that sent it, as the broker verified (runtime/broker-access.ts). */
+  readonly sender: string;
 }
 
 export type Committed = 'handled' | 'duplicate';
@@ -63,9 +65,9 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
   const { outcomes, emitted, outgoing } = await inTransaction(db, async (em) => {
     const fresh = await enterInbox(em, service, deliveries);
     const isNew = deliveries.map((d) => fresh.delete(d.envelope.messageId.toLowerCase()));
-    const contextOf = ({ envelope, prepared, type }: Delivery): HandlerContext => {
+    const contextOf = ({ envelope, prepared, type, sender }: Delivery): HandlerContext => {
       const base: HandlerContext = {
-        service, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em,
+        service, sender, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em,
         log: log.child({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }),
       };
       return prepared ? withPrepared(base, prepared.value) : base;

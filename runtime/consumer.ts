@@ -153,10 +153,11 @@ export class Consumer {
     try {
       envelope = readEnvelope(msg);
       const type = this.#route(envelope);
-      checkSender(type, this.#senderOf(msg), this.#options.service);
+      const sender = this.#senderOf(msg);
+      checkSender(type, sender, this.#options.service);
       const message = validMessage(envelope, type, msg.content, this.#options.maxMessageBytes);
       const prepared = await this.#runOutside(envelope, type, message);
-      outcome = await this.#commit({ envelope, type, message, prepared, span });
+      outcome = await this.#commit({ envelope, type, message, prepared, span, sender: sender! });
     } catch (error) {
       outcome = await this.#fail(msg, envelope, error);
     }

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 
 export interface HandlerContext {
   readonly service: string;
+  /** The service that sent the message, as the broker verified it (its user-id). */
+  readonly sender: string;
   /** The consumed message's id: stable across redeliveries and retries. */
   readonly messageId: string;
   /** The order the message is about. */

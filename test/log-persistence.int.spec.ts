@@ -4,7 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
-import { publishRaw } from './support/amqp.ts';
+import { drainQueue, publishRaw } from './support/amqp.ts';
+import { Header } from '../runtime/headers.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { handled } from './support/shop.ts';
 import { startHost, type Host } from '../runtime/host.ts';
@@ -32,7 +33,7 @@ test('a LogEmitted\'s record is stored with every field it carries', async () =>
   const orderId = randomUUID();
   const about = randomUUID();
   const emitted = oneRecord({ level: 'error', message: 'OrderPersisted dead-lettered', orderId, messageId: about, error: 'Error: boom', at: '2026-11-25T09:30:00.121Z' }, 'payment');
-  const [id] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', emitted)]);
+  const [id] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', emitted)], 'payment');
   const [row] = await eventually(async () => { const rows = await recordsOf([id]); return rows.length ? rows : undefined; }, 'the log record');
   assert.equal(row, {
     message_id: id, seq: 0, level: 'error', service: 'payment', message: 'OrderPersisted dead-lettered', order_id: orderId,
@@ -43,7 +44,7 @@ test('a LogEmitted\'s record is stored with every field it carries', async () =>
 test('the records of one LogEmitted (a group commit\'s) are each a row, in their order', async () => {
   const orders = [randomUUID(), randomUUID(), randomUUID()];
   const emitted = { service: 'invoice', records: orders.map((orderId, i) => ({ level: 'info' as const, message: `handled PaymentSucceeded ${i}`, orderId, at: '2026-11-25T09:30:00.121Z' })) };
-  const [id] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', emitted)]);
+  const [id] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', emitted)], 'invoice');
   await handled(env.databaseUrl, 'log-persistence', id);
   const rows = await recordsOf([id]);
   assert.equal(rows.map((r) => [r.seq, r.service, r.message, r.order_id]), orders.map((orderId, i) => [i, 'invoice', `handled PaymentSucceeded ${i}`, orderId]));
@@ -51,7 +52,7 @@ test('the records of one LogEmitted (a group commit\'s) are each a row, in their
 
 test('a record without order or error is stored with those left empty', async () => {
   const { orderId: _o, messageId: _m, ...bare } = example('LogEmitted').records[0]!;
-  const [id] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', { service: 'api', records: [bare] })]);
+  const [id] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', { service: 'api', records: [bare] })], 'api');
   await handled(env.databaseUrl, 'log-persistence', id);
   const [row] = await recordsOf([id]);
   assert.is(row.order_id, null);
@@ -63,16 +64,24 @@ test('a LogEmitted delivered twice (same messageId) is stored once; another mess
   const orderId = randomUUID();
   const record = oneRecord({ orderId });
   const messageId = randomUUID();
-  await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', record, messageId), rawEvent('LogEmitted', record, messageId)]);
-  const [other] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', record)]);
+  await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', record, messageId), rawEvent('LogEmitted', record, messageId)], 'store-order');
+  const [other] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', record)], 'store-order');
   await handled(env.databaseUrl, 'log-persistence', messageId);
   await handled(env.databaseUrl, 'log-persistence', other);
-  await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', record, messageId)]);
+  await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', record, messageId)], 'store-order');
   await new Promise((r) => setTimeout(r, 700)); // the late copy goes through the pipeline
   assert.is((await recordsOf([messageId])).length, 1);
   assert.is((await recordsOf([other])).length, 1);
   const [{ n }] = await sql<{ n: number }>(env.databaseUrl, 'select count(*)::int as n from logs.log_records where order_id = $1', [orderId]);
   assert.is(n, 2);
+});
+
+test('a service logs as itself: a LogEmitted naming another service is dead-lettered, not stored', async () => {
+  const [id] = await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', oneRecord({ message: 'I am payment' }, 'payment'))], 'store-order');
+  const [letter] = await eventually(async () => { const l = await drainQueue(env.amqpUrl, 'log-persistence.dlq'); return l.length ? l : undefined; }, 'the dead letter');
+  assert.is(letter!.properties.messageId, id);
+  assert.match(String(letter!.properties.headers?.[Header.error]), 'a LogEmitted sent by store-order names payment as its service');
+  assert.equal(await recordsOf([id]), []);
 });
 
 test.run();
