@@ -65,10 +65,10 @@ export function senderOf(userId: unknown, headers: Readonly<Record<string, unkno
   return user;
 }
 
-/** Throws ForgedSenderError unless the contract lets `sender` send messages of `type`. */
-export function checkSender(type: string, sender: string | undefined, service: string): void {
+/** The sender, once the contract lets it send messages of `type`; ForgedSenderError otherwise. */
+export function checkSender(type: string, sender: string | undefined, service: string): string {
   const producers = producersOf(type);
-  if (sender !== undefined && producers.includes(sender)) return;
+  if (sender !== undefined && producers.includes(sender)) return sender;
   const allowed = producers.length ? producers.join(', ') : 'no service';
   throw new ForgedSenderError(sender === undefined
     ? `${type} arrived at ${service} without a user-id: its sender is unknown (the contract lets ${allowed} send it)`

@@ -11,6 +11,7 @@ import { permissionsOf } from './broker-access.ts';
 import { servicePassword, vhostOf } from './broker-identity.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import { managementRequest } from './rabbitmq-management.ts';
 import { declareTopology, planQueues } from './topology.ts';
 
 type SetupConfig = Pick<Config, 'amqpUrl' | 'managementUrl' | 'amqpPasswords' | 'retryDelaysMs'>;
@@ -61,27 +62,13 @@ function hashMatches(stored: string | undefined, password: string): boolean {
 }
 
 function managementApi(base: string) {
-  const url = new URL(base);
-  const authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-  url.username = '';
-  url.password = '';
-  const call = async (method: string, path: string, body?: unknown): Promise<Response> => {
-    const res = await fetch(new URL(`api${path}`, url.toString().endsWith('/') ? url : `${url}/`), {
-      method,
-      headers: { authorization, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }).catch((err: Error) => {
-      throw new Error(`RabbitMQ management API at ${url.host} unreachable (${method} ${path}): ${err.message}`);
-    });
-    if (!res.ok && res.status !== 404) throw new Error(`RabbitMQ management API ${method} ${path}: ${res.status} ${(await res.text()).slice(0, 300)}`);
-    return res;
-  };
+  const json = (body: unknown): RequestInit => ({ body: JSON.stringify(body) });
   return {
     get: async <T>(path: string): Promise<T | undefined> => {
-      const res = await call('GET', path);
+      const res = await managementRequest(base, path);
       return res.status === 404 ? undefined : (await res.json()) as T;
     },
-    put: async (path: string, body: unknown) => void await call('PUT', path, body),
-    delete: async (path: string) => void await call('DELETE', path),
+    put: async (path: string, body: unknown) => void await managementRequest(base, path, { method: 'PUT', ...json(body) }),
+    delete: async (path: string) => void await managementRequest(base, path, { method: 'DELETE' }),
   };
 }

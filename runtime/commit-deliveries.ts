@@ -76,7 +76,8 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
     const inOwnSpan = <T>(span: Span | undefined, fn: () => T): T => span ? inSpan(span, fn) : fn();
     const handled = new Map<number, readonly OutgoingEvent[]>();
     // A type whose handler takes whole groups: all its new deliveries at once, in their order (in the first one's span).
-    for (const [type, indexes] of groupedByType(deliveries, isNew)) {
+    const newByType = Map.groupBy([...deliveries.keys()].filter((i) => isNew[i]), (i) => deliveries[i]!.type);
+    for (const [type, indexes] of newByType) {
       const group = groupStepOf(options.handlers.get(type));
       if (!group) continue;
       const items = indexes.map((i) => ({ message: deliveries[i]!.message, ctx: contextOf(deliveries[i]!) }));
@@ -114,18 +115,6 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
     else handled();
   }
   return outcomes;
-}
-
-/** The indexes of the new deliveries, by message type, in their order. */
-function groupedByType(deliveries: readonly Delivery[], isNew: readonly boolean[]): Map<MessageName, number[]> {
-  const byType = new Map<MessageName, number[]>();
-  for (const [i, d] of deliveries.entries()) {
-    if (!isNew[i]) continue;
-    const list = byType.get(d.type);
-    if (list) list.push(i);
-    else byType.set(d.type, [i]);
-  }
-  return byType;
 }
 
 /** Records the deliveries in the inbox (one statement); returns the ids that were new. */

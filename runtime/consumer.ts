@@ -153,11 +153,10 @@ export class Consumer {
     try {
       envelope = readEnvelope(msg);
       const type = this.#route(envelope);
-      const sender = this.#senderOf(msg);
-      checkSender(type, sender, this.#options.service);
+      const sender = checkSender(type, this.#senderOf(msg), this.#options.service);
       const message = validMessage(envelope, type, msg.content, this.#options.maxMessageBytes);
       const prepared = await this.#runOutside(envelope, type, message);
-      outcome = await this.#commit({ envelope, type, message, prepared, span, sender: sender! });
+      outcome = await this.#commit({ envelope, type, message, prepared, span, sender });
     } catch (error) {
       outcome = await this.#fail(msg, envelope, error);
     }

@@ -24,6 +24,7 @@ export interface DataAccess {
 export const roleOf = (service: string) => `shop_svc_${service.replaceAll('-', '_')}`;
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const table = (qualified: string) => qualified.split('.').map(ident).join('.');
 const schemaOf = (qualified: string) => {
   const [schema, name] = qualified.split('.');
@@ -92,4 +93,3 @@ export async function ensureServiceRoles(client: pg.Client, services: readonly {
   }
 }
 
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;

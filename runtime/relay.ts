@@ -89,7 +89,7 @@ export class OutboxRelay {
    * them sent once confirmed. Never throws: what fails here stays pending for the pass.
    */
   publishCommitted(messages: readonly Outgoing[]): void {
-    for (const [service, own] of groupBy(messages, (m) => String(m.options.appId))) {
+    for (const [service, own] of Map.groupBy(messages, (m) => String(m.options.appId))) {
       const publisher = this.#publishers.get(service);
       if (publisher?.ready) this.#publishOwn(publisher, own);
     }
@@ -252,13 +252,3 @@ export class OutboxRelay {
   }
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}

@@ -81,6 +81,8 @@ interface ToRecord {
   readonly charged: Charged;
 }
 
+const isAnswered = (item: ToRecord): item is ToRecord & { charged: Extract<Charged, { kind: 'answered' }> } => item.charged.kind === 'answered';
+
 /**
  * Step 2, in the delivery's transaction, for a group of deliveries at once: record each
  * order's outcome once, with its event. Three statements a group: lock the orders'
@@ -91,14 +93,16 @@ export async function recordOutcomes(items: readonly ToRecord[]): Promise<Events
   const orderIds = [...new Set(items.map((i) => i.order.orderId))].sort();
   // The attempt rows are the per-order locks (in one order, so two groups never deadlock); concurrent deliveries of an order queue here.
   await em.execute('select 1 from payment.attempts where order_id in (?) order by order_id for update', [orderIds]);
-  const first = new Set<string>();
-  const toInsert = items.filter((i) => i.charged.kind === 'answered' && !first.has(i.order.orderId) && first.add(i.order.orderId));
+  // each order's first answer is the one recorded
+  const seen = new Set<string>();
+  const toInsert = items.filter(isAnswered).filter(({ order }) => !seen.has(order.orderId) && Boolean(seen.add(order.orderId)));
   const inserted = new Set<string>();
+  const settlements = new Map(toInsert.map(({ order, charged }) => [order.orderId, settle(charged.answer)]));
   if (toInsert.length) {
     const values: unknown[] = [];
     for (const { order, charged } of toInsert) {
-      const { paymentId, answer } = charged as Extract<Charged, { kind: 'answered' }>;
-      const settlement = settle(answer);
+      const { paymentId, answer } = charged;
+      const settlement = settlements.get(order.orderId)!;
       values.push(order.orderId, paymentId, settlement.outcome, order.total.amount, order.total.currency, settlement.reason, answer.chargeId);
     }
     const rows = await em.execute<{ order_id: string }[]>(
@@ -117,7 +121,7 @@ export async function recordOutcomes(items: readonly ToRecord[]): Promise<Events
     const { orderId } = order;
     if (inserted.has(orderId) && !recorded.has(orderId)) {
       recorded.add(orderId);
-      return eventOf(order, charged as Extract<Charged, { kind: 'answered' }>);
+      return eventOf(order, charged.paymentId, settlements.get(orderId)!);
     }
     const payment = earlier.get(orderId);
     if (!payment && !inserted.has(orderId)) {
@@ -129,8 +133,7 @@ export async function recordOutcomes(items: readonly ToRecord[]): Promise<Events
   });
 }
 
-function eventOf(order: OrderPersisted, { paymentId, answer }: Extract<Charged, { kind: 'answered' }>): Events {
-  const settlement = settle(answer);
+function eventOf(order: OrderPersisted, paymentId: string, settlement: ReturnType<typeof settle>): Events {
   const at = new Date().toISOString();
   const { orderId, customerId, email, total: amount } = order;
   return settlement.outcome === 'SUCCEEDED'

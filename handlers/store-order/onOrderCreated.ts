@@ -8,9 +8,9 @@
 import { orderPersisted, orderRejected, type StoreOrderEvent } from '../../generated/services/store-order.ts';
 import type { OrderCreated } from '../../generated/types.ts';
 import { handledInGroups } from '../../runtime/group-step.ts';
-import { amountRejection, priceOrder } from './pricing.ts';
+import { amountRejection, priceOrder, type PricedOrder } from './pricing.ts';
 import { ordersStoredBefore, productsUnderStockLock, storeOrders, type DecidedOrder } from './stock.ts';
-import { rejectionOf, type Product } from './stock-rules.ts';
+import { rejectionOf, type Product, type Rejection } from './stock-rules.ts';
 
 export const onOrderCreated = handledInGroups<OrderCreated, readonly StoreOrderEvent[]>(async (items) => {
   const em = items[0]!.ctx.em;
@@ -25,12 +25,13 @@ export const onOrderCreated = handledInGroups<OrderCreated, readonly StoreOrderE
       return [];
     }
     stored.add(orderId);
-    const rejection = rejectionOf(order.items, catalog) ?? amountRejection(priceOrder(order, catalog));
-    if (rejection) {
+    const decision = decide(order, catalog);
+    if ('rejection' in decision) {
+      const { rejection } = decision;
       decided.push({ order, status: 'REJECTED', reason: rejection.reason });
       return [orderRejected({ orderId, customerId, email, ...rejection, rejectedAt: new Date().toISOString() })];
     }
-    const { lines, total } = priceOrder(order, catalog);
+    const { lines, total } = decision.priced;
     decided.push({ order, status: 'PERSISTED', lines, total });
     reserve(catalog, lines);
     return [orderPersisted({ orderId, customerId, email, lines, total, persistedAt: new Date().toISOString() })];
@@ -38,6 +39,15 @@ export const onOrderCreated = handledInGroups<OrderCreated, readonly StoreOrderE
   await storeOrders(em, decided);
   return events;
 });
+
+/** Why the catalog cannot take the order, or the order priced (each rule once: pricing is on the hot path). */
+function decide(order: OrderCreated, catalog: ReadonlyMap<string, Product>): { rejection: Rejection } | { priced: PricedOrder } {
+  const rejection = rejectionOf(order.items, catalog);
+  if (rejection) return { rejection };
+  const priced = priceOrder(order, catalog);
+  const tooLarge = amountRejection(priced);
+  return tooLarge ? { rejection: tooLarge } : { priced };
+}
 
 /** The stock the next order of the group sees: what this one took is gone. */
 function reserve(catalog: Map<string, Product>, lines: readonly { productId: string; quantity: number }[]): void {

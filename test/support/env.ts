@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../runtime/config.ts';
+import { managementRequest } from '../../runtime/rabbitmq-management.ts';
 
 const AMQP_BASE = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const PG_BASE = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -18,16 +19,7 @@ export interface TestEnv {
 }
 
 export async function management(path: string, init: RequestInit = {}): Promise<Response> {
-  const url = new URL(MANAGEMENT);
-  const auth = Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
-  url.username = '';
-  url.password = '';
-  const res = await fetch(new URL(`/api${path}`, url), {
-    ...init,
-    headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
-  });
-  if (!res.ok && res.status !== 404) throw new Error(`RabbitMQ management ${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
-  return res;
+  return managementRequest(MANAGEMENT, path, init);
 }
 
 /**
