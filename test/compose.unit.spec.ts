@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { serviceNames } from '../generated/registry.ts';
 import { brokerPasswordVariable, composeServicesBlock, withComposeServices, withPrometheusServices } from '../tools/contract-blocks.ts';
+import { serviceNodeFlags } from './support/start-command.ts';
 
 type Obj = Record<string, unknown>;
 type Compose = Obj & { services: Record<string, Obj> };
@@ -389,7 +390,8 @@ function checkDockerfile(text: string): string[] {
   const cmd = all('CMD').at(-1);
   let cmdArgs: unknown;
   try { cmdArgs = cmd ? JSON.parse(cmd.args) : undefined; } catch { cmdArgs = undefined; }
-  if (!Array.isArray(cmdArgs) || cmdArgs[0] !== 'node' || !cmdArgs.includes('runtime/main.ts')) problems.push(`CMD is ${cmd?.args}, want exec form node runtime/main.ts`);
+  const want = ['node', ...serviceNodeFlags(), 'runtime/main.ts'];
+  if (JSON.stringify(cmdArgs) !== JSON.stringify(want)) problems.push(`CMD is ${cmd?.args}, want exec form ${JSON.stringify(want)} (npm start's flags)`);
   if (all('ENTRYPOINT').length) problems.push('ENTRYPOINT would wrap the CMD');
 
   const install = index((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args));
@@ -504,7 +506,7 @@ test('compose: prometheus scrapes every service\'s /metrics; prometheus and graf
   assert.equal(checkMonitoring(compose, prometheusConfig), []);
 });
 
-test('Dockerfile: node:24, npm ci from the lockfile, non-root, CMD runtime/main.ts', () => {
+test('Dockerfile: node:24, npm ci from the lockfile, non-root, CMD runtime/main.ts with npm start\'s heap budget', () => {
   assert.equal(checkDockerfile(dockerfileText), []);
 });
 
@@ -670,6 +672,8 @@ test('checks catch a Dockerfile that installs with npm install, runs as root, co
   assert.ok(problems.some((p) => p.startsWith('CMD is')), problems.join('\n'));
   const order = checkDockerfile(dockerfileText.replace(/^COPY runtime\/.*$/m, '').replace(/^(WORKDIR \/app)$/m, '$1\nCOPY runtime/ ./runtime/'));
   assert.ok(order.includes('runtime/ is copied before npm ci (busts the dependency layer)'), order.join('\n'));
+  const unbudgeted = checkDockerfile(dockerfileText.replace(/^CMD .*$/m, 'CMD ["node", "runtime/main.ts"]'));
+  assert.ok(unbudgeted.some((p) => p.startsWith('CMD is') && p.includes('max-old-space-size')), unbudgeted.join('\n'));
 });
 
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventually, type TestEnv } from './env.ts';
 import { freePort } from './smtp.ts';
+import { serviceNodeFlags } from './start-command.ts';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
 const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
@@ -50,7 +51,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const start = async () => {
     if (child && child.exitCode === null && child.signalCode === null) throw new Error(`the system is still running (pid ${child.pid})`);
     const fd = openSync(logFile, 'a');
-    child = spawn(NODE, [MAIN], {
+    child = spawn(NODE, [...serviceNodeFlags(), MAIN], {
       cwd: ROOT,
       env: {
         ...process.env,
