@@ -7,16 +7,32 @@
 // never interleave inside a line; it goes out at 2 KB, or after a second, or at
 // flushLogs(). A process that is killed loses at most one chunk. Pretty lines are
 // written at once: a terminal reads them as they come, and speed matters less there.
+// When stdout goes away (its reader is gone: EPIPE) the JSON lines are dropped from then
+// on; when its reader stops reading, they wait in memory (up to 16 MB, newer lines are
+// dropped beyond) and go out if it reads again.
+// Either way writing never blocks the process, stderr says once that lines may be lost,
+// and flushLogs() gives up after 2 s, so an exit (a shutdown) always ends: lines stdout
+// did not take by then are lost. Pretty lines to a reader that is gone are dropped too
+// (pino-pretty's own EPIPE guard); to a reader that stops, they wait like any terminal's.
 // A line written within a trace (a delivery, a request, an e-mail send) carries its
 // trace_id and span_id (runtime/tracing.ts); a line outside any carries neither.
+import { writeSync } from 'node:fs';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import type { SonicBoom } from 'sonic-boom';
 import type { Config } from './config.ts';
 import { activeTraceIds } from './tracing.ts';
 
 export type { Logger };
 
-let stdout: (DestinationStream & { flushSync(): void }) | undefined;
+/** How long flushLogs() waits for stdout to take the buffered lines before an exit goes on without them. */
+const FLUSH_LIMIT_MS = 2000;
+/** How long a write may keep meeting a full pipe (EAGAIN: its reader reads nothing) before it fails. */
+const STALLED_READER_LIMIT_MS = 2000;
+/** How much a stuck stdout may leave waiting in memory; newer lines are dropped beyond it. */
+const MAX_UNWRITTEN_BYTES = 16 * 2 ** 20;
+
+let stdout: SonicBoom | undefined;
 let prettyStdout: DestinationStream | undefined;
 
 /** The logger of a process; without `logFormat` (tests, tools) JSON lines; to `destination` instead of stdout if given (tests). */
@@ -38,8 +54,43 @@ export function createLogger(
     return pino(options, prettyStdout);
   }
   if (destination) return pino(options, destination);
-  stdout ??= pino.destination({ dest: 1, sync: false, minLength: 2048, maxWrite: 4096, periodicFlush: 1000 });
+  stdout ??= chunkedStdout();
   return pino(options, stdout);
+}
+
+/** stdout, written in chunks of whole lines off the main thread; a reader that is gone or stuck never blocks the process. */
+function chunkedStdout(): SonicBoom {
+  // Opening process.stdout makes a pipe's fd non-blocking (Node does so for a pipe it opens
+  // as a stream): a write into a pipe nobody reads then fails with EAGAIN instead of
+  // blocking a thread-pool thread for ever, and with it process.exit, which waits for that
+  // thread. stderr likewise, for the notices below.
+  const fd = process.stdout.fd;
+  void process.stderr;
+  let stalledSince: number | undefined;
+  const stream = pino.destination({
+    dest: fd, sync: false, minLength: 2048, maxWrite: 4096, periodicFlush: 1000, maxLength: MAX_UNWRITTEN_BYTES,
+    // sonic-boom retries a write into a full pipe every 100 ms for ever by default; give up
+    // once the reader has taken nothing for a while (the chunk stays buffered and goes out
+    // with the next write if the reader comes back)
+    retryEAGAIN: () => {
+      stalledSince ??= Date.now();
+      return Date.now() - stalledSince < STALLED_READER_LIMIT_MS;
+    },
+  });
+  stream.on('write', (bytes: number) => {
+    if (bytes > 0) stalledSince = undefined;
+  });
+  // pino's own listener turns the stream into no-ops on EPIPE and passes any other error
+  // on; without a listener of ours that error would crash the process
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') tellOnStderrOnce('EPIPE', 'stdout\'s reader has gone (EPIPE): log lines are dropped from now on');
+    else if (err.code === 'EAGAIN') tellOnStderrOnce('EAGAIN', `stdout's reader has taken nothing for ${STALLED_READER_LIMIT_MS} ms: log lines wait in memory, and are lost if the process exits first`);
+    else tellOnStderrOnce('error', `writing log lines to stdout failed (${err.code ?? err.message}): they wait in memory, and are lost if the process exits first`);
+  });
+  stream.on('drop', () => {
+    tellOnStderrOnce('drop', `stdout has not taken ${MAX_UNWRITTEN_BYTES / 2 ** 20} MB of log lines: further lines are dropped until it does`);
+  });
+  return stream;
 }
 
 /** The active trace's ids for a log line (one context lookup; nothing outside a trace). A new object each time: pino merges the line into it. */
@@ -47,11 +98,58 @@ function traceIds(): object {
   return activeTraceIds() ?? {};
 }
 
-/** Writes out the buffered log lines now (before an exit). */
-export function flushLogs(): void {
+/**
+ * Writes out the buffered log lines before an exit, waiting at most `withinMs` for stdout
+ * to take them; resolves either way (what stdout did not take by then is lost).
+ * The last thing to call before process.exit(): lines logged after it may not be written.
+ */
+export async function flushLogs(withinMs = FLUSH_LIMIT_MS): Promise<void> {
+  const stream = stdout;
+  if (!stream) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<true>((resolve) => {
+    timer = setTimeout(() => resolve(true), withinMs);
+  });
   try {
-    stdout?.flushSync();
+    // twice: a flush asked for while a chunk is being written ends when that chunk is out,
+    // and leaves what came in meanwhile in the buffer
+    for (let round = 0; round < 2; round += 1) {
+      if (await Promise.race([flushed(stream), timedOut])) {
+        tellOnStderrOnce('flush timed out', `stdout did not take the last log lines within ${withinMs} ms: they are lost`);
+        break;
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    // pino flushes the stream synchronously at process exit, and sonic-boom's flushSync
+    // retries a write that fails with EPIPE (or into a pipe nobody reads) every 100 ms for
+    // ever, blocking the exit; everything that could be written has been by now (pino does
+    // the same on EPIPE)
+    stream.flushSync = () => undefined;
+  }
+}
+
+/** Resolves false once the stream has written what it buffered, or failed to (its 'error' listener tells which). */
+function flushed(stream: SonicBoom): Promise<false> {
+  return new Promise((resolve) => {
+    // the callback's error is an fsync's on a pipe or terminal (EINVAL), or a write's, which the 'error' listener reports
+    stream.flush(() => resolve(false));
+  });
+}
+
+const told = new Set<string>();
+
+/**
+ * One line on stderr the first time `what` happens. Best effort and never throwing: stderr
+ * is non-blocking when it is a pipe (see chunkedStdout), so a stderr as stuck as stdout
+ * fails at once (EAGAIN) rather than blocking; and when it is gone too, nobody is left to tell.
+ */
+function tellOnStderrOnce(what: string, line: string): void {
+  if (told.has(what)) return;
+  told.add(what);
+  try {
+    writeSync(2, `logger: ${line}\n`);
   } catch {
-    // nothing buffered yet, or stdout is closed: nothing more can be written anyway
+    // see above: nowhere left to say it
   }
 }

@@ -1,5 +1,7 @@
 // The process entry point: `npm start` runs every service; SERVICE=a,b runs some.
-// SIGTERM/SIGINT stop gracefully (exit 0); a second signal exits at once.
+// SIGTERM/SIGINT stop gracefully (exit 0); a second signal exits at once. Each exit waits a
+// bounded time for the buffered log lines (runtime/logger.ts), so a stdout whose reader has
+// gone or stopped reading cannot keep the process from ending.
 import { loadConfig, ConfigError, withoutSecrets } from './config.ts';
 import { startHost, type Host } from './host.ts';
 import { flushLogs } from './logger.ts';
@@ -27,14 +29,16 @@ try {
 // Installed before the start: a signal while starting (compose stopping a container that is
 // still connecting) stops as soon as the start is over, and still exits 0.
 let signals = 0;
+/** How long the second signal's exit still waits for buffered log lines: the person asked for an exit now. */
+const SECOND_SIGNAL_FLUSH_MS = 250;
 let started: Host | undefined;
 let signalledWhileStarting: NodeJS.Signals | undefined;
 const onSignal = (signal: NodeJS.Signals) => {
   signals += 1;
   if (signals > 1) {
     console.error(`second signal (${signal}): exiting now`);
-    flushLogs();
-    process.exit(1);
+    void flushLogs(SECOND_SIGNAL_FLUSH_MS).then(() => process.exit(1));
+    return;
   }
   if (started) stopAndExit(started, signal);
   else signalledWhileStarting = signal;
@@ -42,9 +46,10 @@ const onSignal = (signal: NodeJS.Signals) => {
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
 
-const host = await startHost(config, modules).catch((err: Error) => {
+const host = await startHost(config, modules).catch(async (err: Error) => {
   // a driver's error may quote the URL it was given: never print a password
   console.error(`could not start: ${withoutSecrets(err.message, config)}`);
+  await flushLogs();
   process.exit(1);
 });
 started = host;
@@ -53,11 +58,11 @@ else printWhereToLook(host, config.amqpUrl);
 
 function stopAndExit(running: Host, signal: NodeJS.Signals): void {
   running.runtime.log.info({ signal }, 'shutting down');
-  running.stop().then(() => {
-    flushLogs();
+  running.stop().then(async () => {
+    await flushLogs();
     process.exit(0);
-  }, (err) => {
-    flushLogs();
+  }, async (err) => {
+    await flushLogs();
     console.error('shutdown failed', err);
     process.exit(1);
   });

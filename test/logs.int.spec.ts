@@ -16,7 +16,7 @@ function run(body: string, env: Record<string, string>): { stdout: string; stder
     import { startMailCatcher } from ${JSON.stringify(path.join(ROOT, 'runtime/mail/catcher.ts'))};
     const log = createLogger(loadConfig(), { app: 'order-pipeline' });
     ${body}
-    flushLogs();`;
+    await flushLogs();`;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },

@@ -9,9 +9,9 @@ const config = loadConfig();
 const log = createLogger(config, { app: 'broker-setup' });
 try {
   await setupBroker(config, log);
-  flushLogs();
+  await flushLogs();
 } catch (err) {
   console.error(`broker setup failed: ${withoutSecrets((err as Error).message, config)}`);
-  flushLogs();
+  await flushLogs();
   process.exit(1);
 }
