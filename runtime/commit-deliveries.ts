@@ -8,7 +8,8 @@
 // all its new deliveries of the group in one call, before the others run.
 // Each delivery keeps its own span (the consumer's) while its handler runs, and its
 // events continue that span; the shared transaction gets no span of its own (it
-// would belong to one trace only, while its deliveries may belong to several).
+// would belong to one trace only, while its deliveries may belong to several). A group
+// step runs in its first delivery's span; each context carries its own delivery's.
 import type { MessageName, OutgoingEvent } from '../generated/types.ts';
 import type { Handler } from './bind-handlers.ts';
 import { inTransaction, type Database, type EntityManager } from './db.ts';
@@ -65,10 +66,10 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
   const { outcomes, emitted, outgoing } = await inTransaction(db, async (em) => {
     const fresh = await enterInbox(em, service, deliveries);
     const isNew = deliveries.map((d) => fresh.delete(d.envelope.messageId.toLowerCase()));
-    const contextOf = ({ envelope, prepared, type, sender }: Delivery): HandlerContext => {
+    const contextOf = ({ envelope, prepared, type, sender, span }: Delivery): HandlerContext => {
       const base: HandlerContext = {
         service, sender, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em,
-        log: log.child({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }),
+        log: log.child({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }), span,
       };
       return prepared ? withPrepared(base, prepared.value) : base;
     };

@@ -5,9 +5,13 @@
 // single lane (store-order, behind its stock lock) is bound by that wait, not by the
 // database. The group step still sees each message with its own context, decides each
 // one as if alone (in the given order), and returns each one's events.
+// The whole step runs in the span of the group's first delivery; what belongs to one
+// message (its log lines, the traceparent of what it causes) goes in that message's
+// own span: inOwnSpan(ctx, ...). Its returned events continue its own span anyway.
 // The handler it builds keeps the generated shape `(message, ctx) => events`: a group
 // of one.
 import type { HandlerContext } from './handler-context.ts';
+import { inSpan } from './tracing.ts';
 
 export interface GroupItem<M> {
   readonly message: M;
@@ -30,4 +34,9 @@ export function handledInGroups<M, R>(group: GroupStep<M, R>): GroupHandler<M, R
 export function groupStepOf(handler: unknown): GroupStep<unknown, unknown> | undefined {
   const group = (handler as { group?: unknown } | undefined)?.group;
   return typeof group === 'function' ? (group as GroupStep<unknown, unknown>) : undefined;
+}
+
+/** Runs `fn` in the span of the context's own delivery (as is, when it has none): for one message's part of a group step. */
+export function inOwnSpan<T>(ctx: Pick<HandlerContext, 'span'>, fn: () => T): T {
+  return ctx.span ? inSpan(ctx.span, fn) : fn();
 }

@@ -1,7 +1,8 @@
 // What a handler may see of the delivery it runs for: who it is, which message,
-// and the one transaction that also holds the inbox entry and the outbox rows.
+// its trace, and the one transaction that also holds the inbox entry and the outbox rows.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
+import type { Span } from './tracing.ts';
 
 export interface HandlerContext {
   readonly service: string;
@@ -16,4 +17,11 @@ export interface HandlerContext {
   /** The delivery's transaction: the handler's own queries run here, atomically with the inbox and the outbox. */
   readonly em: EntityManager;
   readonly log: Logger;
+  /**
+   * The delivery's own span (the consumer's), when it has one. A handler of one message
+   * runs in it; a group step runs in its first delivery's, so what belongs to one message
+   * of the group (its log lines, its effects' traceparent) goes in this one (inOwnSpan,
+   * runtime/group-step.ts).
+   */
+  readonly span?: Span | undefined;
 }

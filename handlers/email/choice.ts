@@ -4,7 +4,7 @@
 //   PaymentFailed    → a cancellation, per order          (cancel-email)
 //   OrderRejected    → a rejection, per order             (cancel-email)
 // Always to the address the event carries (the one the customer ordered with). The
-// kind and the subject key name the e-mail: queueEmail keeps one per pair, so an
+// kind and the subject key name the e-mail: queueEmails keeps one per pair, so an
 // order gets at most one e-mail of each kind, and an invoice one invoice e-mail.
 import type { InvoiceCreated, OrderRejected, PaymentFailed, PaymentSucceeded } from '../../generated/types.ts';
 import type { EmailToQueue } from './queue-email.ts';

@@ -1,9 +1,12 @@
-// Each invoice is sent to the customer once: one e-mail per invoice id.
-import type { InvoiceEmailHandlers } from '../../generated/services/invoice-email.ts';
+// Each invoice is sent to the customer once: one e-mail per invoice id. The e-mails
+// of the invoices that arrive together are queued at once (runtime/group-step.ts).
+import type { InvoiceEmailEvent } from '../../generated/services/invoice-email.ts';
+import type { InvoiceCreated } from '../../generated/types.ts';
+import { handledInGroups } from '../../runtime/group-step.ts';
 import { emailForInvoiceCreated } from '../email/choice.ts';
-import { queueEmail } from '../email/queue-email.ts';
+import { queueEmails } from '../email/queue-email.ts';
 
-export const onInvoiceCreated: InvoiceEmailHandlers['onInvoiceCreated'] = async (invoice, ctx) => {
-  await queueEmail(ctx, emailForInvoiceCreated(invoice));
-  return [];
-};
+export const onInvoiceCreated = handledInGroups<InvoiceCreated, readonly InvoiceEmailEvent[]>(async (invoices) => {
+  await queueEmails(invoices.map(({ message: invoice, ctx }) => ({ ctx, email: emailForInvoiceCreated(invoice) })));
+  return invoices.map(() => []);
+});
