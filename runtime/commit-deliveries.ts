@@ -17,7 +17,7 @@ import type { IncomingEnvelope } from './envelope.ts';
 import { describeError } from './errors.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { HandlerContext } from './handler-context.ts';
-import type { Logger } from './logger.ts';
+import { loggerOfSpan, type Logger } from './logger.ts';
 import { writeAllToOutbox, type Caused } from './outbox.ts';
 import { groupStepOf } from './group-step.ts';
 import { withPrepared } from './outside-step.ts';
@@ -69,7 +69,7 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
     const contextOf = ({ envelope, prepared, type, sender, span }: Delivery): HandlerContext => {
       const base: HandlerContext = {
         service, sender, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em,
-        log: log.child({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }), span,
+        log: loggerOfSpan(log, { messageId: envelope.messageId, correlationId: envelope.correlationId, type }, span), span,
       };
       return prepared ? withPrepared(base, prepared.value) : base;
     };

@@ -5,9 +5,11 @@
 // single lane (store-order, behind its stock lock) is bound by that wait, not by the
 // database. The group step still sees each message with its own context, decides each
 // one as if alone (in the given order), and returns each one's events.
-// The whole step runs in the span of the group's first delivery; what belongs to one
-// message (its log lines, the traceparent of what it causes) goes in that message's
-// own span: inOwnSpan(ctx, ...). Its returned events continue its own span anyway.
+// The whole step runs in the span of the group's first delivery. Each message's ctx.log
+// writes in that message's own trace wherever it is called (runtime/logger.ts
+// loggerOfSpan), and its returned events continue its own span; anything else that
+// belongs to one message (the traceparent of an e-mail it queues) is made in its own
+// span with inOwnSpan(ctx, ...).
 // The handler it builds keeps the generated shape `(message, ctx) => events`: a group
 // of one.
 import type { HandlerContext } from './handler-context.ts';

@@ -16,12 +16,13 @@ export interface HandlerContext {
   readonly attempt: number;
   /** The delivery's transaction: the handler's own queries run here, atomically with the inbox and the outbox. */
   readonly em: EntityManager;
+  /** Its lines carry the delivery's messageId, correlationId and type, and its own trace_id and span_id, wherever it is called. */
   readonly log: Logger;
   /**
    * The delivery's own span (the consumer's), when it has one. A handler of one message
    * runs in it; a group step runs in its first delivery's, so what belongs to one message
-   * of the group (its log lines, its effects' traceparent) goes in this one (inOwnSpan,
-   * runtime/group-step.ts).
+   * of the group (its effects' traceparent) is made in this one (inOwnSpan,
+   * runtime/group-step.ts). `log` writes in it by itself.
    */
   readonly span?: Span | undefined;
 }

@@ -21,7 +21,7 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { SonicBoom } from 'sonic-boom';
 import type { Config } from './config.ts';
-import { activeTraceIds } from './tracing.ts';
+import { activeTraceIds, traceIdsOf, type Span } from './tracing.ts';
 
 export type { Logger };
 
@@ -93,9 +93,23 @@ function chunkedStdout(): SonicBoom {
   return stream;
 }
 
-/** The active trace's ids for a log line (one context lookup; nothing outside a trace). A new object each time: pino merges the line into it. */
-function traceIds(): object {
-  return activeTraceIds() ?? {};
+/** Loggers that speak for one span whatever span is active where they are called (loggerOfSpan). */
+const spanOfLogger = new WeakMap<Logger, Span>();
+
+/**
+ * A child of `log` whose lines carry `span`'s trace_id and span_id wherever it is called: a
+ * delivery's logger in a group step, which runs in the span of the group's first delivery.
+ */
+export function loggerOfSpan(log: Logger, bindings: Record<string, unknown>, span: Span | undefined): Logger {
+  const child = log.child(bindings);
+  if (span) spanOfLogger.set(child, span);
+  return child;
+}
+
+/** The trace ids for a log line: its logger's own span's, else the active one's (nothing outside a trace). A new object each time: pino merges the line into it. */
+function traceIds(_line: object, _level: number, logger: Logger): object {
+  const own = spanOfLogger.get(logger);
+  return (own ? traceIdsOf(own) : activeTraceIds()) ?? {};
 }
 
 /**

@@ -70,8 +70,8 @@ export async function queueEmails(emails: readonly EmailOfMessage[]): Promise<bo
   const queuedNow = new Set(inserted.map((r) => keyOf(r.kind, String(r.subject_key))));
   return emails.map(({ ctx, email }, i) => {
     const queued = firstOf.get(keys[i]!) === i && queuedNow.has(keys[i]!);
-    inOwnSpan(ctx, () => ctx.log.info({ kind: email.kind, subjectKey: email.subjectKey, emailMessageId: messageIdFor(email.kind, email.subjectKey) },
-      queued ? 'e-mail queued' : 'e-mail already queued; not queued again'));
+    ctx.log.info({ kind: email.kind, subjectKey: email.subjectKey, emailMessageId: messageIdFor(email.kind, email.subjectKey) },
+      queued ? 'e-mail queued' : 'e-mail already queued; not queued again');
     return queued;
   });
 }
