@@ -4,6 +4,8 @@
 // load batches grow by themselves while the lanes are busy. When a batch of several
 // fails, each of its items runs again on its own: one bad item (or a deadlock with
 // another lane) never fails its neighbours, and a lone failure is the item's own.
+// A failure that is no item's own (the database unreachable) can fail them all at
+// once instead: retrying them one after the other would only make each wait longer.
 export interface GroupCommitOptions<T, R> {
   /** Items per transaction at most. */
   readonly size: number;
@@ -13,6 +15,8 @@ export interface GroupCommitOptions<T, R> {
   readonly commit: (items: readonly T[]) => Promise<readonly R[]>;
   /** Told when a batch of several failed and its items are retried one by one. */
   readonly onBatchFailed?: (size: number, error: unknown) => void;
+  /** True for a failure that is no item's own: every item of the batch fails with it, none is retried alone. */
+  readonly sharedFailure?: (error: unknown) => boolean;
 }
 
 interface Queued<T, R> {
@@ -56,8 +60,8 @@ export class GroupCommit<T, R> {
       batch.forEach((q, i) => q.resolve(results[i]!));
       return;
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0]!.reject(error);
+      if (batch.length === 1 || this.#options.sharedFailure?.(error)) {
+        for (const q of batch) q.reject(error);
         return;
       }
       this.#options.onBatchFailed?.(batch.length, error);

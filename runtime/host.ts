@@ -120,7 +120,10 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     }
     for (const m of modules) {
       if (m.start) {
-        const own = { db: databases.get(m.name)!, broker: brokers.get(m.name)!, publisher: publishers.get(m.name)!, log: log.child({ service: m.name }) };
+        const own = {
+          db: databases.get(m.name)!, broker: brokers.get(m.name)!, publisher: publishers.get(m.name)!, log: log.child({ service: m.name }),
+          commit: commitOf(m, config),
+        };
         started.set(m.name, await m.start({ ...runtime, ...own }));
       }
     }
@@ -166,7 +169,7 @@ export function limitsOf(m: ServiceModule, config: Config): { prefetch: number; 
   return { prefetch: own.prefetch ?? m.concurrency ?? config.prefetch, dbPoolMax: own.dbPoolMax ?? m.dbPoolMax ?? config.dbPoolMax };
 }
 
-/** The service's group commit: deliveries per transaction (BATCH_SIZE unless the service says), and transactions at a time (its pool, unless it says). */
+/** The service's group commit: deliveries (or requests) per transaction (BATCH_SIZE unless the service says), and transactions at a time (its pool, unless it says). */
 export function commitOf(m: ServiceModule, config: Config): { size: number; lanes: number } {
   return { size: m.commit?.size ?? config.batchSize, lanes: m.commit?.lanes ?? limitsOf(m, config).dbPoolMax };
 }

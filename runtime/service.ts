@@ -24,6 +24,8 @@ export interface HostRuntime {
 export interface ServiceRuntime extends HostRuntime {
   readonly broker: Broker;
   readonly publisher: Publisher;
+  /** The service's group commit (ServiceOptions.commit), for work its start part groups too (the api's orders). */
+  readonly commit: { readonly size: number; readonly lanes: number };
 }
 
 export interface Stoppable {
@@ -42,9 +44,10 @@ export interface ServiceOptions {
   /** Connections of the service's own pool by default (DB_POOL_MAX otherwise); DB_POOL_MAX_<SERVICE> overrides it. */
   readonly dbPoolMax?: number;
   /**
-   * Group commit (runtime/group-commit.ts): deliveries per transaction (BATCH_SIZE by
-   * default) and transactions at a time (the pool's size by default). A service whose
-   * deliveries all queue on one lock gains nothing from more than one lane.
+   * Group commit (runtime/group-commit.ts): deliveries (or the api's requests) per
+   * transaction (BATCH_SIZE by default) and transactions at a time (the pool's size by
+   * default). A service whose deliveries all queue on one lock gains nothing from more
+   * than one lane.
    */
   readonly commit?: { readonly size?: number; readonly lanes?: number };
   readonly start?: (runtime: ServiceRuntime) => Promise<Stoppable>;

@@ -1,8 +1,9 @@
 // The api service against the real PostgreSQL and RabbitMQ: an accepted order is
 // stored with exactly one OrderCreated, invalid orders are refused naming the field,
-// Idempotency-Key makes retries safe, GET /orders/{id} reads the timeline, and every
-// answer (errors included) matches openapi.yaml. The database is reached through a
-// TCP proxy so that one test can make it unreachable.
+// Idempotency-Key makes retries safe, orders arriving together share a transaction and
+// are each decided as if alone, GET /orders/{id} reads the timeline, and every answer
+// (errors included) matches openapi.yaml. The database is reached through a TCP proxy
+// so that one test can make it unreachable.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +12,7 @@ import pg from 'pg';
 import { examples, messages } from '../generated/registry.ts';
 import { apiService } from '../handlers/api/index.ts';
 import { forgetOldIdempotencyKeys } from '../handlers/api/acceptOrder.ts';
-import { startHost, type Host } from '../runtime/host.ts';
+import { commitOf, startHost, type Host } from '../runtime/host.ts';
 import { deref, loadOpenApi, openApiAjv, rewriteRefs, validatorFor, type JsonSchema } from '../runtime/http/openapi.ts';
 import { tap, type Tap } from './support/amqp.ts';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
@@ -273,6 +274,137 @@ test('an Idempotency-Key reused with a different order is refused with 422', asy
   assert.is(await count('api.idempotency_keys', 'key = $1', [key]), 1);
 });
 
+// --- orders arriving together share a transaction (group commit) -------------------------
+
+/** How many transactions stored these orders (each row's xmin is the transaction that inserted it). */
+const transactionsOf = async (orderIds: readonly string[]) => (await sql<{ n: number }>(env.databaseUrl,
+  'select count(distinct xmin::text)::int as n from api.order_requests where order_id = any($1::uuid[])', [orderIds]))[0].n;
+
+const waitingOnOrders = async () => (await sql<{ n: number }>(env.databaseUrl,
+  `select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'order_requests' and not l.granted`))[0].n;
+
+/**
+ * Holds api.order_requests until `queued` has sent its requests: first every lane of
+ * the api's group commit is made to wait on the table with an order of its own, so the
+ * requests `queued` sends queue up behind them and are committed as one batch once the
+ * table is released. Returns the answers of the lanes' orders and of the queued ones.
+ */
+async function asOneBatch<T>(queued: () => Promise<T>): Promise<{ blockers: Answer[]; queuedAnswers: T }> {
+  const { lanes, size } = commitOf(apiService(), host.runtime.config);
+  const blocker = new pg.Client({ connectionString: env.databaseUrl });
+  await blocker.connect();
+  const blockers: Promise<Answer>[] = [];
+  let answers: Promise<T>;
+  try {
+    await blocker.query('begin');
+    await blocker.query('lock table api.order_requests in exclusive mode');
+    for (let lane = 1; lane <= lanes; lane++) {
+      blockers.push(post(anOrder()));
+      await eventually(async () => await waitingOnOrders() >= lane, `lane ${lane} of ${lanes} waiting on the table`, 5000, 20);
+    }
+    answers = queued();
+    await new Promise((r) => setTimeout(r, 500)); // time for the queued requests to reach the group commit
+    assert.is(await waitingOnOrders(), lanes, `only the lanes' orders wait (batch size ${size})`);
+    await blocker.query('commit');
+  } finally {
+    await blocker.end();
+  }
+  for (const b of await Promise.all(blockers)) assert.is(b.status, 202, b.text);
+  return { blockers: await Promise.all(blockers), queuedAnswers: await answers };
+}
+
+test('fifty orders at once are all accepted, each stored and announced once, in fewer transactions than orders', async () => {
+  const bodies = Array.from({ length: 50 }, (_, i) => anOrder({ email: `group-${i}@example.com` }));
+  const answers = await Promise.all(bodies.map((body, i) => post(body, i % 2 ? { 'idempotency-key': randomUUID() } : {})));
+  for (const a of answers) assert.is(a.status, 202, a.text);
+  const orderIds = answers.map((a) => a.body.orderId as string);
+  assert.is(new Set(orderIds).size, 50, 'distinct order ids');
+  const stored = await sql<Obj>(env.databaseUrl, 'select order_id, customer_id from api.order_requests where order_id = any($1::uuid[])', [orderIds]);
+  assert.equal(new Map(stored.map((r) => [r.order_id, r.customer_id])), new Map(orderIds.map((id, i) => [id, bodies[i].customerId])), 'each order stored as its request asked');
+  const transactions = await transactionsOf(orderIds);
+  console.log(`  50 orders at once: ${transactions} transactions`);
+  assert.ok(transactions < 50, `${transactions} transactions for 50 orders`);
+
+  const created = await sql<Obj>(env.databaseUrl,
+    `select correlation_id from runtime.outbox where message_type = 'OrderCreated' and correlation_id = any($1::text[])`, [orderIds]);
+  assert.equal(created.map((r) => r.correlation_id).sort(), [...orderIds].sort(), 'one OrderCreated per order');
+  const logged = await sql<Obj>(env.databaseUrl,
+    `select correlation_id, payload from runtime.outbox where message_type = 'LogEmitted' and correlation_id = any($1::text[])`, [orderIds]);
+  assert.is(logged.length, 50, 'a log record per order');
+  for (const { correlation_id: orderId, payload } of logged) assert.match(payload.records[0].message, `accepted order ${orderId}`);
+
+  const published = () => orders.ofType('OrderCreated').filter((m) => orderIds.includes(m.body.orderId));
+  await eventually(async () => published().length >= 50, 'every OrderCreated published', 10_000);
+  await new Promise((r) => setTimeout(r, 500)); // time for a second copy to show, were there one
+  assert.is(published().length, 50, 'each published once');
+});
+
+test('a batch decides each request as if alone: a key twice in it, a key seen before with the same or another body', async () => {
+  const [same, reused] = [randomUUID(), randomUUID()];
+  const sameOrder = anOrder();
+  const first = await post(sameOrder, { 'idempotency-key': same });
+  assert.is(first.status, 202, first.text);
+  assert.is((await post(anOrder(), { 'idempotency-key': reused })).status, 202);
+  const [twice, twiceOther] = [randomUUID(), randomUUID()];
+  const twiceOrder = anOrder();
+  const { queuedAnswers: [repeated, reusedAnswer, firstOfTwo, secondOfTwo, firstOfOther, otherBody, plain1, plain2] } = await asOneBatch(() => Promise.all([
+    post(sameOrder, { 'idempotency-key': same }),
+    post(anOrder(), { 'idempotency-key': reused }),
+    post(twiceOrder, { 'idempotency-key': twice }),
+    post(twiceOrder, { 'idempotency-key': twice }),
+    post(anOrder(), { 'idempotency-key': twiceOther }),
+    post(anOrder(), { 'idempotency-key': twiceOther }),
+    post(anOrder()),
+    post(anOrder()),
+  ]));
+  for (const a of [repeated, reusedAnswer, firstOfTwo, secondOfTwo, firstOfOther, otherBody, plain1, plain2]) conforms('/orders', 'post', a);
+
+  assert.is(repeated.status, 202, repeated.text);
+  assert.is(repeated.body.orderId, first.body.orderId, 'the order accepted before under that key');
+  assert.is((await outboxOf(first.body.orderId)).length, 1, 'announced once, before the batch');
+  isProblem(reusedAnswer, 422, 'idempotency-key-reused');
+  // within the batch the first with a key proceeds, the second is in flight beside it
+  assert.is(firstOfTwo.status, 202, firstOfTwo.text);
+  isProblem(secondOfTwo, 409, 'idempotency-key-in-use');
+  assert.is(firstOfOther.status, 202, firstOfOther.text);
+  isProblem(otherBody, 409, 'idempotency-key-in-use');
+  assert.is(await count('api.idempotency_keys', 'key = any($1::text[])', [[twice, twiceOther]]), 2);
+
+  const accepted = [firstOfTwo, firstOfOther, plain1, plain2].map((a) => { assert.is(a.status, 202, a.text); return a.body.orderId as string; });
+  assert.is(await transactionsOf(accepted), 1, 'the queued orders were stored in one transaction');
+  for (const orderId of accepted) assert.is((await outboxOf(orderId)).length, 1, `one OrderCreated for ${orderId}`);
+  assert.is(await count('api.order_requests', 'customer_id = $1', [twiceOrder.customerId]), 1);
+});
+
+test('a request the database refuses fails alone: its batch neighbours are accepted', async () => {
+  // A check the contract does not know, so that the order passes validation and its insert fails;
+  // the sequence (not rolled back) counts the attempts to store it (as the test's user: the api's role has no rights on it).
+  await sql(env.databaseUrl, `create sequence api.refused_attempts;
+    create function api.refuse_order() returns trigger language plpgsql security definer as $$ begin
+      if new.email = 'refused@example.com' then
+        perform nextval('api.refused_attempts');
+        raise exception 'order of refused@example.com refused' using errcode = 'check_violation';
+      end if;
+      return new;
+    end $$;
+    create trigger refuse_order before insert on api.order_requests for each row execute function api.refuse_order()`);
+  try {
+    const bodies = [anOrder(), anOrder(), anOrder({ email: 'refused@example.com' }), anOrder(), anOrder()];
+    const { queuedAnswers } = await asOneBatch(() => Promise.all(bodies.map((b, i) => post(b, i % 2 ? {} : { 'idempotency-key': randomUUID() }))));
+    const [a, b, refused, c, d] = queuedAnswers;
+    isProblem(refused, 500, 'internal-error');
+    for (const neighbour of [a, b, c, d]) {
+      assert.is(neighbour.status, 202, neighbour.text);
+      assert.is((await outboxOf(neighbour.body.orderId)).length, 1);
+    }
+    assert.is(await count('api.order_requests', `email = 'refused@example.com'`), 0);
+    const [{ attempts }] = await sql<{ attempts: string }>(env.databaseUrl, 'select last_value as attempts from api.refused_attempts');
+    assert.is(Number(attempts), 2, 'tried with its batch, then alone');
+  } finally {
+    await sql(env.databaseUrl, 'drop trigger refuse_order on api.order_requests; drop function api.refuse_order(); drop sequence api.refused_attempts');
+  }
+});
+
 // --- GET /orders/{orderId} -----------------------------------------------------------
 
 test('a just accepted order reads ACCEPTED, its lines not yet priced', async () => {
@@ -431,6 +563,8 @@ test('with the database unreachable an order is refused with 503 and not stored;
     isProblem(refused, 503, 'service-unavailable');
     conforms('/orders', 'post', refused);
     assert.ok(Number(refused.headers.get('retry-after')) >= 1, 'Retry-After');
+    // orders arriving together, sharing a transaction, are each refused the same way
+    for (const each of await Promise.all(Array.from({ length: 5 }, () => post(anOrder())))) isProblem(each, 503, 'service-unavailable');
 
     const notReady = await call('/ready');
     assert.is(notReady.status, 503);

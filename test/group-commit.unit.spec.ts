@@ -1,5 +1,6 @@
 // Group commit without a database: a free lane commits whatever is queued, groups
-// grow while the lanes are busy, and a failing group is committed again item by item.
+// grow while the lanes are busy, and a failing group is committed again item by item,
+// unless its failure is no item's own.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { GroupCommit } from '../runtime/group-commit.ts';
@@ -52,6 +53,24 @@ test('a failing group is committed again one by one: its neighbours succeed, the
   assert.match((bad as Error).message, 'cannot commit bad');
   assert.equal(failures, [3]);
   assert.equal(r.groups, [['first'], ['a', 'bad', 'b'], ['a'], ['bad'], ['b']]);
+});
+
+test("a failure that is no item's own fails the whole group at once, with no retry one by one", async () => {
+  const r = recorder();
+  const failures: number[] = [];
+  const group = new GroupCommit<string, string>({
+    size: 8, lanes: 1, commit: r.commit, onBatchFailed: (size) => failures.push(size),
+    sharedFailure: (err) => (err as Error).message.startsWith('cannot commit'),
+  });
+  const first = group.submit('first');
+  const rest = ['a', 'bad', 'b'].map((i) => group.submit(i).then((v) => v, (err: Error) => err));
+  assert.is(await first, 'done first');
+  for (const outcome of await Promise.all(rest)) {
+    assert.instance(outcome, Error);
+    assert.match((outcome as Error).message, 'cannot commit a,bad,b');
+  }
+  assert.equal(failures, []);
+  assert.equal(r.groups, [['first'], ['a', 'bad', 'b']]);
 });
 
 test('size and lanes below 1 are refused', () => {

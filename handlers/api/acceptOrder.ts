@@ -1,8 +1,11 @@
-// Accepts a customer's order: the request is stored, and the handler returns the
-// events that announce it (OrderCreated and its log record); the runtime writes them
-// to the outbox in the same transaction (runtime/http/commit.ts), so an accepted
-// order cannot be lost and is announced exactly once. With an Idempotency-Key, a
-// retry of the same order gets the same order back and announces nothing.
+// Accepts customers' orders: each request is stored, and the step returns the events
+// that announce it (OrderCreated and its log record); the runtime writes them to the
+// outbox in the same transaction (runtime/http/commit.ts), so an accepted order
+// cannot be lost and is announced exactly once. With an Idempotency-Key, a retry of
+// the same order gets the same order back and announces nothing.
+// Requests that arrive together share one transaction (group commit): the batch costs
+// the same few statements as one request (lock its keys, look them up, insert the
+// orders, insert the keys), and each request is decided as if it came alone, in order.
 import { createHash, randomUUID } from 'node:crypto';
 import type { CreateOrderRequest } from '../../generated/http/types.ts';
 import { orderCreated } from '../../generated/services/api.ts';
@@ -19,45 +22,110 @@ export type Acceptance =
   /** The key was used before for a different order. */
   | { readonly outcome: 'key-reused'; readonly orderId: string };
 
-export async function acceptOrder(
-  em: EntityManager, order: CreateOrderRequest, idempotencyKey: string | undefined, log: Pick<EventLog, 'record'>,
-): Promise<Outcome<Acceptance>> {
-  const fingerprint = orderFingerprint(order);
-  if (idempotencyKey !== undefined) {
-    const earlier = await earlierAcceptance(em, idempotencyKey, fingerprint);
-    if (earlier) return { result: earlier, events: [] };
-  }
-  const orderId = randomUUID();
-  const createdAt = new Date().toISOString();
-  const items = order.items.map(({ productId, quantity }) => ({ productId, quantity }));
-  await em.execute(
-    'insert into api.order_requests (order_id, customer_id, email, items, created_at) values (?, ?, ?, ?::jsonb, ?)',
-    [orderId, order.customerId, order.email, JSON.stringify(items), createdAt],
-  );
-  if (idempotencyKey !== undefined) {
-    await em.execute('insert into api.idempotency_keys (key, request_hash, order_id) values (?, ?, ?)', [idempotencyKey, fingerprint, orderId]);
-  }
-  const events: OutgoingEvent[] = [
-    orderCreated({ orderId, customerId: order.customerId, email: order.email, items, createdAt }),
-    ...log.record('info', `accepted order ${orderId}${idempotencyKey ? ` (Idempotency-Key ${idempotencyKey})` : ''}`, orderId),
-  ];
-  return { result: { outcome: 'accepted', orderId, repeated: false }, events };
+export interface OrderRequest {
+  readonly order: CreateOrderRequest;
+  readonly idempotencyKey?: string | undefined;
+}
+
+interface Earlier {
+  readonly requestHash: string;
+  readonly orderId: string;
+}
+
+interface NewOrder {
+  readonly orderId: string;
+  readonly order: CreateOrderRequest;
+  readonly items: { productId: string; quantity: number }[];
+  readonly createdAt: string;
+  readonly idempotencyKey: string | undefined;
+  readonly fingerprint: string | undefined;
+}
+
+/** Decides and stores the requests (one transaction, `em`), in their order; returns each one's acceptance and events. */
+export async function acceptOrders(
+  em: EntityManager, requests: readonly OrderRequest[], log: Pick<EventLog, 'record'>,
+): Promise<Outcome<Acceptance>[]> {
+  const keys = [...new Set(requests.flatMap((r) => r.idempotencyKey === undefined ? [] : [r.idempotencyKey]))];
+  const held = await holdKeys(em, keys);
+  const earlier = await earlierAcceptances(em, [...held]);
+  // Advisory locks are re-entrant within a session: a key twice in the batch is "held"
+  // by both requests. The first one proceeds; a later one is in flight beside it (409),
+  // as it would be if it had come while the first one's transaction was open.
+  const claimed = new Set<string>();
+  const stored: NewOrder[] = [];
+  const outcomes = requests.map(({ order, idempotencyKey: key }): Outcome<Acceptance> => {
+    const fingerprint = key === undefined ? undefined : orderFingerprint(order);
+    if (key !== undefined) {
+      if (!held.has(key) || claimed.has(key)) return { result: { outcome: 'key-in-use' }, events: [] };
+      claimed.add(key);
+      const before = earlier.get(key);
+      if (before) {
+        const result: Acceptance = before.requestHash === fingerprint
+          ? { outcome: 'accepted', orderId: before.orderId, repeated: true }
+          : { outcome: 'key-reused', orderId: before.orderId };
+        return { result, events: [] };
+      }
+    }
+    const accepted: NewOrder = {
+      orderId: randomUUID(), order, createdAt: new Date().toISOString(), idempotencyKey: key, fingerprint,
+      items: order.items.map(({ productId, quantity }) => ({ productId, quantity })),
+    };
+    stored.push(accepted);
+    const { orderId, items, createdAt } = accepted;
+    const events: OutgoingEvent[] = [
+      orderCreated({ orderId, customerId: order.customerId, email: order.email, items, createdAt }),
+      ...log.record('info', `accepted order ${orderId}${key ? ` (Idempotency-Key ${key})` : ''}`, orderId),
+    ];
+    return { result: { outcome: 'accepted', orderId, repeated: false }, events };
+  });
+  await storeOrders(em, stored);
+  return outcomes;
 }
 
 /**
- * Holds the key for the rest of the transaction, then looks for an order accepted
- * under it. The lock is taken without waiting: a holder means a request with this
- * key is in flight. Once the holder commits, its row is visible to the next taker.
+ * Holds the keys it can for the rest of the transaction (one statement); returns those.
+ * A lock is taken without waiting: a key held elsewhere means a request with it is in
+ * flight. Once the holder commits, its row is visible to the next taker's lookup.
  */
-async function earlierAcceptance(em: EntityManager, key: string, fingerprint: string): Promise<Acceptance | undefined> {
-  const [{ locked }] = await em.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as locked', [key]);
-  if (!locked) return { outcome: 'key-in-use' };
-  const [earlier] = await em.execute<{ request_hash: string; order_id: string }[]>(
-    'select request_hash, order_id from api.idempotency_keys where key = ?', [key]);
-  if (!earlier) return undefined;
-  return earlier.request_hash === fingerprint
-    ? { outcome: 'accepted', orderId: earlier.order_id, repeated: true }
-    : { outcome: 'key-reused', orderId: earlier.order_id };
+async function holdKeys(em: EntityManager, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await em.execute<{ key: string; locked: boolean }[]>(
+    'select k as key, pg_try_advisory_xact_lock(hashtextextended(k, 0)) as locked from jsonb_array_elements_text(?::jsonb) as k',
+    [JSON.stringify(keys)],
+  );
+  return new Set(rows.filter((r) => r.locked).map((r) => r.key));
+}
+
+/**
+ * The orders accepted earlier under these keys. This must be a statement of its own,
+ * after the one that took the locks: in READ COMMITTED a statement sees the rows
+ * committed before it started, so a lookup in the locking statement could miss the row
+ * of the previous holder, committed after our statement began but before we got its
+ * lock, and accept the key a second time.
+ */
+async function earlierAcceptances(em: EntityManager, keys: readonly string[]): Promise<Map<string, Earlier>> {
+  if (keys.length === 0) return new Map();
+  const rows = await em.execute<{ key: string; request_hash: string; order_id: string }[]>(
+    'select key, request_hash, order_id from api.idempotency_keys where key in (select jsonb_array_elements_text(?::jsonb))',
+    [JSON.stringify(keys)],
+  );
+  return new Map(rows.map((r) => [r.key, { requestHash: r.request_hash, orderId: r.order_id }]));
+}
+
+/** The new orders in one statement, and their keys in another. */
+async function storeOrders(em: EntityManager, stored: readonly NewOrder[]): Promise<void> {
+  if (stored.length === 0) return;
+  await em.execute(
+    `insert into api.order_requests (order_id, customer_id, email, items, created_at)
+     values ${stored.map(() => '(?, ?, ?, ?::jsonb, ?)').join(', ')}`,
+    stored.flatMap((s) => [s.orderId, s.order.customerId, s.order.email, JSON.stringify(s.items), s.createdAt]),
+  );
+  const keyed = stored.filter((s) => s.idempotencyKey !== undefined);
+  if (keyed.length === 0) return;
+  await em.execute(
+    `insert into api.idempotency_keys (key, request_hash, order_id) values ${keyed.map(() => '(?, ?, ?)').join(', ')}`,
+    keyed.flatMap((s) => [s.idempotencyKey, s.fingerprint, s.orderId]),
+  );
 }
 
 /** sha256 of the order as canonical JSON (keys sorted), so key order in the body does not matter. */

@@ -1,6 +1,7 @@
 // The api service: accepts orders over HTTP (openapi.yaml) and writes OrderCreated
-// to its outbox; receives no events. A 202 means the order is durably stored. It reads
-// the catalog and the timeline through their services' read modules.
+// to its outbox, orders arriving together in one transaction; receives no events. A
+// 202 means the order is durably stored. It reads the catalog and the timeline
+// through their services' read modules.
 import { fileURLToPath } from 'node:url';
 import { closeBy, createHttpServer, listen, type RouteRateLimit } from '../../runtime/http/server.ts';
 import { OPENAPI_PATH, loadOpenApi } from '../../runtime/http/openapi.ts';
@@ -71,8 +72,11 @@ function orderRateLimits(limit: ServiceRuntime['config']['orderRateLimit']): Rou
 /** The api module, with options (e.g. `onListening` in tests). */
 export function apiService(options: ApiOptions = {}): ServiceModule<'api'> {
   // The api keeps a pool of its own, larger than a consumer's: requests are not bounded by a prefetch.
+  // Orders arriving together share a transaction (BATCH_SIZE at most); half the pool
+  // commits them, the other half is left for reads (GET /orders/{id}, /products, /ready).
   return defineApi({
     dbPoolMax: 8,
+    commit: { lanes: 4 },
     entities: [...catalog.readEntities, ...timeline.readEntities],
     data: { owns: ['api'], reads: [...catalog.readTables, ...timeline.readTables] },
     start: (runtime) => startApiServer(runtime, options),

@@ -5,13 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Operations } from '../../generated/http/operations.ts';
 import { databaseReachable } from '../../runtime/db.ts';
 import { eventLogger, type EventLog } from '../../runtime/event-log.ts';
-import { commitStep } from '../../runtime/http/commit.ts';
+import { stepCommitter } from '../../runtime/http/commit.ts';
 import { HttpProblem } from '../../runtime/http/problem.ts';
 import { serveOperations, type OperationHandlers } from '../../runtime/http/operations.ts';
 import type { OpenApiDocument } from '../../runtime/http/openapi.ts';
 import type { ServiceRuntime } from '../../runtime/service.ts';
 import * as catalog from '../store-order/catalog.ts';
-import { acceptOrder } from './acceptOrder.ts';
+import { acceptOrders, type Acceptance, type OrderRequest } from './acceptOrder.ts';
 import { findOrder } from './findOrder.ts';
 
 export function registerRoutes(app: FastifyInstance, doc: OpenApiDocument, runtime: ServiceRuntime): void {
@@ -19,15 +19,17 @@ export function registerRoutes(app: FastifyInstance, doc: OpenApiDocument, runti
 }
 
 function apiHandlers(runtime: ServiceRuntime, log: EventLog): OperationHandlers<Operations> {
+  // orders arriving together are accepted in one transaction
+  const accept = stepCommitter<OrderRequest, Acceptance>(
+    runtime,
+    { service: 'api', unavailable: 'The order could not be stored durably; the database is unavailable.', commit: runtime.commit },
+    (em, requests) => acceptOrders(em, requests, log),
+  );
   return {
     createOrder: async ({ body, headers }) => {
       const key = headers['idempotency-key'];
       // the answer comes after the commit: never a 202 for an order that was not stored
-      const acceptance = await commitStep(
-        runtime,
-        { service: 'api', unavailable: 'The order could not be stored durably; the database is unavailable.' },
-        (em) => acceptOrder(em, body, key, log),
-      );
+      const acceptance = await accept({ order: body, idempotencyKey: key });
       switch (acceptance.outcome) {
         case 'accepted':
           return { status: 202, headers: { location: `/orders/${acceptance.orderId}` }, body: { orderId: acceptance.orderId, status: 'ACCEPTED' } };
