@@ -74,7 +74,6 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
       return prepared ? withPrepared(base, prepared.value) : base;
     };
     // the group runs in the context of the delivery that started it: each one's work goes in its own span
-    const inOwnSpan = <T>(span: Span | undefined, fn: () => T): T => span ? inSpan(span, fn) : fn();
     const handled = new Map<number, readonly OutgoingEvent[]>();
     // A type whose handler takes whole groups: all its new deliveries at once, in their order (in the first one's span).
     const newByType = Map.groupBy([...deliveries.keys()].filter((i) => isNew[i]), (i) => deliveries[i]!.type);
@@ -82,7 +81,7 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
       const group = groupStepOf(options.handlers.get(type));
       if (!group) continue;
       const items = indexes.map((i) => ({ message: deliveries[i]!.message, ctx: contextOf(deliveries[i]!) }));
-      const results = await inOwnSpan(deliveries[indexes[0]!]!.span, () => group(items)) as readonly (readonly OutgoingEvent[])[];
+      const results = await inSpan(deliveries[indexes[0]!]!.span, () => group(items)) as readonly (readonly OutgoingEvent[])[];
       indexes.forEach((i, k) => handled.set(i, results[k]!));
     }
     const outcomes: Committed[] = [];
@@ -91,12 +90,12 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
     for (const [i, delivery] of deliveries.entries()) {
       const { envelope, type, message, span } = delivery;
       if (!isNew[i]) {
-        inOwnSpan(span, () => log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }, 'duplicate delivery; already handled'));
+        inSpan(span, () => log.info({ messageId: envelope.messageId, correlationId: envelope.correlationId, type }, 'duplicate delivery; already handled'));
         outcomes.push('duplicate');
         emitted.push([]);
         continue;
       }
-      const events = await inOwnSpan(span, async () => handled.get(i) ?? await options.handlers.get(type)!(message, contextOf(delivery)));
+      const events = await inSpan(span, async () => handled.get(i) ?? await options.handlers.get(type)!(message, contextOf(delivery)));
       written.push({ events, cause: { service, messageId: envelope.messageId, correlationId: envelope.correlationId, traceparent: envelope.traceparent, span } });
       outcomes.push('handled');
       emitted.push(events.map((e) => e.type));

@@ -8,12 +8,10 @@
 // The whole step runs in the span of the group's first delivery. Each message's ctx.log
 // writes in that message's own trace wherever it is called (runtime/logger.ts
 // loggerOfSpan), and its returned events continue its own span; anything else that
-// belongs to one message (the traceparent of an e-mail it queues) is made in its own
-// span with inOwnSpan(ctx, ...).
+// belongs to one message (the traceparent of an e-mail it queues) is made from ctx.span.
 // The handler it builds keeps the generated shape `(message, ctx) => events`: a group
 // of one.
 import type { HandlerContext } from './handler-context.ts';
-import { inSpan } from './tracing.ts';
 
 export interface GroupItem<M> {
   readonly message: M;
@@ -38,7 +36,3 @@ export function groupStepOf(handler: unknown): GroupStep<unknown, unknown> | und
   return typeof group === 'function' ? (group as GroupStep<unknown, unknown>) : undefined;
 }
 
-/** Runs `fn` in the span of the context's own delivery (as is, when it has none): for one message's part of a group step. */
-export function inOwnSpan<T>(ctx: Pick<HandlerContext, 'span'>, fn: () => T): T {
-  return ctx.span ? inSpan(ctx.span, fn) : fn();
-}

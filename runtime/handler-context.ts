@@ -21,8 +21,8 @@ export interface HandlerContext {
   /**
    * The delivery's own span (the consumer's), when it has one. A handler of one message
    * runs in it; a group step runs in its first delivery's, so what belongs to one message
-   * of the group (its effects' traceparent) is made in this one (inOwnSpan,
-   * runtime/group-step.ts). `log` writes in it by itself.
+   * of the group (its effects' traceparent) is made from this one. `log` writes in it by
+   * itself.
    */
   readonly span?: Span | undefined;
 }

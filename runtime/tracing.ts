@@ -90,9 +90,9 @@ export function startSpan(name: string, kind: SpanKind, parent: Context, attribu
   return tracer.startSpan(name, { kind, attributes }, parent);
 }
 
-/** Runs `fn` with `span` as the active span: its log lines and the spans it starts belong to it. */
-export function inSpan<T>(span: Span, fn: () => T): T {
-  return context.with(trace.setSpan(context.active(), span), fn);
+/** Runs `fn` with `span` as the active span: its log lines and the spans it starts belong to it. Without a span, in the context as it is. */
+export function inSpan<T>(span: Span | undefined, fn: () => T): T {
+  return span ? context.with(trace.setSpan(context.active(), span), fn) : fn();
 }
 
 /** The active span, if there is one (the consumer's delivery span, the request span). */

@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HandlerContext } from '../../runtime/handler-context.ts';
 import { PermanentError } from '../../runtime/errors.ts';
-import { inOwnSpan } from '../../runtime/group-step.ts';
 import { activeSpan, effectTraceparent } from '../../runtime/tracing.ts';
 import { headerValue, isSingleAddress } from './format.ts';
 import type { MailContent } from './templates.ts';
@@ -50,7 +49,7 @@ export interface EmailOfMessage {
  */
 export async function queueEmails(emails: readonly EmailOfMessage[]): Promise<boolean[]> {
   if (!emails.length) return [];
-  const rows = emails.map(({ ctx, email }) => rowOf(email, inOwnSpan(ctx, () => effectTraceparent(activeSpan()))));
+  const rows = emails.map(({ ctx, email }) => rowOf(email, effectTraceparent(ctx.span ?? activeSpan())));
   // Only the first e-mail of each kind and subject is offered. PostgreSQL skips a repeat
   // within one statement too (which copy it keeps is not documented), but its RETURNING
   // names the kind and subject, not whose row it kept.

@@ -194,7 +194,7 @@ function traceRequests(app: FastifyInstance, quiet: ReadonlySet<string>): void {
     const handler = route.handler;
     route.handler = function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
       const span = spans.get(request);
-      return span ? inSpan(span, () => handler.call(this, request, reply)) : handler.call(this, request, reply);
+      return inSpan(span, () => handler.call(this, request, reply));
     } as typeof handler;
   });
   app.addHook('onResponse', (request, reply, done) => {
