@@ -104,7 +104,7 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
     const handledNow = deliveries.filter((_, i) => outcomes[i] === 'handled');
     const about = options.onHandled?.(handledNow) ?? [];
     if (about.length) written.push({ events: about, cause: { service, traceparent: handledNow[0]!.envelope.traceparent, span: handledNow[0]!.span } });
-    return { outcomes, emitted, outgoing: await writeAllToOutbox(em, written) };
+    return { outcomes, emitted, outgoing: await writeAllToOutbox(em, written, { last: true }) };
   });
   options.afterCommit?.(outgoing);
   for (const [i, outcome] of outcomes.entries()) {

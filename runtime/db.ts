@@ -4,6 +4,7 @@ import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { migrationsList } from '../migrations/index.ts';
 import type { EntitySchema } from '@mikro-orm/core';
+import { RoundTripSavingClient } from './transaction-round-trips.ts';
 
 export type Database = MikroORM;
 export type { EntityManager };
@@ -28,6 +29,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // A database that hangs instead of refusing must turn into errors (503, retries), not stuck work;
     // and no transaction waits on the outside world, so one idle for a minute is a bug the server ends.
     driverOptions: {
+      Client: RoundTripSavingClient,
       connectionTimeoutMillis: 10_000, statement_timeout: 30_000, idle_in_transaction_session_timeout: 60_000,
       ...(options.role ? { options: `-c role=${options.role}` } : {}),
     },

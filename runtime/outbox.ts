@@ -12,6 +12,7 @@ import type { OutgoingEvent } from '../generated/types.ts';
 import { publishOptions } from './envelope.ts';
 import { PermanentError } from './errors.ts';
 import type { Outgoing } from './publisher.ts';
+import { lastStatement } from './transaction-round-trips.ts';
 import { activeSpan, effectTraceparent, type Span } from './tracing.ts';
 
 export interface Cause {
@@ -51,7 +52,12 @@ export async function writeToOutbox(em: EntityManager, events: readonly Outgoing
   return writeAllToOutbox(em, [{ events, cause }]);
 }
 
-export async function writeAllToOutbox(em: EntityManager, written: readonly Caused[]): Promise<Outgoing[]> {
+/**
+ * Adds the events of several causes in one statement. `last`: the statement is its
+ * transaction's last, so the commit goes with it (runtime/transaction-round-trips.ts);
+ * the caller sends nothing after it.
+ */
+export async function writeAllToOutbox(em: EntityManager, written: readonly Caused[], options: { readonly last?: boolean } = {}): Promise<Outgoing[]> {
   const values: unknown[] = [];
   const outgoing: Outgoing[] = [];
   const now = new Date();
@@ -76,10 +82,8 @@ export async function writeAllToOutbox(em: EntityManager, written: readonly Caus
   }
   if (outgoing.length === 0) return [];
   const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)';
-  await em.execute(
-    `insert into runtime.outbox (message_id, message_type, exchange, routing_key, correlation_id, causation_id, traceparent, app_id, payload)
-     values ${outgoing.map(() => row).join(', ')}`,
-    values,
-  );
+  const insert = `insert into runtime.outbox (message_id, message_type, exchange, routing_key, correlation_id, causation_id, traceparent, app_id, payload)
+     values ${outgoing.map(() => row).join(', ')}`;
+  await em.execute(options.last ? lastStatement(insert) : insert, values);
   return outgoing;
 }

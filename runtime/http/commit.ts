@@ -68,7 +68,7 @@ async function commitSteps<I, T>(
     const outcomes = await step(em, batch.map((b) => b.request));
     if (outcomes.length !== batch.length) throw new Error(`${options.service}'s step decided ${outcomes.length} of ${batch.length} requests`);
     const written = outcomes.map((o, i) => ({ events: o.events, cause: { service: options.service, span: batch[i]!.span } }));
-    return { results: outcomes.map((o) => o.result), messages: await writeAllToOutbox(em, written) };
+    return { results: outcomes.map((o) => o.result), messages: await writeAllToOutbox(em, written, { last: true }) };
   }).catch((err: unknown) => {
     if (isInfrastructureFailure(err)) throw serviceUnavailable(options.unavailable, err);
     throw err;
