@@ -29,7 +29,7 @@ export interface BrokerObserver {
 }
 
 interface VhostStats {
-  message_stats?: Partial<Record<`${BrokerCounter}_details`, { samples?: { sample: number; timestamp: number }[] }>>;
+  message_stats?: Partial<Record<`${BrokerCounter}_details`, { samples?: { sample: number; timestamp: number }[] }>> & Partial<Record<BrokerCounter, number>>;
 }
 
 export function brokerObserver(env: TestEnv): BrokerObserver {
@@ -81,10 +81,18 @@ export function brokerObserver(env: TestEnv): BrokerObserver {
 export async function brokerStatsCaughtUp(env: TestEnv, totals: { published: number; acked: number }, timeoutMs = 90_000): Promise<void> {
   const latest = (details: { samples?: { sample: number; timestamp: number }[] } | undefined) =>
     Math.max(0, ...(details?.samples ?? []).map((s) => s.sample));
+  // The samples asked for reach back over the whole wait: a burst whose last sample was stamped more
+  // than a short age ago would otherwise leave none to read, and the wait could never end.
+  const age = Math.ceil(timeoutMs / 1000) + 60;
+  let seen = 'nothing yet';
   await eventually(async () => {
-    const stats = await (await management(`/vhosts/${encodeURIComponent(env.vhost)}?msg_rates_age=10&msg_rates_incr=5`)).json() as VhostStats;
-    return latest(stats.message_stats?.publish_details) >= totals.published && latest(stats.message_stats?.ack_details) >= totals.acked;
-  }, `RabbitMQ's statistics to count the raw-capacity step's ${totals.published} publishes and ${totals.acked} acks`, timeoutMs, 1000);
+    const stats = await (await management(`/vhosts/${encodeURIComponent(env.vhost)}?msg_rates_age=${age}&msg_rates_incr=5`)).json() as VhostStats;
+    const published = latest(stats.message_stats?.publish_details);
+    const acked = latest(stats.message_stats?.ack_details);
+    seen = `${published} publishes and ${acked} acks in the stamped samples, ${stats.message_stats?.publish ?? 0} and ${stats.message_stats?.ack ?? 0} in the plain counters`;
+    return published >= totals.published && acked >= totals.acked;
+  }, `RabbitMQ's statistics to count the raw-capacity step's ${totals.published} publishes and ${totals.acked} acks`, timeoutMs, 1000)
+    .catch((err: Error) => { throw new Error(`${err.message}; last read: ${seen}`, { cause: err }); });
 }
 
 /** Messages published to each exchange of the vhost since it was made (the broker's latest 5 s figures). */
