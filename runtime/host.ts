@@ -171,7 +171,12 @@ export function limitsOf(m: ServiceModule, config: Config): { prefetch: number; 
 
 /** The service's group commit: deliveries (or requests) per transaction (BATCH_SIZE unless the service says), and transactions at a time (its pool, unless it says). */
 export function commitOf(m: ServiceModule, config: Config): { size: number; lanes: number } {
-  return { size: m.commit?.size ?? config.batchSize, lanes: m.commit?.lanes ?? limitsOf(m, config).dbPoolMax };
+  const limits = limitsOf(m, config);
+  const lanes = m.commit?.lanes ?? limits.dbPoolMax;
+  // BATCH_SIZE keeps groups small enough for several lanes to share the work. A single lane
+  // (store-order and cancel-order, behind the stock lock) shares with nobody: a group takes
+  // every delivery in flight, and a smaller one would only leave the rest waiting for the next.
+  return { size: m.commit?.size ?? (lanes === 1 ? limits.prefetch : config.batchSize), lanes };
 }
 
 /**

@@ -197,4 +197,22 @@ test('120 concurrent one-unit orders for a product with 50 in stock: exactly 50 
   second = undefined;
 });
 
+test('a single lane takes every delivery in flight per group, not BATCH_SIZE: 100 waiting orders in far fewer than 100 / 8 transactions', async () => {
+  await host.stop();
+  await addProduct(env.databaseUrl, 'B8000', 1000);
+  const orders = Array.from({ length: 100 }, () => orderCreated([{ productId: 'B8000', quantity: 1 }]));
+  await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderCreated', o))); // they wait in the queue
+  host = await startHost(env.config({ BATCH_SIZE: '8' }), [storeOrder]);
+  const ids = orders.map((o) => o.orderId);
+  const transactions = await eventually(async () => {
+    // xmin: the transaction that stored the row; store-order stores a group's orders in one statement
+    const [row] = await sql<{ n: number; groups: number }>(env.databaseUrl,
+      'select count(*)::int as n, count(distinct xmin::text)::int as groups from shop.orders where order_id = any($1::uuid[])', [ids]);
+    return row.n === 100 ? row.groups : undefined;
+  }, 'all 100 orders stored', 40_000);
+  // With groups capped at BATCH_SIZE it would take at least 13; the first delivery alone opens the lane, the rest follow in one or a few groups.
+  assert.ok(transactions < 100 / 8, `100 orders in ${transactions} transactions`);
+  assert.is(await stockOf(env.databaseUrl, 'B8000'), 900);
+});
+
 test.run();
