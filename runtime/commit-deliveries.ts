@@ -23,6 +23,7 @@ import { groupStepOf } from './group-step.ts';
 import { withPrepared } from './outside-step.ts';
 import type { Outgoing } from './publisher.ts';
 import { inSpan, type Span } from './tracing.ts';
+import { uuidKey } from './uuid-key.ts';
 
 /** A delivery that passed validation, ready for its transaction. */
 export interface Delivery {
@@ -65,7 +66,7 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
   const { service } = options;
   const { outcomes, emitted, outgoing } = await inTransaction(db, async (em) => {
     const fresh = await enterInbox(em, service, deliveries);
-    const isNew = deliveries.map((d) => fresh.delete(d.envelope.messageId.toLowerCase()));
+    const isNew = deliveries.map((d) => fresh.delete(uuidKey(d.envelope.messageId)));
     const contextOf = ({ envelope, prepared, type, sender, span }: Delivery): HandlerContext => {
       const base: HandlerContext = {
         service, sender, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em,
@@ -117,7 +118,7 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
   return outcomes;
 }
 
-/** Records the deliveries in the inbox (one statement); returns the ids that were new. */
+/** Records the deliveries in the inbox (one statement); returns the ids that were new, by uuidKey. */
 async function enterInbox(em: EntityManager, service: string, deliveries: readonly Delivery[]): Promise<Set<string>> {
   const values = deliveries.flatMap((d) => [service, d.envelope.messageId, d.type]);
   const fresh = await em.execute<{ message_id: string }[]>(
@@ -125,5 +126,5 @@ async function enterInbox(em: EntityManager, service: string, deliveries: readon
      on conflict do nothing returning message_id`,
     values,
   );
-  return new Set(fresh.map((r) => String(r.message_id).toLowerCase()));
+  return new Set(fresh.map((r) => uuidKey(String(r.message_id))));
 }

@@ -2,7 +2,8 @@
 // outcomes are the ones paymentOutcome predicts for the seed; an order is charged once
 // at the processor however many OrderPersisted name it, whatever crashes between the
 // call and the record; no database connection is held while the processor answers; and
-// timeouts and 503s are retried into exactly one charge and one event.
+// timeouts and 503s are retried into exactly one charge and one event. An order id in
+// capitals (a valid uuid) is the same order as in lower case.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
@@ -69,15 +70,18 @@ const paymentsOf = (orderId: string) =>
 const writtenFor = async (orderId: string) =>
   [...await outboxOf(env.databaseUrl, orderId, 'PaymentSucceeded'), ...await outboxOf(env.databaseUrl, orderId, 'PaymentFailed')];
 
-/** Persisted orders whose outcome under SEED is the one wanted. */
-function ordersThatWill(outcome: 'SUCCEEDED' | 'FAILED', count: number) {
+/** Persisted orders (made by `make`) whose outcome under SEED is the one wanted. */
+function ordersThatWill(outcome: 'SUCCEEDED' | 'FAILED', count: number, make = () => example('OrderPersisted')) {
   const orders = [];
   while (orders.length < count) {
-    const order = example('OrderPersisted');
+    const order = make();
     if (paymentOutcome(order.orderId, SEED, FAILURE_RATE) === outcome) orders.push(order);
   }
   return orders;
 }
+
+/** The same order with its id in capitals: a valid uuid all the same (asyncapi.yaml's `format: uuid`). */
+const inCapitals = (order: OrderPersisted): OrderPersisted => ({ ...order, orderId: order.orderId.toUpperCase() });
 
 /** One charge at the processor, one payment row naming it, one event: the order was paid for once. */
 async function chargedOnce(orderId: string): Promise<ChargeRecord> {
@@ -105,12 +109,10 @@ test('the service started its own processor on 127.0.0.1 (PAYMENT_GATEWAY_URL un
   assert.is((await fetch(`${gatewayUrl}/health`)).status, 200);
 });
 
-test('payments succeed or fail exactly as paymentOutcome predicts for the seed', async () => {
-  const succeeding = ordersThatWill('SUCCEEDED', 5);
-  const failing = ordersThatWill('FAILED', 5);
-  await publishRaw(env.amqpUrl, [...succeeding, ...failing].map((o) => rawEvent('OrderPersisted', o)));
-  for (const order of succeeding) {
-    const [event] = await eventually(async () => eventsFor(order.orderId).length ? eventsFor(order.orderId) : undefined, `payment of ${order.orderId}`);
+/** The order's payment as the processor decides it: its event, built from the order, one charge and one payment row naming it. */
+async function settledAs(order: OrderPersisted, outcome: 'SUCCEEDED' | 'FAILED'): Promise<void> {
+  const [event] = await eventually(async () => eventsFor(order.orderId).length ? eventsFor(order.orderId) : undefined, `payment of ${order.orderId}`);
+  if (outcome === 'SUCCEEDED') {
     assert.is(event.type, 'PaymentSucceeded');
     assert.equal(event.body.lines, order.lines);
     assert.equal(event.body.amount, order.total);
@@ -119,9 +121,7 @@ test('payments succeed or fail exactly as paymentOutcome predicts for the seed',
     const charge = await chargedOnce(order.orderId);
     assert.equal(charge.amount, order.total);
     assert.equal(await paymentsOf(order.orderId), [{ payment_id: event.body.paymentId, status: 'SUCCEEDED', amount: order.total.amount, currency: 'EUR', reason: null, charge_id: charge.chargeId }]);
-  }
-  for (const order of failing) {
-    const [event] = await eventually(async () => eventsFor(order.orderId).length ? eventsFor(order.orderId) : undefined, `payment of ${order.orderId}`);
+  } else {
     assert.is(event.type, 'PaymentFailed');
     assert.is(event.body.reason, 'Card declined by issuer');
     assert.equal(event.body.amount, order.total);
@@ -129,6 +129,14 @@ test('payments succeed or fail exactly as paymentOutcome predicts for the seed',
     assert.is(charge.status, 'DECLINED');
     assert.equal(await paymentsOf(order.orderId), [{ payment_id: event.body.paymentId, status: 'FAILED', amount: order.total.amount, currency: 'EUR', reason: 'Card declined by issuer', charge_id: charge.chargeId }]);
   }
+}
+
+test('payments succeed or fail exactly as paymentOutcome predicts for the seed', async () => {
+  const succeeding = ordersThatWill('SUCCEEDED', 5);
+  const failing = ordersThatWill('FAILED', 5);
+  await publishRaw(env.amqpUrl, [...succeeding, ...failing].map((o) => rawEvent('OrderPersisted', o)));
+  for (const order of succeeding) await settledAs(order, 'SUCCEEDED');
+  for (const order of failing) await settledAs(order, 'FAILED');
 });
 
 test('a second OrderPersisted for the same order (new messageId) does not charge it again', async () => {
@@ -148,6 +156,27 @@ test('two different OrderPersisted for one order handled at the same time charge
   await chargedOnce(order.orderId);
   assert.is((await paymentsOf(order.orderId)).length, 1);
   assert.is((await outboxOf(env.databaseUrl, order.orderId, 'PaymentSucceeded')).length + (await outboxOf(env.databaseUrl, order.orderId, 'PaymentFailed')).length, 1, 'one event');
+});
+
+test('an order id in capitals is paid or declined like any, once; OrderPersisted naming it again, in capitals or not, charges nothing more', async () => {
+  // the processor draws on the id as sent: these are picked by their id in capitals
+  const succeeding = ordersThatWill('SUCCEEDED', 2, () => inCapitals(example('OrderPersisted')));
+  const failing = ordersThatWill('FAILED', 2, () => inCapitals(example('OrderPersisted')));
+  const orders = [...succeeding, ...failing];
+  await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+  for (const order of succeeding) await settledAs(order, 'SUCCEEDED');
+  for (const order of failing) await settledAs(order, 'FAILED');
+
+  const again = await publishRaw(env.amqpUrl, orders.flatMap((o) => [rawEvent('OrderPersisted', o), rawEvent('OrderPersisted', { ...o, orderId: o.orderId.toLowerCase() })]));
+  for (const id of again) await handled(env.databaseUrl, 'payment', id);
+  for (const order of orders) {
+    const charges = (await provider()).charges.filter((c) => c.orderId.toLowerCase() === order.orderId.toLowerCase());
+    assert.equal(charges.map((c) => [c.orderId, c.calls]), [[order.orderId, 1]], `charges of ${order.orderId}: asked once, under the id it came with`);
+    const written = await sql(env.databaseUrl, `select message_type from runtime.outbox
+      where message_type in ('PaymentSucceeded', 'PaymentFailed') and lower(correlation_id) = lower($1)`, [order.orderId]);
+    assert.is(written.length, 1, `payment events of ${order.orderId}, in either case`);
+  }
+  assert.equal(await drainQueue(env.amqpUrl, 'payment.dlq'), [], 'nothing dead-lettered');
 });
 
 // ---------------------------------------------------------------- the two steps, called directly

@@ -1,6 +1,7 @@
 // store-order against the real broker and database: pricing from the catalog, stock
-// reserved for all lines or none, rejections, duplicates, and concurrent orders
-// competing for the last units (stock never below zero).
+// reserved for all lines or none, rejections, duplicates (an order id in capitals is
+// the same order), and concurrent orders competing for the last units (stock never
+// below zero).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
@@ -146,6 +147,23 @@ test('a second, distinct OrderCreated for a stored order (new messageId) reserve
   assert.is(await stockOf(env.databaseUrl, 'S1004'), 6);
   assert.is((await outboxOf(env.databaseUrl, order.orderId, 'OrderPersisted')).length, 1);
   assert.is((await outboxOf(env.databaseUrl, order.orderId, 'OrderRejected')).length, 0);
+});
+
+test('an order id in capitals is stored and reserves its stock like any; a second OrderCreated for it, in capitals or not, reserves nothing more', async () => {
+  await addProduct(env.databaseUrl, 'S1005', 10);
+  const inLowerCase = orderCreated([{ productId: 'S1005', quantity: 4 }]);
+  const order = { ...inLowerCase, orderId: inLowerCase.orderId.toUpperCase() };
+  await publishRaw(env.amqpUrl, [rawEvent('OrderCreated', order)]);
+  const event = await firstEventFor(order.orderId);
+  assert.is(event.type, 'OrderPersisted');
+  assert.is(event.body.orderId, order.orderId, 'announced under the id it came with');
+  const again = await publishRaw(env.amqpUrl, [rawEvent('OrderCreated', order), rawEvent('OrderCreated', inLowerCase)]);
+  for (const id of again) await handled(env.databaseUrl, 'store-order', id);
+  assert.is(await stockOf(env.databaseUrl, 'S1005'), 6);
+  assert.equal(await orderRow(order.orderId), { status: 'PERSISTED', total_amount: 4000, currency: 'EUR', rejection_reason: null });
+  const written = await sql(env.databaseUrl, `select message_type from runtime.outbox
+    where message_type in ('OrderPersisted', 'OrderRejected') and lower(correlation_id) = lower($1)`, [order.orderId]);
+  assert.equal(written, [{ message_type: 'OrderPersisted' }], 'one event for the order, in either case');
 });
 
 test('orders that arrive together are decided in their order, each against the stock the ones before it left; a second OrderCreated of one of them is ignored', async () => {

@@ -11,6 +11,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { invoiceCreated, type InvoiceEvent } from '../../generated/services/invoice.ts';
 import type { InvoiceCreated, PaymentSucceeded } from '../../generated/types.ts';
 import { handledInGroups } from '../../runtime/group-step.ts';
+import { uuidKey } from '../../runtime/uuid-key.ts';
 import { invoiceFromPayment } from './from-payment.ts';
 import { invoiceNumber } from './numbering.ts';
 
@@ -18,11 +19,11 @@ export const onPaymentSucceeded = handledInGroups<PaymentSucceeded, readonly Inv
   const em = items[0]!.ctx.em;
   const toInvoice = firstOfEachOrder(items.map((i) => i.message));
   const numbers = await nextInSequence(em, toInvoice.length);
-  const invoices = new Map(toInvoice.map((payment, k) => [orderKey(payment.orderId), numberedInvoice(payment, numbers[k]!)]));
+  const invoices = new Map(toInvoice.map((payment, k) => [uuidKey(payment.orderId), numberedInvoice(payment, numbers[k]!)]));
   const issued = await issueInvoices(em, [...invoices.values()]);
   return items.map(({ message: payment, ctx }) => {
     // taken once: the order's first PaymentSucceeded gets the invoice issued now, a later one finds the order invoiced
-    if (issued.delete(orderKey(payment.orderId))) return [invoiceCreated(invoices.get(orderKey(payment.orderId))!)];
+    if (issued.delete(uuidKey(payment.orderId))) return [invoiceCreated(invoices.get(uuidKey(payment.orderId))!)];
     ctx.log.warn({ orderId: payment.orderId }, 'order already invoiced; no second invoice');
     return [];
   });
@@ -30,7 +31,7 @@ export const onPaymentSucceeded = handledInGroups<PaymentSucceeded, readonly Inv
 
 /** Each order's first PaymentSucceeded of the group, in the group's order. */
 function firstOfEachOrder(payments: readonly PaymentSucceeded[]): PaymentSucceeded[] {
-  return [...Map.groupBy(payments, (p) => orderKey(p.orderId)).values()].map((ofOneOrder) => ofOneOrder[0]!);
+  return [...Map.groupBy(payments, (p) => uuidKey(p.orderId)).values()].map((ofOneOrder) => ofOneOrder[0]!);
 }
 
 /** The payment's invoice, issued now with the `sequence`-th number. */
@@ -38,9 +39,6 @@ function numberedInvoice(payment: PaymentSucceeded, sequence: string): InvoiceCr
   const issuedAt = new Date();
   return invoiceFromPayment(payment, { invoiceId: randomUUID(), invoiceNumber: invoiceNumber(issuedAt, sequence), issuedAt });
 }
-
-/** An order id as PostgreSQL compares and returns it: a uuid is the same order in capitals. */
-const orderKey = (orderId: string) => orderId.toLowerCase();
 
 /** `count` numbers of the invoice sequence, increasing (bigints, as decimal strings). */
 async function nextInSequence(em: EntityManager, count: number): Promise<string[]> {
@@ -50,10 +48,10 @@ async function nextInSequence(em: EntityManager, count: number): Promise<string[
   return rows.map((r) => String(r.n));
 }
 
-/** Inserts the invoices (one per order) in one statement; returns the orders invoiced now, keyed by orderKey: the others were invoiced before (by another message, or concurrently). */
+/** Inserts the invoices (one per order) in one statement; returns the orders invoiced now, keyed by uuidKey: the others were invoiced before (by another message, or concurrently). */
 async function issueInvoices(em: EntityManager, invoices: readonly InvoiceCreated[]): Promise<Set<string>> {
   // in order_id order: two groups invoicing the same orders wait for each other instead of deadlocking
-  const sorted = invoices.toSorted((a, b) => (orderKey(a.orderId) < orderKey(b.orderId) ? -1 : 1));
+  const sorted = invoices.toSorted((a, b) => (uuidKey(a.orderId) < uuidKey(b.orderId) ? -1 : 1));
   const rows = await em.execute<{ order_id: string }[]>(
     `insert into invoice.invoices (invoice_id, order_id, invoice_number, customer_id, email, total_amount, currency, lines, issued_at)
      values ${sorted.map(() => '(?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?)').join(', ')}
@@ -61,5 +59,5 @@ async function issueInvoices(em: EntityManager, invoices: readonly InvoiceCreate
     sorted.flatMap((invoice) => [invoice.invoiceId, invoice.orderId, invoice.invoiceNumber, invoice.customerId, invoice.email,
       invoice.total.amount, invoice.total.currency, JSON.stringify(invoice.lines), invoice.issuedAt]),
   );
-  return new Set(rows.map((r) => orderKey(String(r.order_id))));
+  return new Set(rows.map((r) => uuidKey(String(r.order_id))));
 }

@@ -5,6 +5,8 @@
 // orders' attempt rows and record each outcome with its event, unless another delivery
 // recorded it first. A crash or redelivery between the two
 // steps calls again with the same key and gets the same answer: never a second charge.
+// An order id in capitals is the same order: ids from the message are matched with the
+// rows PostgreSQL returns (lower-cased) through uuidKey; events keep the id as it came.
 import { paymentFailed, paymentSucceeded, type PaymentHandlers } from '../../generated/services/payment.ts';
 import type { OrderPersisted } from '../../generated/types.ts';
 import type { Database } from '../../runtime/db.ts';
@@ -12,6 +14,7 @@ import { GroupCommit } from '../../runtime/group-commit.ts';
 import type { GroupHandler, GroupItem } from '../../runtime/group-step.ts';
 import type { HandlerContext } from '../../runtime/handler-context.ts';
 import { preparedOf, withStepOutsideTransaction, type OutsideContext, type TwoStepHandler } from '../../runtime/outside-step.ts';
+import { uuidKey } from '../../runtime/uuid-key.ts';
 import { settle } from './charge-outcome.ts';
 import type { GatewayAnswer, GatewayClient, PaymentOutcome } from './gateway.ts';
 
@@ -50,9 +53,9 @@ async function recordAttempts(db: Database, orderIds: readonly string[]): Promis
        from o left join final f using (order_id) left join attempt a using (order_id)`,
     [`{${orderIds.join(',')}}`],
   );
-  const byOrder = new Map(rows.map((r) => [String(r.order_id), r]));
+  const byOrder = new Map(rows.map((r) => [uuidKey(String(r.order_id)), r]));
   return orderIds.map((id) => {
-    const row = byOrder.get(id);
+    const row = byOrder.get(uuidKey(id));
     if (!row) throw new Error(`recording the payment attempt of order ${id} returned no row`);
     return row;
   });
@@ -90,19 +93,22 @@ const isAnswered = (item: ToRecord): item is ToRecord & { charged: Extract<Charg
  */
 export async function recordOutcomes(items: readonly ToRecord[]): Promise<Events[]> {
   const em = items[0]!.ctx.em;
-  const orderIds = [...new Set(items.map((i) => i.order.orderId))].sort();
+  const orderIds = [...new Set(items.map((i) => uuidKey(i.order.orderId)))].sort();
   // The attempt rows are the per-order locks (in one order, so two groups never deadlock); concurrent deliveries of an order queue here.
   await em.execute('select 1 from payment.attempts where order_id in (?) order by order_id for update', [orderIds]);
   // each order's first answer is the one recorded
   const seen = new Set<string>();
-  const toInsert = items.filter(isAnswered).filter(({ order }) => !seen.has(order.orderId) && Boolean(seen.add(order.orderId)));
+  const toInsert = items.filter(isAnswered).filter(({ order }) => {
+    const key = uuidKey(order.orderId);
+    return !seen.has(key) && Boolean(seen.add(key));
+  });
   const inserted = new Set<string>();
-  const settlements = new Map(toInsert.map(({ order, charged }) => [order.orderId, settle(charged.answer)]));
+  const settlements = new Map(toInsert.map(({ order, charged }) => [uuidKey(order.orderId), settle(charged.answer)]));
   if (toInsert.length) {
     const values: unknown[] = [];
     for (const { order, charged } of toInsert) {
       const { paymentId, answer } = charged;
-      const settlement = settlements.get(order.orderId)!;
+      const settlement = settlements.get(uuidKey(order.orderId))!;
       values.push(order.orderId, paymentId, settlement.outcome, order.total.amount, order.total.currency, settlement.reason, answer.chargeId);
     }
     const rows = await em.execute<{ order_id: string }[]>(
@@ -110,21 +116,22 @@ export async function recordOutcomes(items: readonly ToRecord[]): Promise<Events
        values ${toInsert.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')} on conflict (order_id) do nothing returning order_id`,
       values,
     );
-    for (const r of rows) inserted.add(String(r.order_id));
+    for (const r of rows) inserted.add(uuidKey(String(r.order_id)));
   }
   const others = orderIds.filter((id) => !inserted.has(id));
   const earlier = new Map(others.length ? (await em.execute<{ order_id: string; payment_id: string; status: PaymentOutcome }[]>(
     'select order_id, payment_id, status from payment.payments where order_id in (?)', [others],
-  )).map((r) => [String(r.order_id), r]) : []);
+  )).map((r) => [uuidKey(String(r.order_id)), r]) : []);
   const recorded = new Set<string>();
   return items.map(({ order, ctx, charged }) => {
     const { orderId } = order;
-    if (inserted.has(orderId) && !recorded.has(orderId)) {
-      recorded.add(orderId);
-      return eventOf(order, charged.paymentId, settlements.get(orderId)!);
+    const key = uuidKey(order.orderId);
+    if (inserted.has(key) && !recorded.has(key)) {
+      recorded.add(key);
+      return eventOf(order, charged.paymentId, settlements.get(key)!);
     }
-    const payment = earlier.get(orderId);
-    if (!payment && !inserted.has(orderId)) {
+    const payment = earlier.get(key);
+    if (!payment && !inserted.has(key)) {
       // Seen as final a moment ago, gone now: only a manual deletion does this; retrying re-reads it.
       throw new Error(`payment ${charged.paymentId} of order ${orderId} was recorded as ${charged.kind === 'already-final' ? charged.status : 'answered'} but is missing now`);
     }

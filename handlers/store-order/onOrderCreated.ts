@@ -8,6 +8,7 @@
 import { orderPersisted, orderRejected, type StoreOrderEvent } from '../../generated/services/store-order.ts';
 import type { OrderCreated } from '../../generated/types.ts';
 import { handledInGroups } from '../../runtime/group-step.ts';
+import { uuidKey } from '../../runtime/uuid-key.ts';
 import { amountRejection, priceOrder, type PricedOrder } from './pricing.ts';
 import { ordersStoredBefore, productsUnderStockLock, storeOrders, type DecidedOrder } from './stock.ts';
 import { rejectionOf, type Product, type Rejection } from './stock-rules.ts';
@@ -19,12 +20,12 @@ export const onOrderCreated = handledInGroups<OrderCreated, readonly StoreOrderE
   const decided: DecidedOrder[] = [];
   const events = items.map(({ message: order, ctx }) => {
     const { orderId, customerId, email } = order;
-    if (stored.has(orderId)) {
-      // A second, distinct OrderCreated for the same order (the inbox already absorbs redeliveries).
+    if (stored.has(uuidKey(orderId))) {
+      // A second, distinct OrderCreated for the same order, its id in whatever case (the inbox already absorbs redeliveries).
       ctx.log.warn({ orderId }, 'order already stored; OrderCreated ignored');
       return [];
     }
-    stored.add(orderId);
+    stored.add(uuidKey(orderId));
     const decision = decide(order, catalog);
     if ('rejection' in decision) {
       const { rejection } = decision;

@@ -20,6 +20,7 @@
 // before, store), however many orders it holds.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Money, OrderCreated, OrderItem, OrderLine, OrderRejected } from '../../generated/types.ts';
+import { uuidKey } from '../../runtime/uuid-key.ts';
 import { requestedPerProduct, type Product } from './stock-rules.ts';
 
 /** The order as store-order stores it. */
@@ -63,12 +64,15 @@ export async function productsUnderStockLock(em: EntityManager, items: readonly 
   return new Map(ids.filter((id) => catalog.has(id)).map((id) => [id, catalog.get(id)!]));
 }
 
-/** The orders among these stored before: only this module stores orders, and under the stock lock, so the answer holds for the transaction. */
+/**
+ * The orders among these stored before, by uuidKey (an id in capitals is the same order):
+ * only this module stores orders, and under the stock lock, so the answer holds for the transaction.
+ */
 export async function ordersStoredBefore(em: EntityManager, orderIds: readonly string[]): Promise<Set<string>> {
   await holdStock(em);
   if (orderIds.length === 0) return new Set();
   const rows = await em.execute<{ order_id: string }[]>('select order_id from shop.orders where order_id in (?)', [[...new Set(orderIds)]]);
-  return new Set(rows.map((r) => String(r.order_id)));
+  return new Set(rows.map((r) => uuidKey(String(r.order_id))));
 }
 
 /** An order as store-order decided it: priced and reserving its stock, or rejected. */
