@@ -35,6 +35,11 @@ export class GroupCommit<T, R> {
     this.#options = options;
   }
 
+  /** Items submitted and not yet taken into a transaction: they wait for a free lane. */
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
   /** Resolves with the item's result once its transaction committed; rejects with its own failure. */
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {

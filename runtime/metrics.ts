@@ -1,8 +1,9 @@
 // What a host's work looks like to Prometheus: deliveries by service, type and outcome,
 // how long each took, HTTP requests by route and status, and, read when scraped, the
-// outbox and e-mail backlogs and each pool's connections. One registry per host (tests
-// run several hosts in one process); the process's own metrics (CPU, memory, event loop)
-// are registered once per process and served with every host's.
+// outbox and e-mail backlogs, each pool's connections and what waits for a group commit.
+// One registry per host (tests run several hosts in one process); the process's own
+// metrics (CPU, memory, event loop) are registered once per process and served with
+// every host's.
 // On the delivery path the cost is one counter and one histogram child, picked from a
 // table built at start (no label sets of ours per message; prom-client still keys each
 // call by its labels: about 1 µs per delivery, measured).
@@ -46,6 +47,8 @@ export class HostMetrics {
   readonly #duration: Histogram<'service' | 'type'>;
   readonly #http: Histogram<'method' | 'route' | 'status'>;
   readonly #log: Logger;
+  /** Read when scraped: each watched group commit's queue, by service. */
+  readonly #commitQueues: (readonly [service: string, queue: { readonly waiting: number }])[] = [];
 
   constructor(log: Logger) {
     this.#log = log;
@@ -64,6 +67,16 @@ export class HostMetrics {
       name: `${PREFIX}http_request_duration_seconds`,
       help: 'HTTP requests by method, route pattern and status code.',
       labelNames: ['method', 'route', 'status'], buckets: DURATION_BUCKETS, registers,
+    });
+    const queues = this.#commitQueues;
+    new Gauge({
+      name: `${PREFIX}group_commit_waiting`,
+      help: 'Work queued for a service\'s group commit and not yet in a transaction (all its lanes busy), by service.',
+      labelNames: ['service'], registers,
+      collect() {
+        this.reset();
+        for (const [service, queue] of queues) this.inc({ service }, queue.waiting); // a service's queues add up
+      },
     });
   }
 
@@ -86,6 +99,11 @@ export class HostMetrics {
   /** One answered HTTP request; `route` is the route's pattern (bounded), never the raw URL. */
   httpRequest(method: string, route: string, status: number, ms: number): void {
     this.#http.observe({ method, route, status: String(status) }, ms / 1000);
+  }
+
+  /** Reports how much waits in a group commit's queue (read when scraped, no await) under its service. */
+  watchGroupCommit(service: string, queue: { readonly waiting: number }): void {
+    this.#commitQueues.push([service, queue]);
   }
 
   /**

@@ -109,6 +109,21 @@ const count = async (table: string, where = 'true', params: unknown[] = []) =>
 const outboxOf = (orderId: string) => sql<Obj>(env.databaseUrl,
   `select message_id, message_type, exchange, routing_key, correlation_id, app_id, payload from runtime.outbox where correlation_id = $1 and message_type = 'OrderCreated'`, [orderId]);
 
+/**
+ * Resolves once every copy of these orders' OrderCreated that was ever published has
+ * reached the tap: each row is marked sent (runtime/relay.ts marks a row only once the
+ * broker confirmed it, and publishes no row that is sent), and the tap has received
+ * whatever the broker took before that.
+ */
+async function everyCopyArrived(orderIds: readonly string[]): Promise<void> {
+  await eventually(async () => {
+    const unsent = await count('runtime.outbox', `message_type = 'OrderCreated' and correlation_id = any($1::text[]) and status <> 'sent'`, [orderIds]);
+    if (unsent) throw new Error(`${unsent} not yet marked sent`);
+    return true;
+  }, `the OrderCreated rows of ${orderIds.length} order(s) marked sent`, 10_000);
+  await orders.settled();
+}
+
 const example = (name: keyof typeof examples, orderId: string): Obj => ({ ...(examples[name][0].payload as Obj), orderId });
 
 async function recordTimeline(orderId: string, events: Array<{ type: keyof typeof examples; at: Date }>): Promise<string[]> {
@@ -218,7 +233,7 @@ test('the same order repeated with one Idempotency-Key is accepted once', async 
   assert.is(await count('api.order_requests', 'customer_id = $1', [order.customerId]), 1);
   assert.is((await outboxOf(orderId)).length, 1);
   await eventually(async () => orders.ofType('OrderCreated').some((m) => m.body.orderId === orderId), 'OrderCreated published', 10_000);
-  await new Promise((r) => setTimeout(r, 500)); // time for a second copy to show, were there one
+  await everyCopyArrived([orderId]);
   assert.is(orders.ofType('OrderCreated').filter((m) => m.body.orderId === orderId).length, 1);
 });
 
@@ -280,21 +295,26 @@ test('an Idempotency-Key reused with a different order is refused with 422', asy
 const transactionsOf = async (orderIds: readonly string[]) => (await sql<{ n: number }>(env.databaseUrl,
   'select count(distinct xmin::text)::int as n from api.order_requests where order_id = any($1::uuid[])', [orderIds]))[0].n;
 
+/** Requests waiting for a free lane of the api's group commit, as the host's metrics report them. */
+const waitingForCommit = async () => (await host.runtime.metrics.registry.getSingleMetric('shop_group_commit_waiting')?.get())
+  ?.values.find((v) => v.labels.service === 'api')?.value;
+
 const waitingOnOrders = async () => (await sql<{ n: number }>(env.databaseUrl,
   `select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'order_requests' and not l.granted`))[0].n;
 
 /**
- * Holds api.order_requests until `queued` has sent its requests: first every lane of
- * the api's group commit is made to wait on the table with an order of its own, so the
- * requests `queued` sends queue up behind them and are committed as one batch once the
- * table is released. Returns the answers of the lanes' orders and of the queued ones.
+ * Holds api.order_requests until the requests `queued` sends wait in the group commit:
+ * first every lane of the api's group commit is made to wait on the table with an order
+ * of its own, so the queued requests wait for a lane behind them and are committed as
+ * one batch once the table is released. Returns the answers of the lanes' orders and of
+ * the queued ones, in the order sent.
  */
-async function asOneBatch<T>(queued: () => Promise<T>): Promise<{ blockers: Answer[]; queuedAnswers: T }> {
+async function asOneBatch(queued: () => readonly Promise<Answer>[]): Promise<{ blockers: Answer[]; queuedAnswers: Answer[] }> {
   const { lanes, size } = commitOf(apiService(), host.runtime.config);
   const blocker = new pg.Client({ connectionString: env.databaseUrl });
   await blocker.connect();
   const blockers: Promise<Answer>[] = [];
-  let answers: Promise<T>;
+  let answers: Promise<Answer[]>;
   try {
     await blocker.query('begin');
     await blocker.query('lock table api.order_requests in exclusive mode');
@@ -302,8 +322,13 @@ async function asOneBatch<T>(queued: () => Promise<T>): Promise<{ blockers: Answ
       blockers.push(post(anOrder()));
       await eventually(async () => await waitingOnOrders() >= lane, `lane ${lane} of ${lanes} waiting on the table`, 5000, 20);
     }
-    answers = queued();
-    await new Promise((r) => setTimeout(r, 500)); // time for the queued requests to reach the group commit
+    const sent = queued();
+    answers = Promise.all(sent);
+    await eventually(async () => {
+      const waiting = await waitingForCommit();
+      if (waiting !== sent.length) throw new Error(waiting === undefined ? 'the api reports no shop_group_commit_waiting' : `${waiting} waiting`);
+      return true;
+    }, `the ${sent.length} queued requests to wait for a lane of the group commit`, 10_000, 20);
     assert.is(await waitingOnOrders(), lanes, `only the lanes' orders wait (batch size ${size})`);
     await blocker.query('commit');
   } finally {
@@ -335,7 +360,7 @@ test('fifty orders at once are all accepted, each stored and announced once, in 
 
   const published = () => orders.ofType('OrderCreated').filter((m) => orderIds.includes(m.body.orderId));
   await eventually(async () => published().length >= 50, 'every OrderCreated published', 10_000);
-  await new Promise((r) => setTimeout(r, 500)); // time for a second copy to show, were there one
+  await everyCopyArrived(orderIds);
   assert.is(published().length, 50, 'each published once');
 });
 
@@ -347,7 +372,7 @@ test('a batch decides each request as if alone: a key twice in it, a key seen be
   assert.is((await post(anOrder(), { 'idempotency-key': reused })).status, 202);
   const [twice, twiceOther] = [randomUUID(), randomUUID()];
   const twiceOrder = anOrder();
-  const { queuedAnswers: [repeated, reusedAnswer, firstOfTwo, secondOfTwo, firstOfOther, otherBody, plain1, plain2] } = await asOneBatch(() => Promise.all([
+  const { queuedAnswers: [repeated, reusedAnswer, firstOfTwo, secondOfTwo, firstOfOther, otherBody, plain1, plain2] } = await asOneBatch(() => [
     post(sameOrder, { 'idempotency-key': same }),
     post(anOrder(), { 'idempotency-key': reused }),
     post(twiceOrder, { 'idempotency-key': twice }),
@@ -356,7 +381,7 @@ test('a batch decides each request as if alone: a key twice in it, a key seen be
     post(anOrder(), { 'idempotency-key': twiceOther }),
     post(anOrder()),
     post(anOrder()),
-  ]));
+  ]);
   for (const a of [repeated, reusedAnswer, firstOfTwo, secondOfTwo, firstOfOther, otherBody, plain1, plain2]) conforms('/orders', 'post', a);
 
   assert.is(repeated.status, 202, repeated.text);
@@ -390,7 +415,7 @@ test('a request the database refuses fails alone: its batch neighbours are accep
     create trigger refuse_order before insert on api.order_requests for each row execute function api.refuse_order()`);
   try {
     const bodies = [anOrder(), anOrder(), anOrder({ email: 'refused@example.com' }), anOrder(), anOrder()];
-    const { queuedAnswers } = await asOneBatch(() => Promise.all(bodies.map((b, i) => post(b, i % 2 ? {} : { 'idempotency-key': randomUUID() }))));
+    const { queuedAnswers } = await asOneBatch(() => bodies.map((b, i) => post(b, i % 2 ? {} : { 'idempotency-key': randomUUID() })));
     const [a, b, refused, c, d] = queuedAnswers;
     isProblem(refused, 500, 'internal-error');
     for (const neighbour of [a, b, c, d]) {
@@ -614,9 +639,12 @@ test('stopping lets an order in flight finish with 202 and its OrderCreated publ
       `select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'order_requests' and not l.granted`))[0].n > 0,
     'the order waiting on the table lock', 5000, 20);
     stopped = host.stop();
-    await new Promise((r) => setTimeout(r, 200));
-    const late = await call('/health').then((a) => a.status, (err: Error) => err.message);
-    assert.is.not(late, 200, 'no new request is served while stopping');
+    // the order in flight holds the stop: whatever answers now is answered while stopping
+    await eventually(async () => {
+      const late = await call('/health').then((a) => a.status, (err: Error) => err.message);
+      if (late === 200) throw new Error('/health answered 200');
+      return true;
+    }, 'no new request served while stopping', 5000, 20);
     await blocker.query('commit');
   } finally {
     await blocker.end();

@@ -39,6 +39,17 @@ test('items that arrive while the lanes are busy are committed together, never m
   assert.is(r.mostAtOnce(), 1);
 });
 
+test('waiting counts the items no lane has taken yet', async () => {
+  const r = recorder();
+  const group = new GroupCommit<string, string>({ size: 2, lanes: 1, commit: r.commit });
+  assert.is(group.waiting, 0);
+  const results = ['a', 'b', 'c', 'd'].map((i) => group.submit(i));
+  assert.is(group.waiting, 3, 'a went straight to the free lane, the others wait for it');
+  await Promise.all(results);
+  assert.is(group.waiting, 0);
+  assert.equal(r.groups, [['a'], ['b', 'c'], ['d']]);
+});
+
 test('a failing group is committed again one by one: its neighbours succeed, the bad item alone fails', async () => {
   const r = recorder();
   const failures: number[] = [];

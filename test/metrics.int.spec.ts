@@ -1,13 +1,15 @@
 // /metrics against the real broker and database: the api's and a consumer process's
 // health port answer in Prometheus text format, and the delivery counters (handled,
 // duplicate, retry, dead-letter per service and type), the HTTP durations by route
-// pattern and status, and the backlog gauges move with the traffic sent here.
+// pattern and status, the backlog gauges and the api's requests waiting for its group
+// commit move with the traffic sent here.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { apiService } from '../handlers/api/index.ts';
 import { TransientError } from '../runtime/errors.ts';
-import { startHost, type Host } from '../runtime/host.ts';
+import { commitOf, startHost, type Host } from '../runtime/host.ts';
 import { publishRaw } from './support/amqp.ts';
 import { startTcpProxy } from './support/tcp-proxy.ts';
 import { example, rawEvent } from './support/builders.ts';
@@ -200,13 +202,15 @@ test('a database that does not answer leaves the backlog out of /metrics without
 
 // --- the api ----------------------------------------------------------------------------
 
+const placeOrder = () => fetch(`${apiUrl}/orders`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ customerId: randomUUID(), email: 'jane.doe@example.com', items: [{ productId: 'A1215', quantity: 1 }] }),
+});
+
 test('the api times requests by route pattern and status, and its orders reach the outbox', async () => {
   const before = await scrape(apiUrl);
-  const res = await fetch(`${apiUrl}/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ customerId: randomUUID(), email: 'jane.doe@example.com', items: [{ productId: 'A1215', quantity: 1 }] }),
-  });
+  const res = await placeOrder();
   assert.is(res.status, 202, await res.text());
   assert.is((await fetch(`${apiUrl}/orders/${randomUUID()}`)).status, 404);
   assert.is((await fetch(`${apiUrl}/no/such/path`)).status, 404);
@@ -219,6 +223,42 @@ test('the api times requests by route pattern and status, and its orders reach t
   assert.ok(!after.some((s) => s.labels.route?.includes('/no/such')), 'a raw URL became a label');
   assert.ok(after.some((s) => s.name === 'shop_outbox_pending_rows'), 'the api reports the outbox too');
   assert.ok(valueOf(after, 'shop_db_pool_max', { service: 'api' }) > 0, 'the api\'s pool');
+});
+
+test('the api reports the orders waiting for a free lane of its group commit', async () => {
+  const waiting = async () => {
+    const series = (await scrape(apiUrl)).filter((s) => s.name === 'shop_group_commit_waiting' && s.labels.service === 'api');
+    assert.is(series.length, 1, 'one series for the api');
+    return series[0]!.value;
+  };
+  assert.is(await waiting(), 0, 'nothing waits while the api is idle');
+  const { lanes } = commitOf(apiService(), api.runtime.config);
+  const blocker = new pg.Client({ connectionString: env.databaseUrl });
+  await blocker.connect();
+  const answers: Promise<Response>[] = [];
+  try {
+    // every lane's transaction waits on the table, so the orders sent next wait for a lane
+    await blocker.query('begin');
+    await blocker.query('lock table api.order_requests in exclusive mode');
+    for (let i = 0; i < lanes; i++) answers.push(placeOrder());
+    await eventually(async () => {
+      const [{ n }] = await sql<{ n: number }>(env.databaseUrl,
+        `select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'order_requests' and not l.granted`);
+      if (n < lanes) throw new Error(`${n} waiting on the table`);
+      return true;
+    }, `the ${lanes} lanes waiting on the table`, 10_000, 20);
+    for (let i = 0; i < 3; i++) answers.push(placeOrder());
+    await eventually(async () => {
+      const n = await waiting();
+      if (n !== 3) throw new Error(`shop_group_commit_waiting{service="api"} is ${n}`);
+      return true;
+    }, 'the 3 orders sent last to wait for a lane', 10_000, 20);
+    await blocker.query('commit');
+  } finally {
+    await blocker.end();
+  }
+  for (const res of await Promise.all(answers)) assert.is(res.status, 202, await res.text());
+  assert.is(await waiting(), 0, 'nothing waits once they are answered');
 });
 
 test.run();

@@ -8,6 +8,7 @@
 // that fails is committed again one request at a time, so a failure is always the
 // request's own; but when the database is unreachable, every request of the batch
 // gets its 503 at once. Each request keeps its own span: its events continue it.
+// The requests waiting for a free lane are the host's metric shop_group_commit_waiting.
 import type { OutgoingEvent } from '../../generated/types.ts';
 import { inTransaction, type EntityManager } from '../db.ts';
 import { describeError } from '../errors.ts';
@@ -43,7 +44,7 @@ interface Submitted<I> {
 
 /** Returns the function that commits one request (with whatever else is queued); it resolves with the request's result once committed. */
 export function stepCommitter<I, T>(
-  runtime: Pick<ServiceRuntime, 'db' | 'relay' | 'log'>,
+  runtime: Pick<ServiceRuntime, 'db' | 'relay' | 'log' | 'metrics'>,
   options: CommitOptions,
   step: GroupStep<I, T>,
 ): (request: I) => Promise<T> {
@@ -55,6 +56,7 @@ export function stepCommitter<I, T>(
     // nothing was committed: a retry (with the same Idempotency-Key) is safe, and one by one would only take longer
     sharedFailure: isInfrastructureFailure,
   });
+  runtime.metrics.watchGroupCommit(options.service, groups);
   return (request) => groups.submit({ request, span: activeSpan() });
 }
 

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Header } from '../../runtime/headers.ts';
 import { producersOf } from '../../runtime/broker-access.ts';
 import { serviceAmqpUrl } from '../../runtime/broker-identity.ts';
+import { eventually } from './env.ts';
 
 /** The test environment's broker as a service's own user (the users exist once a host has set the broker up). */
 export const asService = (amqpUrl: string, service: string): string => serviceAmqpUrl({ amqpUrl, amqpPasswords: {} }, service);
@@ -92,8 +93,16 @@ export interface Tapped {
 export interface Tap {
   readonly messages: Tapped[];
   ofType(type: string): Tapped[];
+  /**
+   * Resolves once the tap has received every message the broker had routed to it when
+   * called: a marker put on its queue then comes back after them (it is not recorded).
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The type of the tap's own markers (settled()). */
+const MARKER = 'test.tap-marker';
 
 /**
  * Binds a private queue to the given routing keys (on exchanges the host declared)
@@ -105,8 +114,13 @@ export async function tap(amqpUrl: string, bindings: readonly { exchange: string
   const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true });
   for (const b of bindings) await ch.bindQueue(queue, b.exchange, b.routingKey);
   const messages: Tapped[] = [];
+  const markers = new Set<string>();
   await ch.consume(queue, (msg) => {
     if (!msg) return;
+    if (msg.properties.type === MARKER) {
+      markers.add(String(msg.properties.messageId));
+      return;
+    }
     let body: unknown;
     try {
       body = JSON.parse(msg.content.toString('utf8'));
@@ -124,6 +138,12 @@ export async function tap(amqpUrl: string, bindings: readonly { exchange: string
   return {
     messages,
     ofType: (type) => messages.filter((m) => m.type === type),
+    settled: async () => {
+      const marker = randomUUID();
+      // one queue, one consumer: delivered in the order the broker took them
+      ch.sendToQueue(queue, Buffer.alloc(0), { type: MARKER, messageId: marker });
+      await eventually(async () => markers.has(marker), 'the tap\'s marker to come back (every message routed to the tap before it)', 10_000, 10);
+    },
     close: async () => {
       await ch.close().catch(() => undefined);
       await conn.close().catch(() => undefined);
