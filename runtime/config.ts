@@ -64,6 +64,12 @@ export interface Config {
   readonly retentionHours: number;
   readonly pruneIntervalMs: number;
   readonly shutdownTimeoutMs: number;
+  /** POST /orders is refused (503) while more than maxBacklog messages wait in the services' queues; 0: never. */
+  readonly admission: {
+    readonly maxBacklog: number;
+    /** How often the api reads the queues' depths. */
+    readonly checkMs: number;
+  };
   /** POST /orders per client within each window; 0: no limit. */
   readonly orderRateLimit: {
     readonly max: number;
@@ -314,6 +320,11 @@ export function loadConfig(env: Env = process.env): Config {
     retentionHours: number(env, 'RETENTION_HOURS', 168, 1),
     pruneIntervalMs: number(env, 'PRUNE_INTERVAL_MS', 600000, 1000),
     shutdownTimeoutMs: number(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0),
+    admission: {
+      // well under a second of the pipeline's work at this machine's capacity: beyond it an order would only wait in a queue
+      maxBacklog: integer(env, 'ADMISSION_MAX_BACKLOG', 500, 0, 10_000_000),
+      checkMs: integer(env, 'ADMISSION_CHECK_MS', 500, 50, 60_000),
+    },
     orderRateLimit: {
       // generous for a person or a shop front-end, a wall for a script posting flat out
       max: integer(env, 'ORDER_RATE_LIMIT_MAX', 60, 0, 1_000_000),

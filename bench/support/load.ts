@@ -2,7 +2,9 @@
 // closed loop (N clients, each posting its next order when the last one is answered)
 // or open loop (a fixed rate, whatever the answers take). Records every request:
 // when it was sent, how long the answer took, its status, and the order id of a 202.
-// A failed request is recorded and not retried: the figure is what clients saw.
+// A failed request is recorded and not retried: the figure is what clients saw. A
+// closed-loop client refused with Retry-After (503 when the api sheds load) waits that
+// long before its next order.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Load } from './options.ts';
@@ -33,7 +35,8 @@ export function driver(apiUrl: string, load: Load, products: readonly string[], 
   let refusals = 0;
   const customerId = randomUUID();
 
-  const postOne = async (): Promise<void> => {
+  /** Resolves with the seconds a refusal (503, 429) asked the client to wait, 0 otherwise. */
+  const postOne = async (): Promise<number> => {
     const i = sent++;
     // A line or two over the catalog, quantities 1–3: every order payable, none short of stock.
     const items = [{ productId: products[i % products.length], quantity: 1 + (i % 3) }];
@@ -52,9 +55,11 @@ export function driver(apiUrl: string, load: Load, products: readonly string[], 
       const orderId = res.status === 202 ? (JSON.parse(text) as { orderId: string }).orderId : undefined;
       requests.push({ sentAt, ms: performance.now() - t0, status: res.status, orderId });
       if (res.status !== 202 && ++refusals <= 5) console.error(`  POST /orders #${i}: ${res.status} ${text.slice(0, 200)}`);
+      return res.status === 202 ? 0 : Number(res.headers.get('retry-after') ?? 0) || 0;
     } catch (err) {
       requests.push({ sentAt, ms: performance.now() - t0, status: 0 });
       if (++refusals <= 5) console.error(`  POST /orders #${i} got no answer: ${(err as Error).message}`);
+      return 0;
     }
   };
 
@@ -64,12 +69,16 @@ export function driver(apiUrl: string, load: Load, products: readonly string[], 
     async run(until) {
       if (load.kind === 'closed') {
         await Promise.all(Array.from({ length: load.clients }, async () => {
-          while (Date.now() < until) await postOne();
+          while (Date.now() < until) {
+            // a client told to come back later (the api shedding load) waits as told, as a well-behaved one does
+            const retryAfter = await postOne();
+            if (retryAfter > 0) await sleep(Math.min(retryAfter * 1000, Math.max(0, until - Date.now())));
+          }
         }));
         return;
       }
       // Open loop: the i-th order is due at start + i / rate, whether or not earlier ones were answered.
-      const inFlight = new Set<Promise<void>>();
+      const inFlight = new Set<Promise<unknown>>();
       const start = Date.now();
       for (let i = 0; ; i++) {
         const due = start + (i * 1000) / load.rate;

@@ -62,7 +62,7 @@ export interface Operations {
           readonly "ratelimit-reset"?: number;
         };
       };
-      /** The request cannot be served right now because the database or the message broker is unavailable. For `POST /orders` this means the order was **not** accepted; retrying (with the same `Idempotency-Key`) is safe. */
+      /** The request cannot be served right now because the database or the message broker is unavailable, or (`POST /orders`, type `.../pipeline-behind`) because the pipeline is too far behind: more messages wait in the services' queues than `ADMISSION_MAX_BACKLOG` lets build up. For `POST /orders` this means the order was **not** accepted; retrying after `Retry-After` (with the same `Idempotency-Key`) is safe. */
       503: {
         body: Problem;
         headers: {
@@ -98,7 +98,7 @@ export interface Operations {
         body: Problem;
         headers: Record<string, never>;
       };
-      /** The request cannot be served right now because the database or the message broker is unavailable. For `POST /orders` this means the order was **not** accepted; retrying (with the same `Idempotency-Key`) is safe. */
+      /** The request cannot be served right now because the database or the message broker is unavailable, or (`POST /orders`, type `.../pipeline-behind`) because the pipeline is too far behind: more messages wait in the services' queues than `ADMISSION_MAX_BACKLOG` lets build up. For `POST /orders` this means the order was **not** accepted; retrying after `Retry-After` (with the same `Idempotency-Key`) is safe. */
       503: {
         body: Problem;
         headers: {
@@ -136,7 +136,7 @@ export interface Operations {
         body: ProductList;
         headers: Record<string, never>;
       };
-      /** The request cannot be served right now because the database or the message broker is unavailable. For `POST /orders` this means the order was **not** accepted; retrying (with the same `Idempotency-Key`) is safe. */
+      /** The request cannot be served right now because the database or the message broker is unavailable, or (`POST /orders`, type `.../pipeline-behind`) because the pipeline is too far behind: more messages wait in the services' queues than `ADMISSION_MAX_BACKLOG` lets build up. For `POST /orders` this means the order was **not** accepted; retrying after `Retry-After` (with the same `Idempotency-Key`) is safe. */
       503: {
         body: Problem;
         headers: {

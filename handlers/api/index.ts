@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { closeBy, createHttpServer, listen, type RouteRateLimit } from '../../runtime/http/server.ts';
 import { OPENAPI_PATH, loadOpenApi } from '../../runtime/http/openapi.ts';
 import { serveMetrics } from '../../runtime/http/metrics-route.ts';
+import { watchPipelineBacklog } from '../../runtime/pipeline-backlog.ts';
 import type { ServiceModule, ServiceRuntime, Stoppable } from '../../runtime/service.ts';
 import { defineApi } from '../../generated/services/api.ts';
 import * as timeline from '../order-timeline/read.ts';
@@ -45,7 +46,9 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
     quietPaths: ['/health', '/ready', '/metrics'],
   });
   serveMetrics(app, runtime.metrics);
-  registerRoutes(app, doc, runtime);
+  const { maxBacklog, checkMs } = runtime.config.admission;
+  const backlog = maxBacklog > 0 ? await watchPipelineBacklog(runtime.broker, checkMs, runtime.log) : undefined;
+  registerRoutes(app, doc, runtime, backlog);
   const url = await listen(app, runtime.config.port);
   runtime.log.info({ url }, 'api listening');
   options.onListening?.(url);
@@ -59,6 +62,7 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
     url,
     stop: async (deadline) => {
       clearInterval(pruning);
+      backlog?.stop();
       await closeBy(app, deadline);
     },
   };

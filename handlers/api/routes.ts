@@ -11,14 +11,16 @@ import { serveOperations, type OperationHandlers } from '../../runtime/http/oper
 import type { OpenApiDocument } from '../../runtime/http/openapi.ts';
 import type { ServiceRuntime } from '../../runtime/service.ts';
 import * as catalog from '../store-order/catalog.ts';
+import type { PipelineBacklog } from '../../runtime/pipeline-backlog.ts';
+import { orderAdmission } from './admission.ts';
 import { acceptOrders, type Acceptance, type OrderRequest } from './acceptOrder.ts';
 import { findOrder } from './findOrder.ts';
 
-export function registerRoutes(app: FastifyInstance, doc: OpenApiDocument, runtime: ServiceRuntime): void {
-  serveOperations(app, doc, apiHandlers(runtime, eventLogger('api', runtime.config, runtime.db)));
+export function registerRoutes(app: FastifyInstance, doc: OpenApiDocument, runtime: ServiceRuntime, backlog?: PipelineBacklog): void {
+  serveOperations(app, doc, apiHandlers(runtime, eventLogger('api', runtime.config, runtime.db), orderAdmission(backlog, runtime.config.admission)));
 }
 
-function apiHandlers(runtime: ServiceRuntime, log: EventLog): OperationHandlers<Operations> {
+function apiHandlers(runtime: ServiceRuntime, log: EventLog, admit: () => void): OperationHandlers<Operations> {
   // orders arriving together are accepted in one transaction
   const accept = stepCommitter<OrderRequest, Acceptance>(
     runtime,
@@ -27,6 +29,7 @@ function apiHandlers(runtime: ServiceRuntime, log: EventLog): OperationHandlers<
   );
   return {
     createOrder: async ({ body, headers }) => {
+      admit();
       const key = headers['idempotency-key'];
       // the answer comes after the commit: never a 202 for an order that was not stored
       const acceptance = await accept({ order: body, idempotencyKey: key });

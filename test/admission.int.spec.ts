@@ -1,0 +1,96 @@
+// test-time-limit: 90s
+// Admission control on the real broker: while more messages than ADMISSION_MAX_BACKLOG
+// wait in the services' queues, POST /orders answers 503 problem+json with Retry-After
+// and stores nothing; once the queues drain, the same request (same Idempotency-Key) is
+// accepted. Only the api runs, so what it sends waits in the queues of the services
+// that would take it (store-order, order-timeline, log-persistence), as behind a slow pipeline.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomUUID } from 'node:crypto';
+import { consumers } from '../generated/topology.ts';
+import { apiService } from '../handlers/api/index.ts';
+import { startHost, type Host } from '../runtime/host.ts';
+import { drainQueue, queueDepth } from './support/amqp.ts';
+import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
+
+let env: TestEnv;
+let host: Host;
+let baseUrl = '';
+
+test.before(async () => {
+  env = await createTestEnv('admission');
+  host = await startHost(env.config({ PORT: '0', ADMISSION_MAX_BACKLOG: '5', ADMISSION_CHECK_MS: '100' }),
+    [apiService({ onListening: (url) => { baseUrl = url; } })]);
+});
+
+test.after(async () => {
+  await host?.stop();
+  await env?.cleanup();
+});
+
+interface Answer { status: number; retryAfter: string | null; contentType: string | null; body: any }
+
+async function post(key: string): Promise<Answer> {
+  const res = await fetch(`${baseUrl}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify({ customerId: randomUUID(), email: 'jane.doe@example.com', items: [{ productId: 'A1215', quantity: 1 }] }),
+  });
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), contentType: res.headers.get('content-type'), body: await res.json() };
+}
+
+const waitingInQueues = async () => {
+  let sum = 0;
+  for (const { queue } of consumers) sum += await queueDepth(env.amqpUrl, queue);
+  return sum;
+};
+
+test('past the backlog limit an order is refused with 503 and Retry-After, nothing stored; once the queues drain, its retry is accepted', async () => {
+  const accepted: string[] = [];
+  let refusedKey = '';
+  const refusal = await eventually(async () => {
+    const key = `admission-${randomUUID()}`;
+    const answer = await post(key);
+    if (answer.status === 202) {
+      accepted.push(answer.body.orderId);
+      return undefined;
+    }
+    refusedKey = key;
+    return answer;
+  }, 'a POST refused once more than 5 messages wait', 30_000, 50);
+  assert.is(refusal.status, 503, JSON.stringify(refusal.body));
+  // the first orders found the queues empty; each accepted one left messages in them (its OrderCreated, its log records)
+  assert.ok(accepted.length >= 1, 'orders were taken while the queues were short');
+  assert.is(refusal.contentType, 'application/problem+json; charset=utf-8');
+  assert.is(refusal.body.type, 'https://shop.example/problems/pipeline-behind');
+  assert.is(refusal.body.status, 503);
+  const [, waiting, retryIn] = /: (\d+) messages wait in the services' queues \(at most 5 .*Retry in (\d+) seconds/.exec(refusal.body.detail) ?? [];
+  assert.ok(Number(waiting) > 5, refusal.body.detail);
+  assert.is(refusal.retryAfter, retryIn, 'Retry-After says what the detail says');
+  assert.match(refusal.body.detail, /the deepest is (store-order|order-timeline|log-persistence) with \d+/);
+  const stored = await sql<{ n: number }>(env.databaseUrl, 'select count(*)::int as n from api.idempotency_keys where key = $1', [refusedKey]);
+  assert.is(stored[0].n, 0, 'the refused order was not stored');
+  const orders = await sql<{ n: number }>(env.databaseUrl, 'select count(*)::int as n from api.order_requests');
+  assert.is(orders[0].n, accepted.length);
+
+  // the pipeline catches up: its queues empty, and the refused request, retried as it was, is accepted
+  for (const { queue } of consumers) await drainQueue(env.amqpUrl, queue);
+  assert.is(await waitingInQueues(), 0);
+  const retried = await eventually(async () => {
+    const answer = await post(refusedKey);
+    return answer.status === 503 ? undefined : answer;
+  }, 'the retry admitted once the queues drained', 10_000, 100);
+  assert.is(retried.status, 202, JSON.stringify(retried.body));
+});
+
+test('ADMISSION_MAX_BACKLOG=0 never refuses: orders are taken however many messages wait', async () => {
+  const open = await startHost(env.config({ PORT: '0', ADMISSION_MAX_BACKLOG: '0' }), [apiService({ onListening: (url) => { baseUrl = url; } })]);
+  try {
+    for (let i = 0; i < 8; i++) assert.is((await post(`unlimited-${randomUUID()}`)).status, 202);
+    assert.ok(await waitingInQueues() > 5);
+  } finally {
+    await open.stop();
+  }
+});
+
+test.run();
