@@ -101,6 +101,16 @@ export class HostMetrics {
     this.#http.observe({ method, route, status: String(status) }, ms / 1000);
   }
 
+  /** Reports the api's last reading of the pipeline's backlog (runtime/pipeline-backlog.ts), read when scraped; NaN while unknown. */
+  watchPipelineBacklog(reading: () => { readonly waiting: number } | undefined): void {
+    new Gauge({
+      name: `${PREFIX}pipeline_backlog_messages`,
+      help: 'Messages waiting in the services\' queues as the api last read them for its admission control (POST /orders refused past ADMISSION_MAX_BACKLOG); NaN while unknown.',
+      registers: [this.registry],
+      collect() { this.set(reading()?.waiting ?? Number.NaN); },
+    });
+  }
+
   /** Reports how much waits in a group commit's queue (read when scraped, no await) under its service. */
   watchGroupCommit(service: string, queue: { readonly waiting: number }): void {
     this.#commitQueues.push([service, queue]);

@@ -7,10 +7,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { consumers as topology } from '../generated/topology.ts';
 import { apiService } from '../handlers/api/index.ts';
 import { TransientError } from '../runtime/errors.ts';
 import { commitOf, startHost, type Host } from '../runtime/host.ts';
-import { publishRaw } from './support/amqp.ts';
+import { publishRaw, queueDepth } from './support/amqp.ts';
 import { startTcpProxy } from './support/tcp-proxy.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
@@ -259,6 +260,20 @@ test('the api reports the orders waiting for a free lane of its group commit', a
   }
   for (const res of await Promise.all(answers)) assert.is(res.status, 202, await res.text());
   assert.is(await waiting(), 0, 'nothing waits once they are answered');
+});
+
+test('the api reports the backlog its admission control reads: the messages waiting in the services\' queues', async () => {
+  const res = await placeOrder();
+  assert.is(res.status, 202, await res.text());
+  // nobody consumes the real services' queues here: what the api sent waits in them
+  let last = '';
+  await eventually(async () => {
+    const reported = valueOf(await scrape(apiUrl), 'shop_pipeline_backlog_messages');
+    let inQueues = 0;
+    for (const { queue } of topology) inQueues += await queueDepth(env.amqpUrl, queue);
+    last = `reported ${reported}, in the queues ${inQueues}`;
+    return inQueues > 0 && reported === inQueues;
+  }, 'the gauge to match the queues', 10_000, 100).catch((err: Error) => { throw new Error(`${err.message}; ${last}`); });
 });
 
 test.run();

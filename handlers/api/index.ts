@@ -48,6 +48,7 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
   serveMetrics(app, runtime.metrics);
   const { maxBacklog, checkMs } = runtime.config.admission;
   const backlog = maxBacklog > 0 ? await watchPipelineBacklog(runtime.broker, checkMs, runtime.log) : undefined;
+  if (backlog) runtime.metrics.watchPipelineBacklog(() => backlog.current);
   registerRoutes(app, doc, runtime, backlog);
   const url = await listen(app, runtime.config.port);
   runtime.log.info({ url }, 'api listening');
