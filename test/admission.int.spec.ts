@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { consumers } from '../generated/topology.ts';
 import { apiService } from '../handlers/api/index.ts';
 import { startHost, type Host } from '../runtime/host.ts';
-import { drainQueue, queueDepth } from './support/amqp.ts';
+import { drainQueue, waitingInServiceQueues } from './support/amqp.ts';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 
 let env: TestEnv;
@@ -39,11 +39,7 @@ async function post(key: string): Promise<Answer> {
   return { status: res.status, retryAfter: res.headers.get('retry-after'), contentType: res.headers.get('content-type'), body: await res.json() };
 }
 
-const waitingInQueues = async () => {
-  let sum = 0;
-  for (const { queue } of consumers) sum += await queueDepth(env.amqpUrl, queue);
-  return sum;
-};
+const waitingInQueues = () => waitingInServiceQueues(env.amqpUrl);
 
 test('past the backlog limit an order is refused with 503 and Retry-After, nothing stored; once the queues drain, its retry is accepted', async () => {
   const accepted: string[] = [];

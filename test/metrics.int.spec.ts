@@ -7,11 +7,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { consumers as topology } from '../generated/topology.ts';
 import { apiService } from '../handlers/api/index.ts';
 import { TransientError } from '../runtime/errors.ts';
 import { commitOf, startHost, type Host } from '../runtime/host.ts';
-import { publishRaw, queueDepth } from './support/amqp.ts';
+import { publishRaw, waitingInServiceQueues } from './support/amqp.ts';
 import { startTcpProxy } from './support/tcp-proxy.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
@@ -269,8 +268,7 @@ test('the api reports the backlog its admission control reads: the messages wait
   let last = '';
   await eventually(async () => {
     const reported = valueOf(await scrape(apiUrl), 'shop_pipeline_backlog_messages');
-    let inQueues = 0;
-    for (const { queue } of topology) inQueues += await queueDepth(env.amqpUrl, queue);
+    const inQueues = await waitingInServiceQueues(env.amqpUrl);
     last = `reported ${reported}, in the queues ${inQueues}`;
     return inQueues > 0 && reported === inQueues;
   }, 'the gauge to match the queues', 10_000, 100).catch((err: Error) => { throw new Error(`${err.message}; ${last}`); });

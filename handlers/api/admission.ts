@@ -7,12 +7,13 @@ import { HttpProblem } from '../../runtime/http/problem.ts';
 import type { PipelineBacklog } from '../../runtime/pipeline-backlog.ts';
 
 /** Throws the 503 of a pipeline too far behind to take another order; returns when it may be taken. */
+/** `backlog` is undefined when admission is off (ADMISSION_MAX_BACKLOG=0): every order is taken. */
 export function orderAdmission(backlog: PipelineBacklog | undefined, { maxBacklog, checkMs }: Config['admission']): () => void {
   // long enough for a few readings of a queue that drains, short enough not to idle a pipeline that caught up
   const retryAfterSeconds = Math.max(1, Math.ceil((4 * checkMs) / 1000));
   return () => {
     const reading = backlog?.current;
-    if (maxBacklog === 0 || !reading || reading.waiting <= maxBacklog) return;
+    if (!reading || reading.waiting <= maxBacklog) return;
     throw new HttpProblem({
       status: 503,
       kind: 'pipeline-behind',

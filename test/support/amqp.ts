@@ -2,6 +2,7 @@
 // queues (depth, messages with their headers) without consuming production paths.
 import amqp, { type ChannelModel, type GetMessage, type Options } from 'amqplib';
 import { randomUUID } from 'node:crypto';
+import { consumers as serviceQueues } from '../../generated/topology.ts';
 import { Header } from '../../runtime/headers.ts';
 import { producersOf } from '../../runtime/broker-access.ts';
 import { serviceAmqpUrl } from '../../runtime/broker-identity.ts';
@@ -67,6 +68,13 @@ export async function publishRaw(amqpUrl: string, messages: readonly RawMessage[
 
 export async function queueDepth(amqpUrl: string, queue: string): Promise<number> {
   return withChannel(amqpUrl, async (ch) => (await ch.checkQueue(queue)).messageCount);
+}
+
+/** Messages ready in every service's queue (generated/topology.ts), summed. */
+export async function waitingInServiceQueues(amqpUrl: string): Promise<number> {
+  let sum = 0;
+  for (const { queue } of serviceQueues) sum += await queueDepth(amqpUrl, queue);
+  return sum;
 }
 
 /** Takes every message currently in the queue (acking them), for inspection. */
