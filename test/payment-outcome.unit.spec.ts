@@ -95,6 +95,20 @@ test('a 200 that is not a charge of this order is refused, never taken for a pay
   }
 });
 
+test('a charge of this order echoed in another case is this order\'s answer: a uuid is the same in capitals', () => {
+  // given the processor echoes the order id upper-cased, or the order came in capitals and is echoed lower-cased
+  const cases = [
+    { ours: ORDER_ID, echoed: ORDER_ID.toUpperCase() },
+    { ours: ORDER_ID.toUpperCase(), echoed: ORDER_ID.toLowerCase() },
+  ];
+  for (const { ours, echoed } of cases) {
+    const reply = readReply(ours, 200, body({ chargeId: 'ch_6', orderId: echoed, status: 'SUCCEEDED' }));
+    // then it is the answer, not a refusal (which would dead-letter a charge the processor made)
+    if (reply.kind !== 'answer') return assert.unreachable(`${echoed} for ${ours} is an answer, not ${reply.kind}: ${reply.why}`);
+    assert.equal(settle(reply.answer), { outcome: 'SUCCEEDED', reason: null });
+  }
+});
+
 test('silence (a timeout) and an unreachable processor make the message wait, saying which it was', () => {
   // given fetch gave up after the timeout
   const timeout = readNoReply(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' }), 'http://127.0.0.1:4010', 10_000);

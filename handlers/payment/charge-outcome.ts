@@ -6,11 +6,13 @@
 //                                                 → wait: the message waits without spending an attempt
 //   an error  (any other 5xx, 408)                → retry: same idempotency key, counting attempts
 //   refused   (any other status: 4xx, 3xx, a 2xx but 200), or a 200 that is not
-//             a charge of this order
+//             a charge of this order (the echoed order id is compared through uuidKey:
+//             a processor may echo the uuid in another case)
 //                                                 → refused: no retry can cure it (dead letter)
 // A retry or a wait calls again with the order id as key: the processor answers a
 // repeat with its first answer, so no path charges twice.
 import { DependencyUnavailableError, PermanentError, TransientError } from '../../runtime/errors.ts';
+import { uuidKey } from '../../runtime/uuid-key.ts';
 import { DECLINE_REASON, type PaymentOutcome } from '../../simulators/payment-provider/outcome.ts';
 
 /** The processor's answer for an order: the same for every call with its key. */
@@ -40,7 +42,7 @@ export function readReply(orderId: string, status: number, body: string): Charge
   if (status >= 500 || status === 408) return { kind: 'retry', why: `the payment gateway answered ${shown}` };
   if (status !== 200) return { kind: 'refused', why: `the payment gateway refused the charge with ${shown}` };
   const answer = parseAnswer(body);
-  if (!answer || answer.orderId !== orderId) {
+  if (!answer || uuidKey(answer.orderId) !== uuidKey(orderId)) {
     return { kind: 'refused', why: `the payment gateway's answer is not a charge of this order: ${body.slice(0, 200)}` };
   }
   return { kind: 'answer', answer };
