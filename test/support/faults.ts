@@ -175,6 +175,10 @@ export interface ScenarioOptions {
  * prints the system's log when a result is ✘.
  */
 export async function runScenario(options: ScenarioOptions): Promise<InvariantResult[]> {
+  // Where a scenario's time goes, for the report: the suite's length is planned from it.
+  const phases: string[] = [];
+  let phaseStart = Date.now();
+  const phaseDone = (name: string) => { phases.push(`${name} ${((Date.now() - phaseStart) / 1000).toFixed(1)} s`); phaseStart = Date.now(); };
   const env = await createTestEnv(options.label);
   const smtps: TestSmtpServer[] = [await startSmtpServer()];
   let system: RunningSystem | undefined;
@@ -188,6 +192,7 @@ export async function runScenario(options: ScenarioOptions): Promise<InvariantRe
     }
     const initialStock = new Map((await sql<{ product_id: string; stock_on_hand: number }>(env.databaseUrl, 'select product_id, stock_on_hand from shop.products'))
       .map((r) => [r.product_id, r.stock_on_hand]));
+    phaseDone('start');
     const ctx: ScenarioContext = {
       env, system, extra, expectedDeadLetters: {}, notes: [],
       smtpOutage: async (downMs) => {
@@ -210,21 +215,23 @@ export async function runScenario(options: ScenarioOptions): Promise<InvariantRe
       await fault.done().catch((err: Error) => { faultError = err; });
       extra.push({ name: 'fault injected and restored', ok: !faultError, detail: faultError ? faultError.message : 'yes' });
     }
+    phaseDone('load and fault');
     extra.push({
       name: 'every order accepted', ok: load.refused.length === 0,
       detail: `${load.placed.length}/${options.orders} got a 202 (${load.hiccups.length} retried request(s))${load.refused.length ? `; refused: ${load.refused.slice(0, 3).map((r) => `#${r.index} ${r.last}`).join('; ')}` : ''}`,
     });
     const quiet = await waitForQuiescence({ databaseUrl: env.databaseUrl, amqpUrl: env.amqpUrl, vhost: env.vhost, placed: load.placed }, options.quiescenceMs ?? QUIESCENCE_MS);
     const { lowest, samples, failedSamples } = await watcher.stop();
-    extra.push({ name: 'quiescence', ok: quiet.quiet, detail: `${quiet.quiet ? 'quiet' : 'never quiet'} after ${quiet.waitedMs} ms: ${quiet.last}` });
+    phaseDone('quiescence');
     await options.after?.(ctx, load);
-    results = [
-      ...await checkInvariants({
-        databaseUrl: env.databaseUrl, amqpUrl: env.amqpUrl, vhost: env.vhost, placed: load.placed, initialStock,
-        mails: smtps.flatMap((s) => s.mails), expectedDeadLetters: ctx.expectedDeadLetters, lowestStockSeen: lowest,
-      }),
-      ...extra,
-    ];
+    const invariants = await checkInvariants({
+      databaseUrl: env.databaseUrl, amqpUrl: env.amqpUrl, vhost: env.vhost, placed: load.placed, initialStock,
+      mails: smtps.flatMap((s) => s.mails), expectedDeadLetters: ctx.expectedDeadLetters, lowestStockSeen: lowest,
+    });
+    phaseDone('checks');
+    // The phases ride on the quiescence row, which the report shows for every scenario.
+    extra.push({ name: 'quiescence', ok: quiet.quiet, detail: `${quiet.quiet ? 'quiet' : 'never quiet'} after ${quiet.waitedMs} ms: ${quiet.last} (phases: ${phases.join(', ')})` });
+    results = [...invariants, ...extra];
     ctx.notes.push(`${samples} stock samples (${failedSamples} failed during the fault)`);
     if (ctx.notes.length) console.log(`${options.label}: ${ctx.notes.join('; ')}`);
     return results;
