@@ -8,16 +8,18 @@ import { drainQueue, publishRaw } from './support/amqp.ts';
 import { Header } from '../runtime/headers.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { handled } from './support/shop.ts';
+import { watchDeliveries } from './support/deliveries.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { logPersistence } from '../handlers/log-persistence/index.ts';
 import type { LogRecord } from '../generated/types.ts';
 
 let env: TestEnv;
 let host: Host;
+const deliveries = watchDeliveries();
 
 test.before(async () => {
   env = await createTestEnv('log_persistence');
-  host = await startHost(env.config(), [logPersistence]);
+  host = await startHost(env.config(), [logPersistence], deliveries.options);
 });
 
 test.after(async () => {
@@ -69,7 +71,7 @@ test('a LogEmitted delivered twice (same messageId) is stored once; another mess
   await handled(env.databaseUrl, 'log-persistence', messageId);
   await handled(env.databaseUrl, 'log-persistence', other);
   await publishRaw(env.amqpUrl, [rawEvent('LogEmitted', record, messageId)], 'store-order');
-  await new Promise((r) => setTimeout(r, 700)); // the late copy goes through the pipeline
+  await deliveries.ended(messageId, 3); // the late copy too has been through the pipeline
   assert.is((await recordsOf([messageId])).length, 1);
   assert.is((await recordsOf([other])).length, 1);
   const [{ n }] = await sql<{ n: number }>(env.databaseUrl, 'select count(*)::int as n from logs.log_records where order_id = $1', [orderId]);

@@ -7,15 +7,17 @@ import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { publishRaw } from './support/amqp.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { handled } from './support/shop.ts';
+import { watchDeliveries } from './support/deliveries.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { orderTimeline } from '../handlers/order-timeline/index.ts';
 
 let env: TestEnv;
 let host: Host;
+const deliveries = watchDeliveries();
 
 test.before(async () => {
   env = await createTestEnv('order_timeline');
-  host = await startHost(env.config(), [orderTimeline]);
+  host = await startHost(env.config(), [orderTimeline], deliveries.options);
 });
 
 test.after(async () => {
@@ -59,7 +61,7 @@ test('an event delivered twice (same messageId) is recorded once', async () => {
   await publishRaw(env.amqpUrl, [created]);
   const persisted = await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', example('OrderPersisted', { orderId }))]);
   await handled(env.databaseUrl, 'order-timeline', persisted[0]);
-  await new Promise((r) => setTimeout(r, 500)); // the late copy goes through the pipeline
+  await deliveries.ended(id, 3); // the late copy too has been through the pipeline
   assert.equal((await timelineOf(orderId)).map((r) => r.type).sort(), ['OrderCreated', 'OrderPersisted']);
 });
 

@@ -8,6 +8,7 @@ import { asService, drainQueue, publishRaw, queueDepth, tap, type Tap } from './
 import type { GetMessage } from 'amqplib';
 import { example, rawEvent } from './support/builders.ts';
 import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
+import { watchDeliveries } from './support/deliveries.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { PermanentError, TransientError } from '../runtime/errors.ts';
 import { listDeadLetters, replayDeadLetters } from '../runtime/dead-letters.ts';
@@ -19,6 +20,7 @@ let second: Host | undefined;
 let events: Tap;
 const seen: { service: string; orderId: string; attempt: number; at: number }[] = [];
 const failFor = new Map<string, Error>();
+const deliveries = watchDeliveries();
 
 /** Takes payment.dlq's messages over as many polls as it takes, until one matches each predicate; returns those. */
 async function deadLetters(what: string, ...wanted: ((d: GetMessage) => boolean)[]): Promise<GetMessage[]> {
@@ -39,7 +41,7 @@ const effects = (orderId: string) => sql<{ service: string }>(env.databaseUrl, '
 test.before(async () => {
   env = await createTestEnv('runtime');
   await sql(env.databaseUrl, EFFECTS_TABLE);
-  host = await startHost(env.config(), testServices({ seen, failFor, delayMs: 50 }));
+  host = await startHost(env.config(), testServices({ seen, failFor, delayMs: 50 }), deliveries.options);
   events = await tap(env.amqpUrl, [{ exchange: 'shop.payments', routingKey: 'payment.succeeded' }]);
 });
 
@@ -56,8 +58,8 @@ test('a message delivered twice (same messageId) has one effect and one outgoing
   await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order, messageId)]);
   await eventually(async () => (await effects(order.orderId)).length === 2, 'payment and invoice effects');
   await publishRaw(env.amqpUrl, [rawEvent('OrderPersisted', order, messageId)]);
-  await eventually(async () => seen.filter((s) => s.orderId === order.orderId && s.service === 'payment').length >= 1, 'delivery seen');
-  await new Promise((r) => setTimeout(r, 700));
+  await deliveries.ended(messageId, 2); // the second copy too has been through the pipeline
+  await events.settled();
   assert.equal((await effects(order.orderId)).map((e) => e.service).sort(), ['invoice', 'payment']);
   assert.is(events.messages.filter((m) => m.correlationId === order.orderId).length, 1);
   const outbox = await sql(env.databaseUrl, `select 1 from runtime.outbox where correlation_id = $1 and message_type = 'PaymentSucceeded'`, [order.orderId]);
@@ -65,18 +67,17 @@ test('a message delivered twice (same messageId) has one effect and one outgoing
 });
 
 test('the same message delivered concurrently to two consumers has one effect', async () => {
-  second = await startHost(env.config(), testServices({ delayMs: 300 }));
+  second = await startHost(env.config(), testServices({ delayMs: 300 }), deliveries.options);
   try {
     const orders = Array.from({ length: 10 }, () => example('OrderPersisted'));
-    const copies = orders.flatMap((o) => {
-      const id = randomUUID();
-      return [rawEvent('OrderPersisted', o, id), rawEvent('OrderPersisted', o, id)];
-    });
+    const ids = orders.map(() => randomUUID());
+    const copies = orders.flatMap((o, i) => [rawEvent('OrderPersisted', o, ids[i]), rawEvent('OrderPersisted', o, ids[i])]);
     await publishRaw(env.amqpUrl, copies);
     for (const o of orders) {
       await eventually(async () => (await effects(o.orderId)).length === 2, `effects of ${o.orderId}`);
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    for (const id of ids) await deliveries.ended(id, 2); // both copies, on either host
+    await events.settled();
     for (const o of orders) {
       assert.equal((await effects(o.orderId)).map((e) => e.service).sort(), ['invoice', 'payment'], o.orderId);
       // at least once: the event may be delivered more than once, always as the same message
@@ -189,29 +190,36 @@ test('dead letters can be listed with their reason and replayed once the cause i
   assert.is(await queueDepth(env.amqpUrl, 'payment.dlq'), 0);
   const attempts = seen.filter((s) => s.orderId === order.orderId && s.service === 'payment').map((s) => s.attempt);
   assert.equal(attempts, [1, 1], 'the replay starts counting attempts afresh');
-  // Replaying the same message again changes nothing: the inbox knows it.
-  await replayDeadLetters(asService(env.amqpUrl, 'payment'), 'payment');
-  await new Promise((r) => setTimeout(r, 300));
+  // A replay that crashed after publishing, before its ack, leaves the dead letter in place (same
+  // messageId, same sender): replaying it again changes nothing, the inbox knows it.
+  await publishRaw(env.amqpUrl, [{
+    exchange: 'payment.parking', routingKey: 'payment.dlq', body: order,
+    options: { type: 'OrderPersisted', messageId, correlationId: order.orderId, headers: { [Header.sender]: 'store-order', [Header.error]: 'left by a crashed replay' } },
+  }], 'payment');
+  const again = await replayDeadLetters(asService(env.amqpUrl, 'payment'), 'payment');
+  assert.equal(again.map((r) => r.messageId), [messageId]);
+  await deliveries.ended(messageId, 3); // dead-lettered, handled once replayed, and now the second replay
   assert.is((await effects(order.orderId)).length, 2);
 });
 
 test('group commit: one transaction for many deliveries, a failing one does not take its neighbours down, duplicates still once', async () => {
-  const batched = await startHost(env.config({ PREFETCH: '16' }), testServices({ seen, failFor, commit: { size: 8, lanes: 1 } }).slice(0, 1));
+  const batched = await startHost(env.config({ PREFETCH: '16' }), testServices({ seen, failFor, commit: { size: 8, lanes: 1 } }).slice(0, 1), deliveries.options);
   try {
     await host.stop();
     const orders = Array.from({ length: 24 }, () => example('OrderPersisted'));
     failFor.set(orders[5].orderId, new PermanentError('declined for good'));
     failFor.set(orders[17].orderId, new TransientError('flaky gateway'));
-    const duplicate = randomUUID();
+    const ids = orders.map(() => randomUUID());
+    const duplicate = ids[9];
     await publishRaw(env.amqpUrl, [
-      ...orders.map((o, i) => rawEvent('OrderPersisted', o, i === 9 ? duplicate : randomUUID())),
+      ...orders.map((o, i) => rawEvent('OrderPersisted', o, ids[i])),
       rawEvent('OrderPersisted', orders[9], duplicate),
     ]);
     const healthy = orders.filter((_, i) => i !== 5 && i !== 17);
     for (const o of healthy) await eventually(async () => (await effects(o.orderId)).length >= 1, `payment effect of ${o.orderId}`);
-    const dead = await collect(() => drainQueue(env.amqpUrl, 'payment.dlq'), (got) => [5, 17].every((i) => got.some(ofOrder(orders[i].orderId))), 'two dead letters', 15_000);
-    await new Promise((r) => setTimeout(r, 500));
-    dead.push(...await drainQueue(env.amqpUrl, 'payment.dlq')); // a second dead letter of one order would show by now
+    // every delivery ended (a dead letter is in its queue before the ack): the dead-letter queue holds all there will be
+    for (const id of ids) await deliveries.ended(id, id === duplicate ? 2 : 1);
+    const dead = await drainQueue(env.amqpUrl, 'payment.dlq');
     const ours = dead.map((d) => JSON.parse(d.content.toString()).orderId).filter((id: string) => orders.some((o) => o.orderId === id));
     assert.equal(ours.sort(), [orders[5].orderId, orders[17].orderId].sort());
     for (const o of healthy) assert.equal((await effects(o.orderId)).map((e) => e.service), ['payment'], o.orderId);

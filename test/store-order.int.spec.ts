@@ -9,6 +9,7 @@ import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { publishRaw, tap, type Tap } from './support/amqp.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { addProduct, handled, outboxOf, stockOf } from './support/shop.ts';
+import { watchDeliveries } from './support/deliveries.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { storeOrder } from '../handlers/store-order/index.ts';
 import type { OrderItem } from '../generated/types.ts';
@@ -17,10 +18,11 @@ let env: TestEnv;
 let host: Host;
 let second: Host | undefined;
 let events: Tap;
+const deliveries = watchDeliveries();
 
 test.before(async () => {
   env = await createTestEnv('store_order');
-  host = await startHost(env.config(), [storeOrder]);
+  host = await startHost(env.config(), [storeOrder], deliveries.options);
   events = await tap(env.amqpUrl, [
     { exchange: 'shop.orders', routingKey: 'order.persisted' },
     { exchange: 'shop.orders', routingKey: 'order.rejected' },
@@ -130,8 +132,7 @@ test('the same OrderCreated delivered twice (same messageId) reserves stock once
   await publishRaw(env.amqpUrl, [rawEvent('OrderCreated', order, messageId), rawEvent('OrderCreated', order, messageId)]);
   await firstEventFor(order.orderId);
   await publishRaw(env.amqpUrl, [rawEvent('OrderCreated', order, messageId)]);
-  await eventually(async () => (await stockOf(env.databaseUrl, 'S1003')) === 6, 'stock reserved');
-  await new Promise((r) => setTimeout(r, 1000)); // let the later copies through the pipeline
+  await deliveries.ended(messageId, 3); // the later copies too have been through the pipeline
   assert.is(await stockOf(env.databaseUrl, 'S1003'), 6);
   assert.is((await outboxOf(env.databaseUrl, order.orderId, 'OrderPersisted')).length, 1);
   assert.is(eventsFor(order.orderId).length, 1);
