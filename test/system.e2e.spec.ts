@@ -9,6 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { freePort, startSmtpServer, type TestSmtpServer } from './support/smtp.ts';
+import { emailsSent, pipelineIdle } from './support/shop.ts';
 import { startHost } from '../runtime/host.ts';
 import { selectServices } from '../handlers/index.ts';
 import { paymentOutcome } from '../handlers/payment/index.ts';
@@ -98,7 +99,10 @@ async function checkOutcome(apiUrl: string, databaseUrl: string, smtp: TestSmtpS
   // E-mails: exactly the ones each outcome calls for, once each.
   const expectedMails = paid.length * 2 + cancelled.length + rejected.length;
   await eventually(async () => smtp.mails.length >= expectedMails, `${expectedMails} e-mails (have ${smtp.mails.length})`, 60_000, 250);
-  await new Promise((r) => setTimeout(r, 1000));
+  // Every event that queues an e-mail handled, and every queued e-mail sent (a row is marked sent
+  // once the SMTP server took its mail): a second mail of any would be at the server by now.
+  await pipelineIdle(databaseUrl);
+  await emailsSent(databaseUrl, 60_000);
   assert.is(smtp.mails.length, expectedMails, 'no e-mail sent twice');
   for (const o of placed) {
     const mails = smtp.to(o.email);

@@ -1,6 +1,8 @@
 // Checks on the services' own tables for the business-service tests: stock on hand,
-// and "this consumer has handled (committed) that message", which lets a test
+// "this consumer has handled (committed) that message", "every event has been handled
+// by all that receive it" and "every queued e-mail has been sent", which let a test
 // assert that something did NOT happen without sleeping on a guess.
+import { consumers } from '../../generated/topology.ts';
 import { eventually, sql } from './env.ts';
 
 export async function stockOf(databaseUrl: string, productId: string): Promise<number> {
@@ -23,4 +25,35 @@ export async function handled(databaseUrl: string, consumer: string, messageId: 
 /** The events of a type the services wrote for an order (committed, whether or not relayed yet). */
 export async function outboxOf(databaseUrl: string, orderId: string, type: string): Promise<{ message_id: string; payload: any }[]> {
   return sql(databaseUrl, 'select message_id, payload from runtime.outbox where correlation_id = $1 and message_type = $2 order by id', [orderId, type]);
+}
+
+/** (service, message type) for every message a service receives (generated/topology.ts). */
+const receivers = consumers.flatMap((c) => c.bindings.map((b) => [c.service, b.message] as const));
+
+/**
+ * Resolves once every event in the outbox has been published and handled (committed) by every
+ * service that receives it: the pipeline has nothing left that could still change a table. An
+ * event dead-lettered somewhere is never handled there: such a run times out.
+ */
+export async function pipelineIdle(databaseUrl: string, timeoutMs = 60_000): Promise<void> {
+  let last = '';
+  await eventually(async () => {
+    const [{ unsent, unhandled }] = await sql<{ unsent: number; unhandled: number }>(databaseUrl, `
+      select (select count(*) from runtime.outbox where status <> 'sent')::int as unsent,
+             (select count(*) from runtime.outbox o
+                join unnest($1::text[], $2::text[]) as r(consumer, message_type) using (message_type)
+               where not exists (select 1 from runtime.inbox i where i.consumer = r.consumer and i.message_id = o.message_id))::int as unhandled`,
+    [receivers.map(([service]) => service), receivers.map(([, type]) => type)]);
+    last = `${unsent} event(s) not yet published, ${unhandled} handling(s) to go`;
+    return unsent === 0 && unhandled === 0;
+  }, 'every event published and handled by every service that receives it', timeoutMs, 250)
+    .catch((err: Error) => { throw new Error(`${err.message}; ${last}`, { cause: err }); });
+}
+
+/**
+ * Resolves once no e-mail is pending: every one queued so far has been sent (or given up on).
+ * A row is marked sent only once the SMTP server took its mail, and a sent row is never sent again.
+ */
+export async function emailsSent(databaseUrl: string, timeoutMs = 20_000): Promise<void> {
+  await eventually(async () => (await sql(databaseUrl, `select 1 from mail.emails where status = 'pending'`)).length === 0, 'no e-mail pending', timeoutMs);
 }
