@@ -41,6 +41,12 @@ function startWorker(extra: Record<string, string> = {}): Promise<ChildProcess> 
   });
 }
 
+/** SIGTERM, and the graceful stop's exit code 0 (only when every delivery in flight finished). */
+async function stopWorker(worker: ChildProcess): Promise<void> {
+  worker.kill('SIGTERM');
+  assert.is((await exited(worker)).code, 0, 'graceful stop exits 0');
+}
+
 /** work's outcome, or a rejection naming what once ms have passed (work is left to settle on its own). */
 function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -61,9 +67,21 @@ async function effectCounts(orderIds: readonly string[]): Promise<Map<string, nu
   return new Map(rows.map((r) => [r.key, Number(r.n)]));
 }
 
-async function assertExactlyOnce(orderIds: readonly string[]): Promise<void> {
+const unsentEvents = async () => (await sql<{ n: number }>(env.databaseUrl, `select count(*)::int as n from runtime.outbox where status <> 'sent'`))[0].n;
+const QUEUES = ['payment', 'invoice'];
+
+/**
+ * Every order has exactly one effect per service, counted once every copy, a late redelivery
+ * or republished event included, has been consumed: every event published, every message
+ * handed to a consumer, then the consumers stopped (`stop` resolves once they finished what
+ * they held) with nothing given back. Nothing can add an effect after the count.
+ */
+async function assertExactlyOnce(orderIds: readonly string[], stop: () => Promise<void>): Promise<void> {
   await eventually(async () => (await effectCounts(orderIds)).size === orderIds.length * 2, 'an effect per order and service', 30_000);
-  await new Promise((r) => setTimeout(r, 500));
+  await eventually(async () => await unsentEvents() === 0 && (await Promise.all(QUEUES.map((q) => queueDepth(env.amqpUrl, q)))).every((n) => n === 0),
+    'every event published and every message handed to a consumer');
+  await stop();
+  for (const queue of QUEUES) assert.is(await queueDepth(env.amqpUrl, queue), 0, `nothing given back to ${queue} unfinished`);
   const counts = await effectCounts(orderIds);
   for (const id of orderIds) {
     assert.is(counts.get(`payment:${id}`), 1, `payment effect of ${id}`);
@@ -81,9 +99,7 @@ test('killed between commit and ack: after restart, exactly one effect', async (
   // The transaction committed before the kill: the effect is there, the delivery is not acked.
   assert.is((await effectCounts([order.orderId])).get(`payment:${order.orderId}`), 1);
   const restarted = await startWorker();
-  await assertExactlyOnce([order.orderId]);
-  restarted.kill('SIGTERM');
-  assert.is((await exited(restarted)).code, 0);
+  await assertExactlyOnce([order.orderId], () => stopWorker(restarted));
   const published = new Set(events.ofType('PaymentSucceeded').filter((m) => m.correlationId === order.orderId).map((m) => m.messageId));
   assert.is(published.size, 1, 'one PaymentSucceeded (possibly delivered more than once, always the same messageId)');
   await events.close();
@@ -98,13 +114,13 @@ test('killed between publish and marking the outbox row: republished with the sa
   const pending = await sql(env.databaseUrl, `select status from runtime.outbox where correlation_id = $1 and message_type = 'PaymentSucceeded'`, [order.orderId]);
   assert.equal(pending.map((r) => r.status), ['pending'], 'the row was published but not yet marked');
   const restarted = await startWorker();
-  await assertExactlyOnce([order.orderId]);
+  // marked once republished: the copy is in invoice's queue before the consumers stop
   await eventually(async () => (await sql(env.databaseUrl, `select 1 from runtime.outbox where correlation_id = $1 and status = 'sent' and message_type = 'PaymentSucceeded'`, [order.orderId])).length === 1, 'row marked sent');
+  await assertExactlyOnce([order.orderId], () => stopWorker(restarted));
+  await events.settled();
   const copies = events.ofType('PaymentSucceeded').filter((m) => m.correlationId === order.orderId);
   assert.ok(copies.length >= 1);
   assert.is(new Set(copies.map((m) => m.messageId)).size, 1, 'every copy has the same messageId');
-  restarted.kill('SIGTERM');
-  assert.is((await exited(restarted)).code, 0);
   await events.close();
 });
 
@@ -126,9 +142,9 @@ test('the broker closes every connection mid-stream: consumption and publishing 
     await eventually(async () => (await effectCounts(orders.map((o) => o.orderId))).size > 20, 'work under way');
     await run(RABBITMQCTL, ['close_all_connections', '-p', env.vhost, 'fault test: server-side close']);
     await publishing;
-    await assertExactlyOnce(orders.map((o) => o.orderId));
-    const unsent = await sql(env.databaseUrl, `select count(*)::int as n from runtime.outbox where status <> 'sent'`);
-    await eventually(async () => (await sql<{ n: number }>(env.databaseUrl, `select count(*)::int as n from runtime.outbox where status <> 'sent'`))[0].n === 0, `outbox drained (${JSON.stringify(unsent)})`);
+    const unsent = await unsentEvents();
+    await eventually(async () => await unsentEvents() === 0, `outbox drained (${unsent} unsent)`);
+    await assertExactlyOnce(orders.map((o) => o.orderId), async () => assert.ok((await host.stop()).drained, 'the host finished what it held'));
   } finally {
     await host.stop();
   }
@@ -139,24 +155,23 @@ test('graceful shutdown with messages in flight: all acked or requeued, none hal
   const worker = await startWorker({ WORKER_HANDLER_DELAY_MS: '150', PREFETCH: '8' });
   await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
   await eventually(async () => (await effectCounts(orders.map((o) => o.orderId))).size >= 5, 'some orders handled');
-  worker.kill('SIGTERM');
-  assert.is((await exited(worker)).code, 0, 'graceful stop exits 0');
+  await stopWorker(worker);
   const handled = [...(await effectCounts(orders.map((o) => o.orderId))).keys()].filter((k) => k.startsWith('payment:')).length;
   const waiting = await queueDepth(env.amqpUrl, 'payment');
   assert.is(handled + waiting, orders.length, `handled (${handled}) + requeued (${waiting}) = all`);
   const pendingOutbox = await sql<{ n: number }>(env.databaseUrl, `select count(*)::int as n from runtime.outbox where status = 'pending'`);
   assert.is(pendingOutbox[0].n, 0, 'the outbox was flushed before exit');
   const restarted = await startWorker();
-  await assertExactlyOnce(orders.map((o) => o.orderId));
-  restarted.kill('SIGTERM');
-  assert.is((await exited(restarted)).code, 0);
+  await assertExactlyOnce(orders.map((o) => o.orderId), () => stopWorker(restarted));
 });
 
 test('a second signal during a graceful stop exits at once', async () => {
   const main = fork(path.join(import.meta.dirname, '..', 'runtime', 'main.ts'), [], {
-    env: { ...process.env, AMQP_URL: env.amqpUrl, DATABASE_URL: env.databaseUrl, SERVICE: 'payment', PAYMENT_LATENCY_MS: '20000', SHUTDOWN_TIMEOUT_MS: '30000', LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...process.env, AMQP_URL: env.amqpUrl, DATABASE_URL: env.databaseUrl, SERVICE: 'payment', PAYMENT_LATENCY_MS: '20000', SHUTDOWN_TIMEOUT_MS: '30000', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
+  let output = '';
+  main.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
   try {
     const order = example('OrderPersisted');
     await eventually(async () => (await withChannel(env.amqpUrl, (ch) => ch.checkQueue('payment'))).consumerCount > 0, 'payment consuming');
@@ -164,6 +179,8 @@ test('a second signal during a graceful stop exits at once', async () => {
     // the attempt is recorded just before the call: from here the delivery waits on its 20 s gateway
     await eventually(async () => (await sql(env.databaseUrl, 'select 1 from payment.attempts where order_id = $1', [order.orderId])).length === 1, 'the charge under way');
     main.kill('SIGTERM');
+    await eventually(async () => output.includes('"msg":"shutting down"'), 'the first signal taken (its log line)');
+    // held on purpose: "it does not exit" has nothing to wait for but time
     await new Promise((r) => setTimeout(r, 300));
     assert.is(main.exitCode, null, 'the first signal waits for the payment in flight');
     const second = Date.now();

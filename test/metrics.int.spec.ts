@@ -72,7 +72,13 @@ function valueOf(samples: Sample[], name: string, labels: Labels = {}): number {
 
 const delivered = (service: string, type: string, outcome: string) => ({ name: 'shop_messages_total', labels: { service, type, outcome } });
 
-/** Waits until each series moved by the given amount since `before` (then checks it moved by exactly that much). */
+/**
+ * Waits until each series moved by at least the given amount since `before`, then checks, on the
+ * scrape that showed it, that each moved by exactly that much. `wanted` names an outcome for every delivery
+ * the test causes (each delivery counts once, under one outcome): once they all moved, nothing of
+ * the test's is left to count, and a delivery counted twice or under another outcome shows in that
+ * scrape or keeps the wait from ending.
+ */
 async function movedBy(base: string, before: Sample[], wanted: { name: string; labels: Labels; by: number }[]): Promise<void> {
   const delta = (now: Sample[], w: { name: string; labels: Labels }) => valueOf(now, w.name, w.labels) - valueOf(before, w.name, w.labels);
   let now: Sample[] = [];
@@ -84,8 +90,6 @@ async function movedBy(base: string, before: Sample[], wanted: { name: string; l
   } catch (err) {
     throw new Error(`${(err as Error).message}: ${wanted.map((w) => `${w.name}${JSON.stringify(w.labels)} moved ${delta(now, w)}, want ${w.by}`).join('; ')}`);
   }
-  await new Promise((r) => setTimeout(r, 500)); // nothing more arrives late
-  now = await scrape(base);
   for (const w of wanted) assert.is(delta(now, w), w.by, `${w.name}${JSON.stringify(w.labels)}`);
 }
 

@@ -84,6 +84,7 @@ test('a database outage under load pauses the consumers: no attempt spent, nothi
   await proxy.cut();
   const payment = host.consumers.get('payment')!;
   const pausedAt = await eventually(async () => payment.paused && Date.now(), 'payment pausing', 15_000);
+  // held on purpose: the outage outlasts every retry (100 + 300 ms), so spending attempts on it would dead-letter
   await new Promise((r) => setTimeout(r, 2000));
   assert.ok(payment.paused, 'still paused while the database is unreachable');
   await proxy.restore();
