@@ -295,7 +295,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailPollMs: number(env, 'MAIL_POLL_MS', 1000, 10, 3_600_000),
     // a pass waits for its slowest send: claim enough to keep every connection busy, about 8 each
     mailBatchSize: integer(env, 'MAIL_BATCH_SIZE', 128, 1, 1000),
-    smtpMaxConnections: integer(env, 'SMTP_MAX_CONNECTIONS', 16, 1, 100),
+    smtpMaxConnections: integer(env, 'SMTP_MAX_CONNECTIONS', 32, 1, 100),
     port: number(env, 'PORT', 8080, 0, 65535),
     healthPort: number(env, 'HEALTH_PORT', 0, 0, 65535),
     services: service === '' || service === 'all' ? 'all' : service.split(',').map((s) => s.trim()).filter(Boolean),
