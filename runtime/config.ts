@@ -322,7 +322,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: number(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0),
     admission: {
       // well under a second of the pipeline's work at this machine's capacity: beyond it an order would only wait in a queue
-      maxBacklog: integer(env, 'ADMISSION_MAX_BACKLOG', 500, 0, 10_000_000),
+      maxBacklog: integer(env, 'ADMISSION_MAX_BACKLOG', 200, 0, 10_000_000),
       checkMs: integer(env, 'ADMISSION_CHECK_MS', 500, 50, 60_000),
     },
     orderRateLimit: {

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { collect, createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { drainQueue, publishRaw } from './support/amqp.ts';
-import { addProduct, pipelineIdle, stockOf } from './support/shop.ts';
+import { addProduct, pipelineIdle, postOrder, stockOf } from './support/shop.ts';
 import { freePort, startSmtpServer, type TestSmtpServer } from './support/smtp.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { startHost, type Host } from '../runtime/host.ts';
@@ -46,11 +46,7 @@ test('300 concurrent orders for a product with stock 50: exactly 50 units sold, 
     }
   })();
   const ids = await Promise.all(Array.from({ length: 300 }, async (_, i) => {
-    const res = await fetch(`${apiUrl}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ customerId: '1c9d4e2a-6b3f-4a8e-9f1d-2e7c5b8a4d30', email: `rush-${i}@example.com`, items: [{ productId: 'L0050', quantity: 1 }] }),
-    });
+    const res = await postOrder(apiUrl, { customerId: '1c9d4e2a-6b3f-4a8e-9f1d-2e7c5b8a4d30', email: `rush-${i}@example.com`, items: [{ productId: 'L0050', quantity: 1 }] });
     assert.is(res.status, 202);
     return ((await res.json()) as { orderId: string }).orderId;
   }));

@@ -9,7 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { freePort, startSmtpServer, type TestSmtpServer } from './support/smtp.ts';
-import { emailsSent, pipelineIdle } from './support/shop.ts';
+import { emailsSent, pipelineIdle, postOrder } from './support/shop.ts';
 import { startHost } from '../runtime/host.ts';
 import { selectServices } from '../handlers/index.ts';
 import { paymentOutcome } from '../handlers/payment/index.ts';
@@ -56,11 +56,7 @@ async function placeOrders(apiUrl: string, tag: string): Promise<Placed[]> {
     await Promise.all(indices.slice(start, start + 20).map(async (i) => {
       const { items, rejected } = orderItems(i);
       const email = `customer-${tag}-${i}@example.com`;
-      const res = await fetch(`${apiUrl}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': `${tag}-${i}` },
-        body: JSON.stringify({ customerId: '1c9d4e2a-6b3f-4a8e-9f1d-2e7c5b8a4d30', email, items }),
-      });
+      const res = await postOrder(apiUrl, { customerId: '1c9d4e2a-6b3f-4a8e-9f1d-2e7c5b8a4d30', email, items }, { 'idempotency-key': `${tag}-${i}` });
       assert.is(res.status, 202, `order ${i} accepted`);
       const { orderId } = await json(res);
       const expected = rejected ? 'REJECTED' : paymentOutcome(orderId, SEED, Number(FAILURE_RATE)) === 'SUCCEEDED' ? 'INVOICED' : 'CANCELLED';

@@ -57,3 +57,21 @@ export async function pipelineIdle(databaseUrl: string, timeoutMs = 60_000): Pro
 export async function emailsSent(databaseUrl: string, timeoutMs = 20_000): Promise<void> {
   await eventually(async () => (await sql(databaseUrl, `select 1 from mail.emails where status = 'pending'`)).length === 0, 'no e-mail pending', timeoutMs);
 }
+
+/**
+ * POSTs an order as a well-behaved client does: while the api sheds load (503,
+ * `Retry-After`: the pipeline is behind, nothing was stored) it waits as told and
+ * posts the same request again, until the deadline. Resolves with the last answer;
+ * the caller asserts its status. A test about the orders' fate, not about admission,
+ * must not fail because a burst it made itself was briefly refused.
+ */
+export async function postOrder(apiUrl: string, body: unknown, headers: Record<string, string> = {}, timeoutMs = 60_000): Promise<Response> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${apiUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const retryAfter = Number(res.headers.get('retry-after'));
+    if (res.status !== 503 || !(retryAfter > 0) || Date.now() + retryAfter * 1000 > until) return res;
+    await res.body?.cancel();
+    await new Promise((r) => setTimeout(r, retryAfter * 1000));
+  }
+}
