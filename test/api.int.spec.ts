@@ -34,7 +34,9 @@ test.before(async () => {
   const pgUrl = new URL(env.databaseUrl);
   proxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
   host = await startHost(
-    env.config({ PORT: '0', DATABASE_URL: proxy.via(env.databaseUrl) }),
+    // Only the api runs: nothing consumes what it sends, so its queues only grow, and
+    // admission control (test/admission.int.spec.ts) would refuse orders past its limit.
+    env.config({ PORT: '0', DATABASE_URL: proxy.via(env.databaseUrl), ADMISSION_MAX_BACKLOG: '0' }),
     [apiService({ onListening: (url) => { baseUrl = url; } })],
   );
   orders = await tap(env.amqpUrl, [{ exchange: 'shop.orders', routingKey: 'order.created' }]);
