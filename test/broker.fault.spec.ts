@@ -1,4 +1,5 @@
 // test-time-limit: 900s
+// test-alone: stops and starts the machine's RabbitMQ, which every other file uses
 // Fault suite, RabbitMQ: the broker application stopped and started under load, every
 // connection closed by the broker, and poison messages published straight to the
 // exchanges beside healthy traffic (they, and only they, must end in the dead-letter

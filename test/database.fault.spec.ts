@@ -1,4 +1,5 @@
 // test-time-limit: 600s
+// test-alone: restarts the machine's PostgreSQL, which every other file uses
 // Fault suite, PostgreSQL: the machine's server restarted under load, and the system's
 // backends terminated a few times mid-stream. Each scenario ends with the shared
 // invariants; after the restart the api must be ready again within 10 s and nothing

@@ -1,4 +1,5 @@
 // test-time-limit: 900s
+// test-lock: all-services (every service at once: two such files together come near PostgreSQL's 100 connections)
 // Fault suite, the card processor: the simulated payment provider (simulators/
 // payment-provider, its own process, driven over its admin API) turns slow (1 s per
 // answer) or failing (503s and calls that hang past the client's timeout) mid-stream,

@@ -1,4 +1,5 @@
 // test-time-limit: 600s
+// test-lock: all-services (every service at once: two such files together come near PostgreSQL's 100 connections)
 // Fault suite, the process and its outside world: the whole system SIGKILLed mid-stream
 // and started again, the SMTP server down for a while, and 300 concurrent orders for a
 // stock of 50. Each scenario ends with the shared invariants (test/support/invariants.ts).

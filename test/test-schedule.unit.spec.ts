@@ -2,7 +2,7 @@
 // never two that name the same lock at once, and the lock names read from a file's head.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { locksOf, longestFirst, nextStartable, type PlannedFile } from '../tools/test-schedule.ts';
+import { aloneBecause, locksOf, longestFirst, nextStartable, type PlannedFile } from '../tools/test-schedule.ts';
 
 const file = (name: string, seconds: number, locks: string[] = []): PlannedFile => ({ file: name, expectedMs: seconds * 1000, locks });
 
@@ -23,6 +23,12 @@ test('lock names: one or several, comma-separated, a reason after them ignored; 
   assert.equal(locksOf('// test-lock: templates-transpile (the generator rewrites it)\n// more'), ['templates-transpile']);
   assert.equal(locksOf('// test-time-limit: 420s\n// test-lock: a, b_2\n'), ['a', 'b_2']);
   assert.equal(locksOf('// a file with no lock\nimport x from "y";'), []);
+});
+
+test('a file that must run alone says why in its head; a lock is not that', () => {
+  assert.is(aloneBecause('// test-time-limit: 600s\n// test-alone: restarts the machine\'s PostgreSQL\nimport x from "y";'), 'restarts the machine\'s PostgreSQL');
+  assert.is(aloneBecause('// test-lock: all-services (every service at once)\n'), undefined);
+  assert.is(aloneBecause('// a file like most\nimport x from "y";'), undefined);
 });
 
 test.run();

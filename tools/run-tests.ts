@@ -6,13 +6,15 @@
 //
 // Usage: npm test [-- unit|int|e2e|fault ...] [-- --full] [-- --record-durations] [-- <file name regex>]
 //   tiers come from file names (x.unit.spec.ts ...);
-//   the unit, int and e2e files run side by side, TEST_CONCURRENCY (default 2) at a time:
+//   the files run side by side, TEST_CONCURRENCY (default 2) at a time:
 //   each has a vhost and a database of its own (test/support/env.ts) and takes ports from
 //   the system. The longest start first (tools/test-durations.json: seconds per file as
 //   last measured; a file not listed counts as a typical one of its tier), so the lanes end
 //   together. Files that share something else name it in their first lines,
 //   `// test-lock: templates-transpile`, and never overlap;
-//   the fault files run after all of them, one at a time (they restart PostgreSQL/RabbitMQ);
+//   a file that restarts the machine's PostgreSQL or RabbitMQ says so in its first lines,
+//   `// test-alone: why`, and runs after all the others, one at a time (the other fault
+//   files break only what is their own, and run side by side like the rest);
 //   --full sets FAULT_SUITE=full (the fault files' long form);
 //   --record-durations rewrites tools/test-durations.json with this run's times, when every file passed;
 //   TEST_FILE_TIMEOUT_MS (default 180000) limits each file; a file may ask for more
@@ -21,7 +23,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { servicesAnswer, sweepStaleTestEnvs } from '../test/support/env.ts';
-import { locksOf, longestFirst, nextStartable, type PlannedFile } from './test-schedule.ts';
+import { aloneBecause, locksOf, longestFirst, nextStartable, type PlannedFile } from './test-schedule.ts';
 
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
@@ -82,7 +84,7 @@ const DURATIONS = 'tools/test-durations.json';
 /** Seconds a file took when last recorded; only the order of the files depends on it. */
 const recorded: Record<string, number> = JSON.parse(readFileSync(DURATIONS, 'utf8'));
 /** A file not recorded yet (a new one) counts as a typical one of its tier. */
-const TYPICAL_SECONDS: Record<string, number> = { unit: 3, int: 20, e2e: 60 };
+const TYPICAL_SECONDS: Record<string, number> = { unit: 3, int: 20, e2e: 60, fault: 60 };
 const plan = (file: string): PlannedFile => ({
   file,
   expectedMs: (recorded[file] ?? TYPICAL_SECONDS[tierOf(file)] ?? 20) * 1000,
@@ -237,12 +239,12 @@ async function runSideBySide(planned: readonly PlannedFile[]): Promise<void> {
   await servicesChecked;
 }
 
-const sideBySide = files.filter((f) => tierOf(f) !== 'fault');
-const faultFiles = files.filter((f) => tierOf(f) === 'fault');
+const aloneFiles = files.filter((f) => aloneBecause(headOf(f)) !== undefined);
+const sideBySide = files.filter((f) => !aloneFiles.includes(f));
 const durations: Record<string, number> = {};
-if (sideBySide.length > 1 && concurrency > 1) console.log(`${sideBySide.length} files, ${concurrency} at a time${faultFiles.length ? `; then ${faultFiles.length} fault file(s), one at a time` : ''}`);
+if (sideBySide.length > 1 && concurrency > 1) console.log(`${sideBySide.length} files, ${concurrency} at a time${aloneFiles.length ? `; then ${aloneFiles.length} file(s) that restart the machine's servers, one at a time` : ''}`);
 await runSideBySide(sideBySide.map(plan));
-for (const file of faultFiles) {
+for (const file of aloneFiles) {
   await servicesBack();
   await runAndReport(file);
 }

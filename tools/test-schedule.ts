@@ -2,7 +2,8 @@
 // longest expected first, so that the lanes finish at about the same time instead of one
 // lane starting a slow file when the other has nothing left; and never two files that
 // name the same lock at once (files that share something a vhost and a database of their
-// own cannot separate, e.g. the generator's templates/__transpiled).
+// own cannot separate, e.g. the generator's templates/__transpiled); and which files may
+// not run beside any other (`// test-alone: why`: they restart the machine's servers).
 
 export interface PlannedFile {
   readonly file: string;
@@ -26,4 +27,9 @@ export function nextStartable<T extends PlannedFile>(waiting: readonly T[], runn
 /** The names of `// test-lock: a, b (why)` lines in a file's first lines (none: no lock). */
 export function locksOf(head: string): string[] {
   return [...head.matchAll(/test-lock:[ \t]*([\w-]+(?:[ \t]*,[ \t]*[\w-]+)*)/g)].flatMap((m) => m[1].split(',').map((s) => s.trim()));
+}
+
+/** Why the file must run with no other file beside it (`// test-alone: why` in its first lines), or undefined. */
+export function aloneBecause(head: string): string | undefined {
+  return /test-alone:[ \t]*(\S[^\n]*)/.exec(head)?.[1].trim();
 }
