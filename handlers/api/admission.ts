@@ -6,8 +6,10 @@ import type { Config } from '../../runtime/config.ts';
 import { HttpProblem } from '../../runtime/http/problem.ts';
 import type { PipelineBacklog } from '../../runtime/pipeline-backlog.ts';
 
-/** Throws the 503 of a pipeline too far behind to take another order; returns when it may be taken. */
-/** `backlog` is undefined when admission is off (ADMISSION_MAX_BACKLOG=0): every order is taken. */
+/**
+ * Throws the 503 of a pipeline too far behind to take another order; returns when it may be taken.
+ * `backlog` is undefined when admission is off (ADMISSION_MAX_BACKLOG=0): every order is taken.
+ */
 export function orderAdmission(backlog: PipelineBacklog | undefined, { maxBacklog, checkMs }: Config['admission']): () => void {
   // long enough for a few readings of a queue that drains, short enough not to idle a pipeline that caught up
   const retryAfterSeconds = Math.max(1, Math.ceil((4 * checkMs) / 1000));

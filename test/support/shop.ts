@@ -1,7 +1,8 @@
 // Checks on the services' own tables for the business-service tests: stock on hand,
 // "this consumer has handled (committed) that message", "every event has been handled
 // by all that receive it" and "every queued e-mail has been sent", which let a test
-// assert that something did NOT happen without sleeping on a guess.
+// assert that something did NOT happen without sleeping on a guess; and postOrder, an
+// order posted as a client that honours Retry-After posts it.
 import { consumers } from '../../generated/topology.ts';
 import { eventually, sql } from './env.ts';
 
