@@ -2,17 +2,10 @@
 // well inside the dispatcher's lease, so a hanging server cannot make a send
 // outlive the claim it was made under.
 import nodemailer from 'nodemailer';
+import { composeMime, type MimeMail } from './mime.ts';
 
-export interface OutgoingMail {
-  readonly from: string;
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly html: string;
-  /** The stored Message-ID, with its angle brackets: the same on every resend. */
-  readonly messageId: string;
-  readonly date: Date;
-}
+/** An e-mail to send; its messageId is the stored one, the same on every resend. */
+export type OutgoingMail = Omit<MimeMail, 'headers'>;
 
 export interface MailTransport {
   /** Resolves when the SMTP server accepted the message (with its reply), rejects otherwise. */
@@ -25,6 +18,11 @@ export interface SmtpTransportOptions {
   readonly connectionTimeoutMs?: number;
   readonly socketTimeoutMs?: number;
   readonly maxConnections?: number;
+}
+
+/** The address of a From value ("Shop <orders@shop.example>" → orders@shop.example): the SMTP envelope's sender. */
+function envelopeAddress(from: string): string {
+  return /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
 }
 
 /** A pooled SMTP transport for the smtp:// or smtps:// URL (credentials and options as nodemailer reads them). */
@@ -43,15 +41,10 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
   });
   return {
     async send(mail) {
+      // Composed here (runtime/mail/mime.ts), so nodemailer only carries the bytes over SMTP.
       const info = await transporter.sendMail({
-        from: mail.from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-        date: mail.date,
-        headers: { 'Auto-Submitted': 'auto-generated' },
+        envelope: { from: envelopeAddress(mail.from), to: [mail.to] },
+        raw: composeMime({ ...mail, headers: { 'Auto-Submitted': 'auto-generated' } }),
       });
       return { response: String(info.response ?? '') };
     },
