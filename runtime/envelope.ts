@@ -1,7 +1,7 @@
 // The message envelope: AMQP properties (messageId, correlationId, type, timestamp,
 // appId) and headers (causation-id, traceparent, retry bookkeeping). Set once by
 // the outbox, read back by the consumer, propagated from a cause to its effects.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-hex.ts';
 import type { ConsumeMessage, Options } from 'amqplib';
 import { PermanentError } from './errors.ts';
 import { Header } from './headers.ts';
@@ -26,9 +26,9 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** A new span of the cause's trace, or the root of a new trace. */
 export function childTraceparent(parent: string | undefined): string {
-  const span = randomBytes(8).toString('hex');
+  const span = randomHex(8);
   const match = parent ? TRACEPARENT.exec(parent) : null;
-  return match ? `00-${match[1]}-${span}-${match[3]}` : `00-${randomBytes(16).toString('hex')}-${span}-01`;
+  return match ? `00-${match[1]}-${span}-${match[3]}` : `00-${randomHex(16)}-${span}-01`;
 }
 
 export function readEnvelope(msg: ConsumeMessage): IncomingEnvelope {

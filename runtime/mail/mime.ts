@@ -5,7 +5,7 @@
 // Every header line is ASCII: a non-ASCII or encoded-looking value goes as RFC 2047
 // encoded-words; a body is 7bit when it is ASCII in short lines, quoted-printable
 // otherwise. Lines end in CRLF; the SMTP client dot-stuffs.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../random-hex.ts';
 
 export interface MimeMail {
   /** The From header's value: an address, or "Display Name <address>". */
@@ -32,7 +32,7 @@ const MAX_7BIT_LINE = 998;
 
 /** The message, ready for SMTP DATA. */
 export function composeMime(mail: MimeMail): string {
-  const boundary = `=_shop_${randomBytes(12).toString('hex')}`;
+  const boundary = `=_shop_${randomHex(12)}`;
   const head = [
     header('From', fromValue(mail.from)),
     header('To', bareAddress(mail.to)),
