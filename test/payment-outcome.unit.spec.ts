@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { examples } from '../generated/registry.ts';
 import type { OrderPersisted } from '../generated/types.ts';
-import { failureOf, readNoReply, readReply, settle, type NoAnswer } from '../handlers/payment/charge-outcome.ts';
+import { ChargeTimeoutError, failureOf, readNoReply, readReply, settle, type NoAnswer } from '../handlers/payment/charge-outcome.ts';
 import { DECLINE_REASON } from '../handlers/payment/gateway.ts';
 import { classifyFailure, DependencyUnavailableError, PermanentError, TransientError } from '../runtime/errors.ts';
 
@@ -109,19 +109,35 @@ test('a charge of this order echoed in another case is this order\'s answer: a u
   }
 });
 
-test('silence (a timeout) and an unreachable processor make the message wait, saying which it was', () => {
-  // given fetch gave up after the timeout
-  const timeout = readNoReply(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' }), 'http://127.0.0.1:4010', 10_000);
-  assert.equal(timeout, { kind: 'wait', why: 'no answer from http://127.0.0.1:4010 within 10000 ms' });
-  // given the connection was refused
-  const refused = readNoReply(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), 'http://127.0.0.1:4010', 10_000);
-  assert.equal(refused, { kind: 'wait', why: 'http://127.0.0.1:4010 unreachable: ECONNREFUSED' });
-  // then both wait, and the error keeps what fetch threw as its cause
-  const cause = new Error('socket hang up');
-  const error = failureOf(readNoReply(cause, 'http://127.0.0.1:4010', 10_000), WHAT, cause);
-  assert.instance(error, DependencyUnavailableError);
-  assert.is(error.cause, cause);
-  assert.is(error.message, `${WHAT}: http://127.0.0.1:4010 unreachable: socket hang up`);
+/** An error as node:http makes it: an errno `code`, and a message that names it (or not: "socket hang up"). */
+const socketError = (message: string, code: string) => Object.assign(new Error(message), { code });
+
+test('silence (the call\'s time limit) and an unreachable processor make the message wait, saying which it was', () => {
+  const base = 'http://127.0.0.1:4010';
+  // given the call ran out of time (no whole reply: not connected, not answered, or the body never ended)
+  assert.equal(readNoReply(new ChargeTimeoutError('the call\'s 10000 ms ran out'), base, 10_000), { kind: 'wait', why: `no answer from ${base} within 10000 ms` });
+  // given the connection was refused, the name did not resolve, or the connection was cut before the reply
+  const unreachable: [Error, string][] = [
+    [socketError('connect ECONNREFUSED 127.0.0.1:4010', 'ECONNREFUSED'), 'ECONNREFUSED'],
+    [socketError('getaddrinfo ENOTFOUND gateway.invalid', 'ENOTFOUND'), 'ENOTFOUND'],
+    [socketError('getaddrinfo EAI_AGAIN gateway.example', 'EAI_AGAIN'), 'EAI_AGAIN'],
+    [socketError('socket hang up', 'ECONNRESET'), 'ECONNRESET (socket hang up)'],
+    [Object.assign(new TypeError('Invalid URL'), { code: 'ERR_INVALID_URL' }), 'ERR_INVALID_URL (Invalid URL)'],
+  ];
+  for (const [error, said] of unreachable) assert.equal(readNoReply(error, base, 10_000), { kind: 'wait', why: `${base} unreachable: ${said}` }, error.message);
+});
+
+test('a failure without a reply waits without spending an attempt, keeping node:http\'s error as its cause; it never passes for a database or broker outage', () => {
+  const refused = socketError('connect ECONNREFUSED 127.0.0.1:4010', 'ECONNREFUSED');
+  // unwrapped, this error would read as the database or the broker being down (the consumer would pause)
+  assert.is(classifyFailure(refused), 'infrastructure');
+  for (const cause of [refused, new ChargeTimeoutError('the call\'s 10000 ms ran out')]) {
+    const error = failureOf(readNoReply(cause, 'http://127.0.0.1:4010', 10_000), WHAT, cause);
+    assert.instance(error, DependencyUnavailableError);
+    assert.is(error.cause, cause);
+    assert.is(classifyFailure(error), 'unavailable', cause.message);
+  }
+  assert.is(failureOf(readNoReply(refused, 'http://127.0.0.1:4010', 10_000), WHAT, refused).message, `${WHAT}: http://127.0.0.1:4010 unreachable: ECONNREFUSED`);
 });
 
 test('every failure names the order, the attempt and what the processor said', () => {

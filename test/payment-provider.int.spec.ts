@@ -3,11 +3,16 @@
 // answer, even concurrently; another body is 422), seeded outcomes, injected 503s and
 // hangs that charge nothing, the admin API, the standalone process; and how the client
 // turns timeouts, 5xx and refused connections into retries and 4xx into dead letters.
+// Against a processor of the tests' own (plain node:http, to see its connections): the
+// client keeps one connection alive across charges, sends a charge once more when a kept
+// connection was closed under it, and never reuses one a timeout cut.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { startPaymentProvider, type PaymentProvider, type ProviderSettings } from '../simulators/payment-provider/server.ts';
 import { faultOf, paymentOutcome } from '../simulators/payment-provider/outcome.ts';
 import { gatewayClient } from '../handlers/payment/gateway.ts';
@@ -38,6 +43,8 @@ async function post(body: unknown, key: string | undefined, url = provider.url) 
 }
 
 const chargesOf = (orderId: string) => provider.charges().filter((c) => c.orderId === orderId);
+/** What a promise failed with; undefined if it did not. */
+const failure = (p: Promise<unknown>) => p.then(() => undefined, (err: Error) => err);
 
 test('POST /charges without Idempotency-Key or with a bad body is 400 and charges nothing', async () => {
   const orderId = randomUUID();
@@ -149,7 +156,6 @@ test('client: answers pass through; 100 charges in flight at once are not queued
 test('client: a timeout, a 503 and a refused connection mean the gateway is unavailable (no attempt spent), with context; a 422 is a PermanentError', async () => {
   const orderId = randomUUID();
   const client = gatewayClient({ baseUrl: () => provider.url, timeoutMs: 200 });
-  const failure = (p: Promise<unknown>) => p.then(() => undefined, (err: Error) => err);
 
   provider.update({ timeoutRate: 1 });
   const timedOut = await failure(client.charge({ orderId, amount, attempt: 2 }));
@@ -177,6 +183,162 @@ test('client: a timeout, a 503 and a refused connection mean the gateway is unav
   const never = await failure(gatewayClient({ baseUrl: () => new Promise<string>(() => undefined), timeoutMs: 100 }).charge({ orderId, amount, attempt: 1 }));
   assert.instance(never, DependencyUnavailableError);
   assert.match(never!.message, 'address is not known yet');
+});
+
+// ---------------------------------------------------------------- the client's connections, on a processor of the test's own
+
+/** What the test's processor saw of one request: its key and which request of its connection it was (1: the first). */
+interface Seen { readonly key: string; readonly onConnection: number }
+
+/**
+ * A processor as plain node:http, counting its connections: `reply` answers each request
+ * (res), or does not, given its parsed body and what was seen. A request it leaves
+ * unanswered is held until the client gives up.
+ */
+async function testProcessor(reply: (res: ServerResponse, body: { orderId: string }, seen: Seen) => void) {
+  const requestsOn = new WeakMap<Socket, number>();
+  const open = new Set<Socket>();
+  const seen: Seen[] = [];
+  let connections = 0;
+  const server = createServer(async (req: IncomingMessage, res) => {
+    const onConnection = (requestsOn.get(req.socket) ?? 0) + 1;
+    requestsOn.set(req.socket, onConnection);
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    const request = { key: String(req.headers['idempotency-key']), onConnection };
+    seen.push(request);
+    reply(res, JSON.parse(text) as { orderId: string }, request);
+  });
+  server.on('connection', (socket: Socket) => {
+    connections += 1;
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    connections: () => connections,
+    open: () => open.size,
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+const approve = (res: ServerResponse, { orderId }: { orderId: string }) =>
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ chargeId: `ch_${orderId}`, orderId, status: 'SUCCEEDED' }));
+
+test('client: consecutive charges reuse one kept-alive connection; close() drops it', async () => {
+  const processor = await testProcessor((res, body) => approve(res, body));
+  try {
+    const client = gatewayClient({ baseUrl: () => processor.url, timeoutMs: 5000 });
+    const orders = Array.from({ length: 5 }, () => randomUUID());
+    for (const orderId of orders) assert.is((await client.charge({ orderId, amount, attempt: 1 })).orderId, orderId);
+    assert.is(processor.connections(), 1, 'one connection for five charges one after another');
+    assert.equal(processor.seen.map((s) => s.onConnection), [1, 2, 3, 4, 5]);
+    client.close();
+    await eventually(async () => processor.open() === 0, 'the kept connection closed by close()');
+    const closed = await failure(client.charge({ orderId: randomUUID(), amount, attempt: 1 }));
+    assert.instance(closed, DependencyUnavailableError);
+    assert.match(closed!.message, 'closed');
+  } finally {
+    await processor.stop();
+  }
+});
+
+test('client: a kept-alive connection the server closed before replying: the charge goes once more, on a new connection, and is answered once', async () => {
+  // The keep-alive race, made certain: a request that comes on a kept connection has it cut, unanswered.
+  const processor = await testProcessor((res, body, seen) => {
+    if (seen.onConnection > 1) res.socket!.destroy();
+    else approve(res, body);
+  });
+  try {
+    const client = gatewayClient({ baseUrl: () => processor.url, timeoutMs: 5000 });
+    const [first, second] = [randomUUID(), randomUUID()];
+    await client.charge({ orderId: first, amount, attempt: 1 });
+    const answer = await client.charge({ orderId: second, amount, attempt: 1 });
+    assert.is(answer.orderId, second);
+    assert.equal(processor.seen, [
+      { key: first, onConnection: 1 },
+      { key: second, onConnection: 2 }, // cut unanswered
+      { key: second, onConnection: 1 }, // the same key again, on a connection of its own
+    ]);
+    assert.is(processor.connections(), 2);
+  } finally {
+    await processor.stop();
+  }
+});
+
+test('client: a connection cut before the reply is sent again only once, and only if it was a kept one; then the gateway is unavailable', async () => {
+  // Every request but the very first is cut unanswered, on a kept connection or a new one.
+  const processor = await testProcessor((res, body) => {
+    if (processor.seen.length > 1) res.socket!.destroy();
+    else approve(res, body);
+  });
+  try {
+    const client = gatewayClient({ baseUrl: () => processor.url, timeoutMs: 5000 });
+    await client.charge({ orderId: randomUUID(), amount, attempt: 1 });
+    const orderId = randomUUID();
+    const twice = await failure(client.charge({ orderId, amount, attempt: 2 }));
+    assert.instance(twice, DependencyUnavailableError);
+    assert.match(twice!.message, `charging order ${orderId} (attempt 2)`);
+    assert.match(twice!.message, 'ECONNRESET');
+    assert.equal(processor.seen.slice(1), [{ key: orderId, onConnection: 2 }, { key: orderId, onConnection: 1 }], 'sent again once, on a new connection');
+
+    const fresh = randomUUID();
+    const once = await failure(gatewayClient({ baseUrl: () => processor.url, timeoutMs: 5000 }).charge({ orderId: fresh, amount, attempt: 1 }));
+    assert.instance(once, DependencyUnavailableError);
+    assert.equal(processor.seen.filter((s) => s.key === fresh), [{ key: fresh, onConnection: 1 }], 'a new connection cut: not sent again');
+  } finally {
+    await processor.stop();
+  }
+});
+
+test('client: a request accepted and never answered, or a reply whose body never ends, times out within the limit as unavailable; the connection is destroyed, never reused', async () => {
+  const TIMEOUT_MS = 300;
+  let mode: 'silent' | 'half-body' | 'answer' = 'silent';
+  const processor = await testProcessor((res, body) => {
+    if (mode === 'answer') approve(res, body);
+    else if (mode === 'half-body') res.writeHead(200, { 'content-type': 'application/json' }).write('{"chargeId":');
+  });
+  try {
+    const client = gatewayClient({ baseUrl: () => processor.url, timeoutMs: TIMEOUT_MS });
+    for (const m of ['silent', 'half-body'] as const) {
+      mode = m;
+      const started = Date.now();
+      const timedOut = await failure(client.charge({ orderId: randomUUID(), amount, attempt: 1 }));
+      const took = Date.now() - started;
+      assert.instance(timedOut, DependencyUnavailableError, m);
+      assert.match(timedOut!.message, `no answer from ${processor.url} within ${TIMEOUT_MS} ms`);
+      assert.ok(took >= TIMEOUT_MS - 5 && took < TIMEOUT_MS + 1000, `${m}: gave up after ${took} ms`);
+      await eventually(async () => processor.open() === 0, `${m}: the timed-out connection destroyed`);
+    }
+    mode = 'answer';
+    await client.charge({ orderId: randomUUID(), amount, attempt: 1 });
+    assert.is(processor.connections(), 3, 'each call on a connection of its own: none was reused after a timeout');
+  } finally {
+    await processor.stop();
+  }
+});
+
+test('client: the reply is read whole as UTF-8, a character split across chunks included', async () => {
+  const reason = 'Carte refusée — solde insuffisant ✓';
+  const processor = await testProcessor((res, { orderId }) => {
+    const bytes = Buffer.from(JSON.stringify({ chargeId: 'ch_utf8', orderId, status: 'DECLINED', reason }));
+    const inside = bytes.indexOf(Buffer.from('é')) + 1; // between the two bytes of é
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write(bytes.subarray(0, inside), () => res.end(bytes.subarray(inside)));
+  });
+  try {
+    const orderId = randomUUID();
+    const answer = await gatewayClient({ baseUrl: () => processor.url, timeoutMs: 5000 }).charge({ orderId, amount, attempt: 1 });
+    assert.equal(answer, { chargeId: 'ch_utf8', orderId, status: 'DECLINED', reason });
+  } finally {
+    await processor.stop();
+  }
 });
 
 test('`npm run payment-provider` runs it as its own process on PAYMENT_PROVIDER_PORT and stops on SIGTERM', async () => {

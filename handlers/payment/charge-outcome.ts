@@ -48,14 +48,22 @@ export function readReply(orderId: string, status: number, body: string): Charge
   return { kind: 'answer', answer };
 }
 
-/** No reply at all (fetch threw): the processor is silent or unreachable, which is always a wait. */
+/** The call's time limit passed (gateway.ts): no whole reply within it, from the wait for the address to the body's last byte. */
+export class ChargeTimeoutError extends Error {
+  override readonly name = 'ChargeTimeoutError';
+}
+
+/**
+ * No reply at all: the call ran out of time (a ChargeTimeoutError), or node:http failed
+ * to connect, send or read (an error with an errno `code`: ECONNREFUSED, ECONNRESET,
+ * ENOTFOUND, EAI_AGAIN...). The processor is silent or unreachable, which is always a wait.
+ */
 export function readNoReply(error: Error, base: string, timeoutMs: number): NoAnswer {
-  const e = error as Error & { cause?: { code?: string; message?: string } };
-  const silent = e.name === 'TimeoutError' || e.name === 'AbortError';
-  return {
-    kind: 'wait',
-    why: silent ? `no answer from ${base} within ${timeoutMs} ms` : `${base} unreachable: ${e.cause?.code ?? e.cause?.message ?? e.message}`,
-  };
+  if (error instanceof ChargeTimeoutError) return { kind: 'wait', why: `no answer from ${base} within ${timeoutMs} ms` };
+  const code = (error as Error & { code?: unknown }).code;
+  // node:http names most failures by their code ("connect ECONNREFUSED 127.0.0.1:4010"); a reset before the reply is "socket hang up" (ECONNRESET)
+  const said = typeof code !== 'string' ? error.message : error.message.includes(code) ? code : `${code} (${error.message})`;
+  return { kind: 'wait', why: `${base} unreachable: ${said}` };
 }
 
 /** The error the runtime honours for a reply that is not an answer: wait, retry or dead-letter. */

@@ -5,7 +5,7 @@
 import { definePayment, type PaymentHandlers } from '../../generated/services/payment.ts';
 import type { Config } from '../../runtime/config.ts';
 import type { Stoppable } from '../../runtime/service.ts';
-import { gatewayClient } from './gateway.ts';
+import { gatewayClient, type GatewayClient } from './gateway.ts';
 import { onOrderPersisted } from './onOrderPersisted.ts';
 
 export { DECLINE_REASON, paymentDraw, paymentOutcome, type PaymentOutcome } from './gateway.ts';
@@ -15,13 +15,16 @@ export interface PaymentService extends Stoppable {
   readonly gatewayUrl: string;
 }
 
-/** Per host (keyed by its configuration object): the gateway's address, known at once or once start has run. */
+/** Per host (keyed by its configuration object): the gateway's address, known at once or once start has run, and its client. */
 interface GatewaySlot {
   readonly url: Promise<string>;
   resolve(url: string): void;
   embedded?: Promise<{ url: string; stop(): Promise<void> }>;
   /** The embedded processor's address while it runs (a restart on the same configuration gets a new port). */
   current?: string;
+  /** Built with the handlers; closed (its connections destroyed) by the last stop, and built anew by the next handlers. */
+  client?: GatewayClient;
+  /** Services started on this configuration and not stopped yet. */
   users: number;
 }
 
@@ -46,12 +49,14 @@ export const payment = definePayment({
   concurrency: 128,
   handlers: (config: Config): PaymentHandlers => {
     const slot = slotOf(config);
-    return { onOrderPersisted: onOrderPersisted(gatewayClient({ baseUrl: () => slot.current ?? slot.url, timeoutMs: config.payment.gatewayTimeoutMs })) };
+    slot.client ??= gatewayClient({ baseUrl: () => slot.current ?? slot.url, timeoutMs: config.payment.gatewayTimeoutMs });
+    return { onOrderPersisted: onOrderPersisted(slot.client) };
   },
   start: async ({ config, log }): Promise<PaymentService> => {
     const slot = slotOf(config);
+    const leave = join(slot);
     if (config.payment.gatewayUrl) {
-      return { gatewayUrl: config.payment.gatewayUrl, stop: async () => undefined };
+      return { gatewayUrl: config.payment.gatewayUrl, stop: async () => { leave(); } };
     }
     // Loaded only here: a process pointed at a real processor never needs the simulator.
     slot.embedded ??= import('../../simulators/payment-provider/server.ts').then(({ startPaymentProvider }) => startPaymentProvider({
@@ -65,26 +70,21 @@ export const payment = definePayment({
         seed: config.payment.seed,
       },
     }));
-    slot.users += 1;
     let provider;
     try {
       provider = await slot.embedded;
     } catch (err) {
-      slot.users -= 1;
+      leave();
       slot.embedded = undefined;
       throw new Error(`payment: the embedded payment provider could not start on 127.0.0.1: ${(err as Error).message}. Set PAYMENT_GATEWAY_URL to use another.`, { cause: err });
     }
     slot.current = provider.url;
     slot.resolve(provider.url);
     log.info({ gatewayUrl: provider.url }, 'embedded payment provider (simulated card processor) started; set PAYMENT_GATEWAY_URL to use another');
-    let released = false;
     return {
       gatewayUrl: provider.url,
       async stop() {
-        if (released) return;
-        released = true;
-        slot.users -= 1;
-        if (slot.users > 0) return;
+        if (!leave()) return;
         slot.embedded = undefined;
         slot.current = undefined;
         await provider.stop();
@@ -93,3 +93,22 @@ export const payment = definePayment({
     };
   },
 });
+
+/**
+ * Counts a started service on the slot; the leave() it returns takes it off again, once.
+ * The last to leave closes the client (idle connections would not hold the process, but a
+ * stopped service keeps none) and is told it was the last (true).
+ */
+function join(slot: GatewaySlot): () => boolean {
+  slot.users += 1;
+  let left = false;
+  return () => {
+    if (left) return false;
+    left = true;
+    slot.users -= 1;
+    if (slot.users > 0) return false;
+    slot.client?.close();
+    slot.client = undefined;
+    return true;
+  };
+}
