@@ -28,6 +28,8 @@ export interface GroupCommitOptions<T, R> {
 
 interface Queued<T, R> {
   readonly item: T;
+  /** When it was submitted (performance.now()). */
+  readonly since: number;
   readonly resolve: (result: R) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -52,26 +54,30 @@ export class GroupCommit<T, R> {
   /** Resolves with the item's result once its transaction committed; rejects with its own failure. */
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.#queue.push({ item, resolve, reject });
+      this.#queue.push({ item, since: performance.now(), resolve, reject });
       this.#drain();
     });
   }
 
-  #drain(overflowing = false): void {
+  #drain(): void {
     const { lanes, size } = this.#options;
-    while (this.#busy < lanes && this.#queue.length > 0 && (this.#busy === 0 || this.#queue.length >= size || overflowing)) {
+    const patience = this.#options.overflowAfterMs ?? 100;
+    // The queue is in arrival order: its first item has waited longest.
+    const overdue = () => performance.now() - this.#queue[0]!.since >= patience;
+    while (this.#busy < lanes && this.#queue.length > 0 && (this.#busy === 0 || this.#queue.length >= size || overdue())) {
       this.#open(this.#queue.splice(0, size));
-      overflowing = false;
     }
-    if (this.#queue.length === 0 || this.#busy >= lanes) {
+    if (this.#queue.length === 0) {
       clearTimeout(this.#overflow);
       this.#overflow = undefined;
-    } else {
+    } else if (this.#busy < lanes) {
+      // Fires when the oldest item is due (early if it has been taken meanwhile: then it waits again).
       this.#overflow ??= setTimeout(() => {
         this.#overflow = undefined;
-        this.#drain(true);
-      }, this.#options.overflowAfterMs ?? 100);
+        this.#drain();
+      }, Math.max(0, patience - (performance.now() - this.#queue[0]!.since)));
     }
+    // All lanes busy: the next lane to free takes what is overdue then (its #drain).
   }
 
   #open(batch: Queued<T, R>[]): void {

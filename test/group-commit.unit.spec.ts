@@ -75,6 +75,33 @@ test('items held up by a slow transaction get a lane of their own after overflow
   assert.is(await slow, 'done slow');
 });
 
+test('a lane that frees while others are busy takes at once the items that already waited overflowAfterMs', async () => {
+  const gates = new Map<string, () => void>();
+  const started: string[] = [];
+  const group = new GroupCommit<string, string>({
+    size: 8, lanes: 2, overflowAfterMs: 30,
+    commit: async (items) => {
+      started.push(...items);
+      if (items[0]!.startsWith('slow')) await new Promise<void>((resolve) => gates.set(items[0]!, resolve));
+      return items.map((i) => `done ${i}`);
+    },
+  });
+  const slow1 = group.submit('slow1');
+  const slow2 = group.submit('slow2');
+  while (!gates.has('slow2')) await new Promise((r) => setTimeout(r, 5)); // its overflow gave it the second lane
+  const x = group.submit('x');
+  await new Promise((r) => setTimeout(r, 40)); // x is overdue now, both lanes still busy
+  assert.is(group.waiting, 1);
+  gates.get('slow1')!();
+  await slow1;
+  await new Promise((r) => setImmediate(r)); // the freed lane's drain has run; no 30 ms timer could have
+  assert.is(group.waiting, 0, 'x went into the freed lane at once, without waiting another overflowAfterMs');
+  assert.is(await x, 'done x');
+  gates.get('slow2')!();
+  assert.is(await slow2, 'done slow2');
+  assert.equal(started, ['slow1', 'slow2', 'x']);
+});
+
 test('waiting counts the items no lane has taken yet', async () => {
   const r = recorder();
   const group = new GroupCommit<string, string>({ size: 2, lanes: 1, commit: r.commit });
