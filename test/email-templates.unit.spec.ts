@@ -8,7 +8,8 @@ import type { InvoiceCreated, OrderRejected, PaymentFailed, PaymentSucceeded } f
 import { escapeHtml, formatMoney, headerValue, isSingleAddress, oneLine, shortOrderId } from '../handlers/email/format.ts';
 import { messageIdFor } from '../handlers/email/queue-email.ts';
 import { cancellationMail, invoiceMail, orderConfirmationMail, rejectionMail } from '../handlers/email/templates.ts';
-import { isBareAddress, oneLineHeader, retryDelayMs } from '../runtime/mail/dispatcher.ts';
+import { retryDelayMs } from '../runtime/mail/dispatcher.ts';
+import { isBareAddress, oneLineHeader } from '../runtime/mail/mime.ts';
 
 const payment = () => structuredClone(examples.PaymentSucceeded[0].payload) as PaymentSucceeded;
 const invoice = () => structuredClone(examples.InvoiceCreated[0].payload) as InvoiceCreated;

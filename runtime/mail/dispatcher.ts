@@ -20,6 +20,7 @@ import type { Logger } from '../logger.ts';
 import { throughOutage } from '../through-outage.ts';
 import { pollingLoop, type PollingLoop } from '../polling-loop.ts';
 import type { MailTransport } from './transport.ts';
+import { isBareAddress, oneLineHeader } from './mime.ts';
 import { contextOfTraceparent, endSpan, inSpan, SpanKind, startSpan, type Span } from '../tracing.ts';
 
 export interface QueuedEmail {
@@ -76,16 +77,6 @@ const DEFAULTS = {
 /** Delay before the next attempt, after `attempts` failed ones: base·2^(attempts−1), capped. */
 export function retryDelayMs(attempts: number, baseMs: number = DEFAULTS.backoffBaseMs, maxMs: number = DEFAULTS.backoffMaxMs): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(attempts - 1, 30)));
-}
-
-/** A header value on one line: control characters (CR and LF among them) become spaces. */
-export function oneLineHeader(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
-}
-
-/** Exactly one bare address: no display name, list, group or comment a header parser could expand. */
-export function isBareAddress(value: string): boolean {
-  return value.length <= 254 && /^[^\s@,;:<>()[\]\\"]+@[^\s@,;:<>()[\]\\"]+$/.test(value);
 }
 
 /** An SMTP answer that no retry changes: the server refused the recipient, sender or content for good (5xx). */
@@ -173,10 +164,11 @@ export class MailDispatcher {
       return undefined;
     }
     try {
+      // From and Subject are made one line where the message is composed (mime.ts)
       const { response } = await this.#transport.send({
-        from: oneLineHeader(this.#options.from),
+        from: this.#options.from,
         to,
-        subject: oneLineHeader(email.subject),
+        subject: email.subject,
         text: email.text_body,
         html: email.html_body,
         messageId: email.message_id,

@@ -4,7 +4,8 @@
 // than the SMTP exchange itself: about an eighth of the whole process under load.
 // Every header line is ASCII: a non-ASCII or encoded-looking value goes as RFC 2047
 // encoded-words; a body is 7bit when it is ASCII in short lines, quoted-printable
-// otherwise. Lines end in CRLF; the SMTP client dot-stuffs.
+// otherwise. Lines end in CRLF; the SMTP client dot-stuffs. The header rules (one line,
+// one bare address) are defined here once; the dispatcher checks recipients with them.
 import { randomHex } from '../random-hex.ts';
 
 export interface MimeMail {
@@ -38,7 +39,7 @@ export function composeMime(mail: MimeMail): string {
     header('To', bareAddress(mail.to)),
     header('Subject', unstructured(mail.subject)),
     header('Date', rfc5322Date(mail.date)),
-    header('Message-ID', bareAddress(mail.messageId)),
+    header('Message-ID', messageIdValue(mail.messageId)),
     ...Object.entries(mail.headers ?? {}).map(([name, value]) => header(name, unstructured(value))),
     header('MIME-Version', '1.0'),
     header('Content-Type', `multipart/alternative;${CRLF} boundary="${boundary}"`),
@@ -82,9 +83,22 @@ export function quotedPrintableLine(line: string): string {
   return out;
 }
 
-/** Control characters (CR and LF included) as spaces: a header value stays one line. */
-function oneLine(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+/** A header value on one line: control characters (CR and LF among them) become spaces. */
+export function oneLineHeader(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+}
+
+/** Exactly one bare address: no display name, list, group or comment a header parser could expand. */
+export function isBareAddress(value: string): boolean {
+  return value.length <= 254 && /^[^\s@,;:<>()[\]\\"]+@[^\s@,;:<>()[\]\\"]+$/.test(value);
+}
+
+/** A From value ("Shop <orders@shop.example>" or "orders@shop.example") as its display name and its address. */
+export function mailbox(value: string): { readonly name: string; readonly address: string } {
+  const line = oneLineHeader(value);
+  const match = /^(.*?)\s*<([^<>]+)>$/.exec(line);
+  const name = match ? match[1]!.replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1') : '';
+  return { name, address: bareAddress(match ? match[2]! : line) };
 }
 
 /** A value that needs no encoding: printable ASCII that no reader could take for an encoded-word. */
@@ -94,7 +108,7 @@ function plainAscii(value: string): boolean {
 
 /** An unstructured header value (Subject): folded at spaces when plain, else encoded-words. */
 function unstructured(value: string): string {
-  const line = oneLine(value);
+  const line = oneLineHeader(value);
   // A word too long for one line cannot be folded: encoded-words can.
   return plainAscii(line) && line.split(' ').every((w) => w.length < FOLD_AT) ? foldAtSpaces(line) : encodedWords(line);
 }
@@ -133,11 +147,14 @@ export function encodedWords(value: string): string {
   return words.map((w) => `=?utf-8?B?${Buffer.from(w, 'utf8').toString('base64')}?=`).join(`${CRLF} `);
 }
 
-// An address without display name: no space, comma, angle bracket or control character.
-const BARE = /^<?[^\s<>,;:"()\\]+@[^\s<>,;:"()\\]+>?$/;
-
 function bareAddress(value: string): string {
-  if (!BARE.test(value)) throw new Error(`"${value}" is not a single bare address`);
+  if (!isBareAddress(value)) throw new Error(`"${value}" is not a single bare address`);
+  return value;
+}
+
+/** A Message-ID as stored: one address-like id in angle brackets. */
+function messageIdValue(value: string): string {
+  if (!isBareAddress(value.slice(1, -1)) || !value.startsWith('<') || !value.endsWith('>')) throw new Error(`"${value}" is not a Message-ID`);
   return value;
 }
 
@@ -146,11 +163,9 @@ const ATOMS = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\- ]+$/;
 
 /** "Name <address>" or "address", with the name as atoms, a quoted string or encoded-words. */
 function fromValue(value: string): string {
-  const match = /^(.*?)\s*<([^<>]+)>$/.exec(oneLine(value));
-  if (!match) return bareAddress(oneLine(value));
-  const name = match[1]!.replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1');
-  const address = `<${bareAddress(match[2]!)}>`;
-  if (!name) return address;
+  const { name, address: bare } = mailbox(value);
+  if (!name) return bare;
+  const address = `<${bare}>`;
   if (!plainAscii(name)) return `${encodedWords(name)}${CRLF} ${address}`;
   return ATOMS.test(name) ? `${name} ${address}` : `"${name.replace(/(["\\])/g, '\\$1')}" ${address}`;
 }

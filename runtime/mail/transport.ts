@@ -2,7 +2,7 @@
 // well inside the dispatcher's lease, so a hanging server cannot make a send
 // outlive the claim it was made under.
 import nodemailer from 'nodemailer';
-import { composeMime, type MimeMail } from './mime.ts';
+import { composeMime, mailbox, type MimeMail } from './mime.ts';
 
 /** An e-mail to send; its messageId is the stored one, the same on every resend. */
 export type OutgoingMail = Omit<MimeMail, 'headers'>;
@@ -18,11 +18,6 @@ export interface SmtpTransportOptions {
   readonly connectionTimeoutMs?: number;
   readonly socketTimeoutMs?: number;
   readonly maxConnections?: number;
-}
-
-/** The address of a From value ("Shop <orders@shop.example>" → orders@shop.example): the SMTP envelope's sender. */
-function envelopeAddress(from: string): string {
-  return /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
 }
 
 /** A pooled SMTP transport for the smtp:// or smtps:// URL (credentials and options as nodemailer reads them). */
@@ -43,7 +38,7 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
     async send(mail) {
       // Composed here (runtime/mail/mime.ts), so nodemailer only carries the bytes over SMTP.
       const info = await transporter.sendMail({
-        envelope: { from: envelopeAddress(mail.from), to: [mail.to] },
+        envelope: { from: mailbox(mail.from).address, to: [mail.to] },
         raw: composeMime({ ...mail, headers: { 'Auto-Submitted': 'auto-generated' } }),
       });
       return { response: String(info.response ?? '') };
