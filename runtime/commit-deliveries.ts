@@ -15,7 +15,7 @@ import type { Handler } from './bind-handlers.ts';
 import { inTransaction, type Database, type EntityManager } from './db.ts';
 import type { IncomingEnvelope } from './envelope.ts';
 import { describeError } from './errors.ts';
-import { GroupCommit } from './group-commit.ts';
+import { GroupCommit, type GroupShape } from './group-commit.ts';
 import type { HandlerContext } from './handler-context.ts';
 import { loggerOfSpan, type Logger } from './logger.ts';
 import { writeAllToOutbox, type Caused } from './outbox.ts';
@@ -44,7 +44,7 @@ export interface CommitOptions {
   readonly service: string;
   readonly handlers: ReadonlyMap<string, Handler>;
   /** Up to `size` deliveries share one transaction, at most `lanes` transactions at a time. */
-  readonly commit: { readonly size: number; readonly lanes: number };
+  readonly commit: GroupShape;
   /** Given the events of every commit, to publish them straight away. */
   readonly afterCommit?: ((messages: readonly Outgoing[]) => void) | undefined;
   /** Extra events about the messages the transaction handled (e.g. one LogEmitted with a record each), written with them. */

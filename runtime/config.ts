@@ -49,7 +49,7 @@ export interface Config {
   readonly dbPoolMax: number;
   /** Connections of the runtime's pool (migrations, outbox relay, readiness). */
   readonly runtimeDbPoolMax: number;
-  /** Per-service overrides, by service name: PREFETCH_PAYMENT=200, DB_POOL_MAX_API=20. */
+  /** Per-service overrides, by service name: PREFETCH_PAYMENT=200, DB_POOL_MAX_API=20, GATHER_MS_ORDER_TIMELINE=0. */
   readonly serviceLimits: Readonly<Record<string, ServiceLimits>>;
   /** AMQP messages larger than this are dead-lettered unparsed. */
   readonly maxMessageBytes: number;
@@ -101,6 +101,7 @@ export type TrustProxy = false | readonly string[];
 export interface ServiceLimits {
   readonly prefetch?: number;
   readonly dbPoolMax?: number;
+  readonly gatherMs?: number;
 }
 
 export class ConfigError extends Error {}
@@ -255,18 +256,19 @@ function onOff(env: Env, name: string, fallback: boolean): boolean {
   return oneOf(env, name, fallback ? 'on' : 'off', ['on', 'off']) === 'on';
 }
 
-const LIMIT_VARIABLE = /^(PREFETCH|DB_POOL_MAX)_([A-Z0-9_]+)$/;
+const LIMIT_VARIABLE = /^(PREFETCH|DB_POOL_MAX|GATHER_MS)_([A-Z0-9_]+)$/;
 
-/** PREFETCH_<SERVICE> and DB_POOL_MAX_<SERVICE>, the service named as in asyncapi.yaml with - as _ (ORDER_TIMELINE). */
+/** PREFETCH_<SERVICE>, DB_POOL_MAX_<SERVICE> and GATHER_MS_<SERVICE>, the service named as in asyncapi.yaml with - as _ (ORDER_TIMELINE). */
 function serviceLimits(env: Env): Record<string, ServiceLimits> {
-  const limits: Record<string, { prefetch?: number; dbPoolMax?: number }> = {};
+  const limits: Record<string, { -readonly [K in keyof ServiceLimits]: ServiceLimits[K] }> = {};
   for (const name of Object.keys(env).sort()) {
     const match = LIMIT_VARIABLE.exec(name);
     if (!match || env[name] === undefined || env[name] === '') continue;
     const service = serviceOfVariable(name, match[2]);
     const entry = (limits[service] ??= {});
     if (match[1] === 'PREFETCH') entry.prefetch = number(env, name, 1, 1, 1000);
-    else entry.dbPoolMax = number(env, name, 1, 1, 200);
+    else if (match[1] === 'DB_POOL_MAX') entry.dbPoolMax = number(env, name, 1, 1, 200);
+    else entry.gatherMs = number(env, name, 0, 0, 10000);
   }
   return limits;
 }

@@ -22,6 +22,7 @@ import { databaseReachable, type Database } from './db.ts';
 import { readEnvelope, republishOptions, type IncomingEnvelope } from './envelope.ts';
 import { describeError, isInfrastructure, PermanentError } from './errors.ts';
 import { decideFailure, type FailurePlan } from './failure-policy.ts';
+import type { GroupShape } from './group-commit.ts';
 import { Header } from './headers.ts';
 import type { Logger } from './logger.ts';
 import { outsideStepOf } from './outside-step.ts';
@@ -42,7 +43,7 @@ export interface ConsumerOptions {
   /** Backoff of the outage probe while paused (first and longest wait). */
   readonly outageBackoffMs?: ProbeBackoff;
   /** Group commit: up to `size` deliveries share one transaction, at most `lanes` transactions at a time. */
-  readonly commit: { readonly size: number; readonly lanes: number };
+  readonly commit: GroupShape;
   /** Given the events of every commit, to publish them straight away (the outbox relay's publishCommitted). */
   readonly afterCommit?: (messages: readonly Outgoing[]) => void;
   /** Extra events about the messages each transaction handled (e.g. one LogEmitted with a record each), written with them. */

@@ -1,7 +1,9 @@
 // Group commit: work items queue up and are committed together, up to `size` per
 // transaction, with at most `lanes` transactions at a time. When no lane is busy the
-// first takes whatever is queued at once, so a lone delivery waits for nothing; while
-// one is busy, items gather for the next group. A further lane opens only when a full
+// first takes whatever is queued at once, so a lone delivery waits for nothing (unless
+// the owner asks items to gather for `gatherMs` first: a consumer off the orders' path,
+// whose every transaction otherwise costs as much as a group's); while one is busy,
+// items gather for the next group. A further lane opens only when a full
 // group waits (one lane cannot keep up), or when items have waited `overflowAfterMs`
 // (a slow transaction must not hold them up). Opening a lane for every item that found
 // the others busy kept groups at one or two items under moderate load: at 50 orders/s,
@@ -18,6 +20,8 @@ export interface GroupCommitOptions<T, R> {
   readonly lanes: number;
   /** How long items wait for a busy lane before a further one opens for them, short of a full group (default 100). */
   readonly overflowAfterMs?: number;
+  /** How long the first item waits for others while every lane is free, short of a full group (default 0: not at all). */
+  readonly gatherMs?: number;
   /** Commits the items in one transaction; resolves with one result per item, in order. */
   readonly commit: (items: readonly T[]) => Promise<readonly R[]>;
   /** Told when a batch of several failed and its items are retried one by one. */
@@ -25,6 +29,9 @@ export interface GroupCommitOptions<T, R> {
   /** True for a failure that is no item's own: every item of the batch fails with it, none is retried alone. */
   readonly sharedFailure?: (error: unknown) => boolean;
 }
+
+/** A group commit's shape: items per transaction, transactions at a time, and how long a first item gathers others. */
+export type GroupShape = Pick<GroupCommitOptions<unknown, unknown>, 'size' | 'lanes' | 'gatherMs'>;
 
 interface Queued<T, R> {
   readonly item: T;
@@ -38,11 +45,14 @@ export class GroupCommit<T, R> {
   readonly #options: GroupCommitOptions<T, R>;
   readonly #queue: Queued<T, R>[] = [];
   #busy = 0;
-  /** Opens a further lane for items that waited overflowAfterMs; set while items wait and none is opening. */
-  #overflow: NodeJS.Timeout | undefined;
+  /** Opens a lane for items that waited long enough (gatherMs, or overflowAfterMs while a lane is busy); set while items wait and none is opening. */
+  #due: NodeJS.Timeout | undefined;
+  /** When #due fires (performance.now()). */
+  #dueAt = 0;
 
   constructor(options: GroupCommitOptions<T, R>) {
     if (options.size < 1 || options.lanes < 1) throw new Error(`group commit needs size and lanes of at least 1 (size ${options.size}, lanes ${options.lanes})`);
+    if ((options.gatherMs ?? 0) < 0 || (options.overflowAfterMs ?? 0) < 0) throw new Error(`group commit waits cannot be negative (gatherMs ${options.gatherMs}, overflowAfterMs ${options.overflowAfterMs})`);
     this.#options = options;
   }
 
@@ -61,23 +71,28 @@ export class GroupCommit<T, R> {
 
   #drain(): void {
     const { lanes, size } = this.#options;
-    const patience = this.#options.overflowAfterMs ?? 100;
-    // The queue is in arrival order: its first item has waited longest.
-    const overdue = () => performance.now() - this.#queue[0]!.since >= patience;
-    while (this.#busy < lanes && this.#queue.length > 0 && (this.#busy === 0 || this.#queue.length >= size || overdue())) {
+    // How long the queue's first item (it has waited longest) may wait before a lane opens for it, short of a full group.
+    const patience = () => this.#busy === 0 ? this.#options.gatherMs ?? 0 : this.#options.overflowAfterMs ?? 100;
+    const waited = () => performance.now() - this.#queue[0]!.since;
+    while (this.#busy < lanes && this.#queue.length > 0 && (this.#queue.length >= size || waited() >= patience())) {
       this.#open(this.#queue.splice(0, size));
     }
-    if (this.#queue.length === 0) {
-      clearTimeout(this.#overflow);
-      this.#overflow = undefined;
-    } else if (this.#busy < lanes) {
-      // Fires when the oldest item is due (early if it has been taken meanwhile: then it waits again).
-      this.#overflow ??= setTimeout(() => {
-        this.#overflow = undefined;
-        this.#drain();
-      }, Math.max(0, patience - (performance.now() - this.#queue[0]!.since)));
+    if (this.#queue.length === 0 || this.#busy >= lanes) {
+      // Nothing waits, or the next lane to free takes what is due then (its #drain).
+      clearTimeout(this.#due);
+      this.#due = undefined;
+      return;
     }
-    // All lanes busy: the next lane to free takes what is overdue then (its #drain).
+    const dueAt = performance.now() + patience() - waited();
+    // Re-armed only when due earlier (a lane freed: the gathering wait replaces the overflow's); one
+    // that fires late for an item taken meanwhile finds the next item not due and arms again.
+    if (this.#due && this.#dueAt <= dueAt) return;
+    clearTimeout(this.#due);
+    this.#dueAt = dueAt;
+    this.#due = setTimeout(() => {
+      this.#due = undefined;
+      this.#drain();
+    }, Math.max(0, dueAt - performance.now()));
   }
 
   #open(batch: Queued<T, R>[]): void {

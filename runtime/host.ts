@@ -13,6 +13,7 @@ import { Broker } from './broker.ts';
 import { Consumer, type ConsumerOptions } from './consumer.ts';
 import { databaseReachable, openDatabase, type Database } from './db.ts';
 import { eventLogger } from './event-log.ts';
+import type { GroupShape } from './group-commit.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { HostMetrics } from './metrics.ts';
 import { ensureDatabase, migrate } from './migrate.ts';
@@ -169,14 +170,18 @@ export function limitsOf(m: ServiceModule, config: Config): { prefetch: number; 
   return { prefetch: own.prefetch ?? m.concurrency ?? config.prefetch, dbPoolMax: own.dbPoolMax ?? m.dbPoolMax ?? config.dbPoolMax };
 }
 
-/** The service's group commit: deliveries (or requests) per transaction (BATCH_SIZE unless the service says), and transactions at a time (its pool, unless it says). */
-export function commitOf(m: ServiceModule, config: Config): { size: number; lanes: number } {
+/**
+ * The service's group commit: deliveries (or requests) per transaction (BATCH_SIZE unless the service says),
+ * transactions at a time (its pool, unless it says), and how long a first delivery gathers others (GATHER_MS_<SERVICE>, then the service's own, else 0).
+ */
+export function commitOf(m: ServiceModule, config: Config): GroupShape {
   const limits = limitsOf(m, config);
   const lanes = m.commit?.lanes ?? limits.dbPoolMax;
   // BATCH_SIZE keeps groups small enough for several lanes to share the work. A single lane
   // (store-order and cancel-order, behind the stock lock) shares with nobody: a group takes
   // every delivery in flight, and a smaller one would only leave the rest waiting for the next.
-  return { size: m.commit?.size ?? (lanes === 1 ? limits.prefetch : config.batchSize), lanes };
+  const gatherMs = config.serviceLimits[m.name]?.gatherMs ?? m.commit?.gatherMs ?? 0;
+  return { size: m.commit?.size ?? (lanes === 1 ? limits.prefetch : config.batchSize), lanes, gatherMs };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Broker } from './broker.ts';
 import type { Config } from './config.ts';
 import type { DataAccess } from './database-roles.ts';
 import type { Database } from './db.ts';
+import type { GroupShape } from './group-commit.ts';
 import type { Logger } from './logger.ts';
 import type { HostMetrics } from './metrics.ts';
 import type { Publisher } from './publisher.ts';
@@ -25,7 +26,7 @@ export interface ServiceRuntime extends HostRuntime {
   readonly broker: Broker;
   readonly publisher: Publisher;
   /** The service's group commit (ServiceOptions.commit), for work its start part groups too (the api's orders). */
-  readonly commit: { readonly size: number; readonly lanes: number };
+  readonly commit: GroupShape;
 }
 
 export interface Stoppable {
@@ -49,7 +50,7 @@ export interface ServiceOptions {
    * default). A service whose deliveries all queue on one lock gains nothing from more
    * than one lane.
    */
-  readonly commit?: { readonly size?: number; readonly lanes?: number };
+  readonly commit?: Partial<GroupShape>;
   readonly start?: (runtime: ServiceRuntime) => Promise<Stoppable>;
 }
 

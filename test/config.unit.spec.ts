@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig, redactUrl, withoutSecrets } from '../runtime/config.ts';
 import { selectServices } from '../handlers/index.ts';
 import { serviceNames } from '../generated/registry.ts';
-import { limitsOf } from '../runtime/host.ts';
+import { commitOf, limitsOf } from '../runtime/host.ts';
 
 test('the defaults run everything locally', () => {
   const c = loadConfig({});
@@ -36,6 +36,19 @@ test('each service has its own limits: PREFETCH_<SERVICE> and DB_POOL_MAX_<SERVI
   assert.is(limitsOf(api, c).dbPoolMax, 8, 'the api keeps its own, larger pool');
   assert.throws(() => loadConfig({ PREFETCH_PAYMNET: '5' }), /^PREFETCH_PAYMNET names no service of asyncapi.yaml/);
   assert.throws(() => loadConfig({ DB_POOL_MAX_API: '0' }), /^DB_POOL_MAX_API=0 is not a number between 1 and 200/);
+});
+
+test('a consumer off the orders\' path gathers its deliveries before committing: the service\'s own wait, GATHER_MS_<SERVICE> over it', async () => {
+  const [logs, timeline, payment] = await selectServices(['log-persistence', 'order-timeline', 'payment']);
+  const defaults = loadConfig({});
+  assert.is(commitOf(logs, defaults).gatherMs, 100);
+  assert.is(commitOf(timeline, defaults).gatherMs, 100);
+  assert.is(commitOf(payment, defaults).gatherMs, 0, 'a service on the orders\' path commits a lone delivery at once');
+  const c = loadConfig({ GATHER_MS_LOG_PERSISTENCE: '0', GATHER_MS_PAYMENT: '5' });
+  assert.equal(c.serviceLimits, { 'log-persistence': { gatherMs: 0 }, payment: { gatherMs: 5 } });
+  assert.is(commitOf(logs, c).gatherMs, 0);
+  assert.is(commitOf(payment, c).gatherMs, 5);
+  assert.throws(() => loadConfig({ GATHER_MS_PAYMENT: '-1' }), /^GATHER_MS_PAYMENT=-1 is not a number between 0 and 10000/);
 });
 
 test('each bad value is refused with the variable named', () => {

@@ -1,5 +1,5 @@
-// Group commit without a database: a free lane commits whatever is queued, groups
-// grow while the lanes are busy, and a failing group is committed again item by item,
+// Group commit without a database: a free lane commits whatever is queued (after
+// gatherMs, when one is set), groups grow while the lanes are busy, and a failing group is committed again item by item,
 // unless its failure is no item's own.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -102,6 +102,52 @@ test('a lane that frees while others are busy takes at once the items that alrea
   assert.equal(started, ['slow1', 'slow2', 'x']);
 });
 
+test('with gatherMs, a first item waits for others while every lane is free, and they share its transaction', async () => {
+  const r = recorder();
+  const group = new GroupCommit<string, string>({ size: 32, lanes: 2, gatherMs: 60, commit: r.commit });
+  const since = performance.now();
+  const a = group.submit('a');
+  assert.equal(r.groups, [], 'a is gathering, not committed on its own at once');
+  const rest = ['b', 'c'].map((i) => group.submit(i));
+  assert.equal(await Promise.all([a, ...rest]), ['done a', 'done b', 'done c']);
+  assert.equal(r.groups, [['a', 'b', 'c']]);
+  // timers may fire a millisecond early by performance.now()'s reading, never much more
+  assert.ok(performance.now() - since >= 59, `committed after ${performance.now() - since} ms, before the 60 ms gathering wait`);
+});
+
+test('with gatherMs, a full group does not wait', async () => {
+  const r = recorder();
+  const group = new GroupCommit<string, string>({ size: 2, lanes: 1, gatherMs: 60_000, commit: r.commit });
+  const both = group.submit('a');
+  assert.equal(r.groups, []);
+  const b = group.submit('b');
+  assert.equal(r.groups, [['a', 'b']], 'the second item filled the group: committed at once');
+  assert.equal(await Promise.all([both, b]), ['done a', 'done b']);
+});
+
+test('with gatherMs, items that gathered while a lane was busy are taken by the next free lane without a further wait', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => { release = resolve; });
+  const groups: string[][] = [];
+  const group = new GroupCommit<string, string>({
+    size: 8, lanes: 1, gatherMs: 40,
+    commit: async (items) => {
+      groups.push([...items]);
+      if (items.includes('slow')) await gate;
+      return items.map((i) => `done ${i}`);
+    },
+  });
+  const slow = group.submit('slow');
+  while (groups.length === 0) await new Promise((resolve) => setTimeout(resolve, 5)); // slow gathered 40 ms, then took the lane
+  const x = group.submit('x');
+  await new Promise((resolve) => setTimeout(resolve, 60)); // x has waited longer than gatherMs behind the busy lane
+  release();
+  await slow;
+  await new Promise((resolve) => setImmediate(resolve)); // the freed lane's drain has run; no 40 ms timer could have
+  assert.equal(groups, [['slow'], ['x']], 'x went into the freed lane at once');
+  assert.is(await x, 'done x');
+});
+
 test('waiting counts the items no lane has taken yet', async () => {
   const r = recorder();
   const group = new GroupCommit<string, string>({ size: 2, lanes: 1, commit: r.commit });
@@ -147,9 +193,10 @@ test("a failure that is no item's own fails the whole group at once, with no ret
   assert.equal(r.groups, [['first'], ['a', 'bad', 'b']]);
 });
 
-test('size and lanes below 1 are refused', () => {
+test('size and lanes below 1, and negative waits, are refused', () => {
   assert.throws(() => new GroupCommit({ size: 0, lanes: 1, commit: async () => [] }), /at least 1/);
   assert.throws(() => new GroupCommit({ size: 1, lanes: 0, commit: async () => [] }), /at least 1/);
+  assert.throws(() => new GroupCommit({ size: 1, lanes: 1, gatherMs: -1, commit: async () => [] }), /cannot be negative/);
 });
 
 test.run();

@@ -14,4 +14,7 @@ export const orderTimeline = defineOrderTimeline({
   data: { owns: ['timeline'] },
   handlers: { onInvoiceCreated, onOrderCancelled, onOrderCreated, onOrderPersisted, onOrderRejected, onPaymentFailed, onPaymentSucceeded },
   entities: [OrderEvent],
+  // A read model: 100 ms later on GET /orders/{orderId} is no one's loss, and deliveries that gather
+  // for it share one transaction instead of one or two each under moderate load (a full group goes at once).
+  commit: { gatherMs: 100 },
 });

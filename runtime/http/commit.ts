@@ -12,7 +12,7 @@
 import type { OutgoingEvent } from '../../generated/types.ts';
 import { inTransaction, type EntityManager } from '../db.ts';
 import { describeError } from '../errors.ts';
-import { GroupCommit } from '../group-commit.ts';
+import { GroupCommit, type GroupShape } from '../group-commit.ts';
 import { writeAllToOutbox } from '../outbox.ts';
 import type { ServiceRuntime } from '../service.ts';
 import { activeSpan, type Span } from '../tracing.ts';
@@ -30,7 +30,7 @@ export interface CommitOptions {
   /** The 503's detail when the database cannot be reached: what was not done. */
   readonly unavailable: string;
   /** Up to `size` requests share one transaction, at most `lanes` transactions at a time. */
-  readonly commit: { readonly size: number; readonly lanes: number };
+  readonly commit: GroupShape;
 }
 
 /** Decides the requests in one transaction (`em`), in their order; returns each one's outcome. */
