@@ -1,0 +1,207 @@
+// test-time-limit: 60s
+// The SMTP transport's pool (runtime/mail/transport.ts) against a real SMTP server of the
+// tests' own (smtp-server, to see its connections): sends share at most maxConnections
+// connections and reuse them; a refused recipient fails its own send and leaves the
+// session usable; a connection idle for idleMs is closed, one that carried maxMessages
+// is replaced; a server that is down fails the send and nothing else; close() fails the
+// sends still waiting.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { SMTPServer } from 'smtp-server';
+import { smtpTransport, type OutgoingMail } from '../runtime/mail/transport.ts';
+import { composeMime } from '../runtime/mail/mime.ts';
+import { eventually } from './support/env.ts';
+import { freePort } from './support/smtp.ts';
+
+interface CountingServer {
+  readonly url: string;
+  readonly port: number;
+  /** Raw messages accepted, with their envelope recipient. */
+  readonly accepted: { readonly to: string; readonly raw: string }[];
+  /** Connections opened so far, open now, and the most open at once. */
+  readonly connections: { opened: number; open: number; mostAtOnce: number };
+  close(): Promise<void>;
+}
+
+/** Accepts everything but recipients starting with "refused" (550); delays each message by delayMs. */
+async function countingServer(port = 0, delayMs = 0): Promise<CountingServer> {
+  const accepted: { to: string; raw: string }[] = [];
+  const connections = { opened: 0, open: 0, mostAtOnce: 0 };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    closeTimeout: 500,
+    onConnect(_session, callback) {
+      connections.opened += 1;
+      connections.open += 1;
+      connections.mostAtOnce = Math.max(connections.mostAtOnce, connections.open);
+      callback();
+    },
+    onClose() {
+      connections.open -= 1;
+    },
+    onRcptTo(address, _session, callback) {
+      if (address.address.startsWith('refused')) return callback(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        accepted.push({ to: session.envelope.rcptTo[0]!.address, raw: Buffer.concat(chunks).toString('utf8') });
+        setTimeout(() => callback(null, 'queued as test'), delayMs);
+      });
+    },
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const bound = (server.server.address() as { port: number }).port;
+  return {
+    url: `smtp://127.0.0.1:${bound}`, port: bound, accepted, connections,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function mail(to: string, n = 0): OutgoingMail {
+  return {
+    from: 'Shop <shop@example.test>', to, subject: `Order ${n}`, text: `Hello ${n}\n.\n..dots stay\n`, html: `<p>Hello ${n}</p>`,
+    messageId: `<m${n}.${to.split("@")[0]}@example.test>`, date: new Date('2026-01-02T03:04:05Z'),
+  };
+}
+
+test('many sends at once share at most maxConnections connections, and the server gets our bytes unchanged', async () => {
+  const server = await countingServer(0, 20);
+  const transport = smtpTransport(server.url, { maxConnections: 3 });
+  try {
+    const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => transport.send(mail(`c${i}@example.test`, i))));
+    assert.ok(sent.every((s) => s.response.includes('queued as test')), sent[0]!.response);
+    assert.is(server.accepted.length, 30);
+    assert.ok(server.connections.mostAtOnce <= 3, `${server.connections.mostAtOnce} connections at once`);
+    assert.ok(server.connections.opened <= 3, `${server.connections.opened} connections opened for 30 messages`);
+    const one = server.accepted.find((a) => a.to === 'c7@example.test')!;
+    const expected = composeMime({ ...mail('c7@example.test', 7), headers: { 'Auto-Submitted': 'auto-generated' } });
+    // the server's reader undoes the dot-stuffing and keeps the line ends; each composition draws its own boundary
+    const same = (raw: string) => raw.replace(/\r\n$/, '').replaceAll(/=_shop_[0-9a-f]+/g, '=_shop_B');
+    assert.is(same(one.raw), same(expected));
+    assert.ok(one.raw.includes('\r\n..dots stay'), 'a line of dots arrives as written');
+  } finally {
+    transport.close(true);
+    await server.close();
+  }
+});
+
+test('sends one after the other reuse one connection', async () => {
+  const server = await countingServer();
+  const transport = smtpTransport(server.url, { maxConnections: 8 });
+  try {
+    for (let i = 0; i < 5; i++) await transport.send(mail('seq@example.test', i));
+    assert.is(server.accepted.length, 5);
+    assert.is(server.connections.opened, 1);
+  } finally {
+    transport.close(true);
+    await server.close();
+  }
+});
+
+test('a refused recipient fails its own send with the server\'s answer, and the session goes on after RSET', async () => {
+  const server = await countingServer();
+  const transport = smtpTransport(server.url, { maxConnections: 1 });
+  try {
+    await transport.send(mail('before@example.test'));
+    const err = await transport.send(mail('refused@example.test')).then(() => undefined, (e: Error & { code?: string; responseCode?: number }) => e);
+    assert.ok(err, 'the refused recipient fails');
+    assert.is(err!.code, 'EENVELOPE');
+    assert.is(err!.responseCode, 550);
+    await transport.send(mail('after@example.test'));
+    assert.equal(server.accepted.map((a) => a.to), ['before@example.test', 'after@example.test']);
+    assert.is(server.connections.opened, 1, 'the connection outlived the refusal');
+  } finally {
+    transport.close(true);
+    await server.close();
+  }
+});
+
+test('a connection idle for idleMs is closed; one that carried maxMessages is replaced', async () => {
+  const server = await countingServer();
+  const transport = smtpTransport(server.url, { maxConnections: 4, idleMs: 100, maxMessages: 3 });
+  try {
+    await transport.send(mail('idle@example.test'));
+    assert.is(server.connections.open, 1);
+    await eventually(async () => server.connections.open === 0, 'the idle connection is closed', 5_000);
+    for (let i = 0; i < 7; i++) await transport.send(mail('many@example.test', i));
+    assert.is(server.accepted.length, 8);
+    // one for the first mail, then three for seven mails at three per connection
+    assert.is(server.connections.opened, 4);
+  } finally {
+    transport.close(true);
+    await server.close();
+  }
+});
+
+test('a server that is down fails the send (nothing else), and the next send after it is back goes through', async () => {
+  const port = await freePort();
+  const transport = smtpTransport(`smtp://127.0.0.1:${port}`, { maxConnections: 2, connectionTimeoutMs: 2_000 });
+  try {
+    const failures = await Promise.all([1, 2, 3].map((i) => transport.send(mail('down@example.test', i)).then(() => undefined, (e: Error) => e)));
+    for (const f of failures) {
+      assert.instance(f, Error);
+      assert.match(f!.message, /ECONNREFUSED/, 'the error says why');
+    }
+    const server = await countingServer(port);
+    try {
+      await transport.send(mail('back@example.test'));
+      assert.is(server.accepted.length, 1);
+    } finally {
+      transport.close(true);
+      await server.close();
+    }
+  } finally {
+    transport.close(true);
+  }
+});
+
+test('a server that closes a kept connection: the next send opens another', async () => {
+  const server = await countingServer();
+  const transport = smtpTransport(server.url, { maxConnections: 1 });
+  try {
+    await transport.send(mail('first@example.test'));
+    await server.close(); // ends the idle session, as a server's idle timeout would
+    const again = await countingServer(server.port);
+    try {
+      await eventually(async () => server.connections.open === 0, 'the first server let its session go', 5_000);
+      await transport.send(mail('second@example.test'));
+      assert.is(again.accepted.length, 1);
+    } finally {
+      transport.close(true);
+      await again.close();
+    }
+  } finally {
+    transport.close(true);
+  }
+});
+
+test('close() fails the sends still waiting for a connection, and every send after it', async () => {
+  const server = await countingServer(0, 200);
+  const transport = smtpTransport(server.url, { maxConnections: 1 });
+  try {
+    const first = transport.send(mail('slow@example.test'));
+    const queued = transport.send(mail('queued@example.test')).then(() => undefined, (e: Error) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    transport.close();
+    assert.match((await queued)!.message, /closed/);
+    await first; // the one on the wire is delivered
+    const after = await transport.send(mail('late@example.test')).then(() => undefined, (e: Error) => e);
+    assert.match(after!.message, /closed/);
+    assert.equal(server.accepted.map((a) => a.to), ['slow@example.test']);
+    await eventually(async () => server.connections.open === 0, 'the delivering connection is closed once it is done', 5_000);
+  } finally {
+    transport.close(true);
+    await server.close();
+  }
+});
+
+test.run();
