@@ -69,18 +69,18 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
     const isNew = deliveries.map((d) => fresh.delete(uuidKey(d.envelope.messageId)));
     const contextOf = ({ envelope, prepared, type, sender, span }: Delivery): HandlerContext => {
       const base: HandlerContext = {
-        service, sender, messageId: envelope.messageId, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em,
+        service, sender, messageId: envelope.messageId, type, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em,
         log: loggerOfSpan(log, { messageId: envelope.messageId, correlationId: envelope.correlationId, type }, span), span,
       };
       return prepared ? withPrepared(base, prepared.value) : base;
     };
     // the group runs in the context of the delivery that started it: each one's work goes in its own span
     const handled = new Map<number, readonly OutgoingEvent[]>();
-    // A type whose handler takes whole groups: all its new deliveries at once, in their order (in the first one's span).
-    const newByType = Map.groupBy([...deliveries.keys()].filter((i) => isNew[i]), (i) => deliveries[i]!.type);
-    for (const [type, indexes] of newByType) {
-      const group = groupStepOf(options.handlers.get(type));
-      if (!group) continue;
+    // A handler that takes whole groups gets all its new deliveries at once, in their order (in the first one's span);
+    // one group step may serve several types (order-timeline records all of its events in one statement).
+    const stepOf = (i: number) => groupStepOf(options.handlers.get(deliveries[i]!.type));
+    const newByStep = Map.groupBy([...deliveries.keys()].filter((i) => isNew[i] && stepOf(i)), (i) => stepOf(i)!);
+    for (const [group, indexes] of newByStep) {
       const items = indexes.map((i) => ({ message: deliveries[i]!.message, ctx: contextOf(deliveries[i]!) }));
       const results = await inSpan(deliveries[indexes[0]!]!.span, () => group(items)) as readonly (readonly OutgoingEvent[])[];
       indexes.forEach((i, k) => handled.set(i, results[k]!));

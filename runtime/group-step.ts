@@ -4,7 +4,9 @@
 // loop between statements, so a handler whose every message costs a statement in a
 // single lane (store-order, behind its stock lock) is bound by that wait, not by the
 // database. The group step still sees each message with its own context, decides each
-// one as if alone (in the given order), and returns each one's events.
+// one as if alone (in the given order), and returns each one's events. One step may
+// serve several message types (order-timeline's): it then gets the group's messages of
+// all of them together, each ctx.type telling which it is.
 // The whole step runs in the span of the group's first delivery. Each message's ctx.log
 // writes in that message's own trace wherever it is called (runtime/logger.ts
 // loggerOfSpan), and its returned events continue its own span; anything else that

@@ -1,6 +1,7 @@
 // What a handler may see of the delivery it runs for: who it is, which message,
 // its trace, and the one transaction that also holds the inbox entry and the outbox rows.
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { MessageName } from '../generated/types.ts';
 import type { Logger } from 'pino';
 import type { Span } from './tracing.ts';
 
@@ -10,6 +11,8 @@ export interface HandlerContext {
   readonly sender: string;
   /** The consumed message's id: stable across redeliveries and retries. */
   readonly messageId: string;
+  /** The consumed message's type: a handler (or group step) shared by several types tells them apart by it. */
+  readonly type: MessageName;
   /** The order the message is about. */
   readonly correlationId: string;
   /** 1 on first delivery, growing with each retry. */

@@ -114,10 +114,11 @@ import { onPaymentSucceeded } from './onPaymentSucceeded.ts';
 
 export const shipping = defineShipping({ handlers: { onPaymentSucceeded } });
 `);
-  await writeFile(path.join(copy, 'handlers/order-timeline/onOrderShipped.ts'), `import type { OrderTimelineHandlers } from '../../generated/services/order-timeline.ts';
-import { recordOrderEvent } from './record.ts';
+  await writeFile(path.join(copy, 'handlers/order-timeline/onOrderShipped.ts'), `import type { OrderShipped } from '../../generated/types.ts';
+import type { OrderTimelineHandlers } from '../../generated/services/order-timeline.ts';
+import { recordedAt } from './record.ts';
 
-export const onOrderShipped: OrderTimelineHandlers['onOrderShipped'] = (event, ctx) => recordOrderEvent(ctx, 'OrderShipped', event, event.shippedAt);
+export const onOrderShipped: OrderTimelineHandlers['onOrderShipped'] = recordedAt('OrderShipped', (event: OrderShipped) => event.shippedAt);
 `);
   const loaders = path.join(copy, 'handlers/index.ts');
   await writeFile(loaders, (await readFile(loaders, 'utf8')).replace(

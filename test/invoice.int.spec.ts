@@ -105,7 +105,7 @@ async function invoicedInOneGroup(payments: readonly PaymentSucceeded[]) {
         : Reflect.get(target, key),
     });
     return onPaymentSucceeded.group(payments.map((message) => ({
-      message, ctx: { service: 'invoice', sender: 'payment', messageId: randomUUID(), correlationId: message.orderId, attempt: 1, em: counted, log },
+      message, ctx: { service: 'invoice', sender: 'payment', messageId: randomUUID(), type: 'PaymentSucceeded' as const, correlationId: message.orderId, attempt: 1, em: counted, log },
     })));
   });
   return { events, warnings, statements };

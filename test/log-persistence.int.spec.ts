@@ -86,4 +86,17 @@ test('a service logs as itself: a LogEmitted naming another service is dead-lett
   assert.equal(await recordsOf([id]), []);
 });
 
+test('a forged LogEmitted among others committed together: the others are stored, it alone is dead-lettered', async () => {
+  // published at once, they gather into one group (log-persistence gathers for 100 ms); the forged one fails the group's insert step
+  const ids = await publishRaw(env.amqpUrl, [
+    rawEvent('LogEmitted', oneRecord({ message: 'first' })),
+    rawEvent('LogEmitted', oneRecord({ message: 'not mine' }, 'payment')),
+    rawEvent('LogEmitted', oneRecord({ message: 'third' })),
+  ], 'store-order');
+  const [letter] = await eventually(async () => { const l = await drainQueue(env.amqpUrl, 'log-persistence.dlq'); return l.length ? l : undefined; }, 'the dead letter');
+  assert.is(letter!.properties.messageId, ids[1]);
+  const stored = await eventually(async () => { const rows = await recordsOf(ids); return rows.length === 2 ? rows : undefined; }, 'the two genuine records');
+  assert.equal(stored.map((r) => r.message).sort(), ['first', 'third']);
+});
+
 test.run();

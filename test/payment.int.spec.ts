@@ -185,7 +185,7 @@ const paymentDb = () => host.databases.get('payment')!;
 const steps = () => ({
   outside: chargeOutside(gatewayClient({ baseUrl: () => gatewayUrl, timeoutMs: GATEWAY_TIMEOUT_MS })),
   within: (order: OrderPersisted, charged: Charged, messageId = randomUUID()) => inTransaction(paymentDb(), (em) =>
-    recordOutcomes([{ order, ctx: { service: 'payment', sender: 'store-order', messageId, correlationId: order.orderId, attempt: 1, em, log: host.runtime.log }, charged }]).then(([events]) => events!)),
+    recordOutcomes([{ order, ctx: { service: 'payment', sender: 'store-order', messageId, type: 'OrderPersisted' as const, correlationId: order.orderId, attempt: 1, em, log: host.runtime.log }, charged }]).then(([events]) => events!)),
 });
 const outsideCtx = (order: OrderPersisted, attempt = 1) =>
   ({ service: 'payment', messageId: randomUUID(), correlationId: order.orderId, attempt, db: paymentDb(), log: host.runtime.log });
@@ -218,7 +218,7 @@ test('a group commit records each order once: an order twice in the group gets o
   const { outside } = steps();
   const [one, other] = [example('OrderPersisted'), example('OrderPersisted')];
   const [a, again, b] = await Promise.all([outside(one, outsideCtx(one)), outside(one, outsideCtx(one)), outside(other, outsideCtx(other))]);
-  const ctx = (order: OrderPersisted, em: EntityManager) => ({ service: 'payment', sender: 'store-order', messageId: randomUUID(), correlationId: order.orderId, attempt: 1, em, log: host.runtime.log });
+  const ctx = (order: OrderPersisted, em: EntityManager) => ({ service: 'payment', sender: 'store-order', messageId: randomUUID(), type: 'OrderPersisted' as const, correlationId: order.orderId, attempt: 1, em, log: host.runtime.log });
   const events = await inTransaction(paymentDb(), (em) => recordOutcomes([
     { order: one, ctx: ctx(one, em), charged: a }, { order: one, ctx: ctx(one, em), charged: again }, { order: other, ctx: ctx(other, em), charged: b },
   ]));

@@ -1,5 +1,6 @@
 // order-timeline: records OrderCancelled in the order's timeline, at its cancelledAt.
+import type { OrderCancelled } from '../../generated/types.ts';
 import type { OrderTimelineHandlers } from '../../generated/services/order-timeline.ts';
-import { recordOrderEvent } from './record.ts';
+import { recordedAt } from './record.ts';
 
-export const onOrderCancelled: OrderTimelineHandlers['onOrderCancelled'] = (event, ctx) => recordOrderEvent(ctx, 'OrderCancelled', event, event.cancelledAt);
+export const onOrderCancelled: OrderTimelineHandlers['onOrderCancelled'] = recordedAt('OrderCancelled', (event: OrderCancelled) => event.cancelledAt);

@@ -1,5 +1,6 @@
 // order-timeline: records OrderCreated in the order's timeline, at its createdAt.
+import type { OrderCreated } from '../../generated/types.ts';
 import type { OrderTimelineHandlers } from '../../generated/services/order-timeline.ts';
-import { recordOrderEvent } from './record.ts';
+import { recordedAt } from './record.ts';
 
-export const onOrderCreated: OrderTimelineHandlers['onOrderCreated'] = (event, ctx) => recordOrderEvent(ctx, 'OrderCreated', event, event.createdAt);
+export const onOrderCreated: OrderTimelineHandlers['onOrderCreated'] = recordedAt('OrderCreated', (event: OrderCreated) => event.createdAt);

@@ -1,5 +1,6 @@
 // order-timeline: records OrderRejected in the order's timeline, at its rejectedAt.
+import type { OrderRejected } from '../../generated/types.ts';
 import type { OrderTimelineHandlers } from '../../generated/services/order-timeline.ts';
-import { recordOrderEvent } from './record.ts';
+import { recordedAt } from './record.ts';
 
-export const onOrderRejected: OrderTimelineHandlers['onOrderRejected'] = (event, ctx) => recordOrderEvent(ctx, 'OrderRejected', event, event.rejectedAt);
+export const onOrderRejected: OrderTimelineHandlers['onOrderRejected'] = recordedAt('OrderRejected', (event: OrderRejected) => event.rejectedAt);

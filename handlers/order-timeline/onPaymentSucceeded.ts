@@ -1,5 +1,6 @@
 // order-timeline: records PaymentSucceeded in the order's timeline, at its paidAt.
+import type { PaymentSucceeded } from '../../generated/types.ts';
 import type { OrderTimelineHandlers } from '../../generated/services/order-timeline.ts';
-import { recordOrderEvent } from './record.ts';
+import { recordedAt } from './record.ts';
 
-export const onPaymentSucceeded: OrderTimelineHandlers['onPaymentSucceeded'] = (event, ctx) => recordOrderEvent(ctx, 'PaymentSucceeded', event, event.paidAt);
+export const onPaymentSucceeded: OrderTimelineHandlers['onPaymentSucceeded'] = recordedAt('PaymentSucceeded', (event: PaymentSucceeded) => event.paidAt);

@@ -1,6 +1,6 @@
 // One event of an order's timeline (timeline.order_events), stamped with the event's
-// own time. Written through the unit of work, so the events of a group of deliveries
-// go to the database as one insert at commit.
+// own time, as the read side (read.ts) finds it. Written by record.ts, a group's events
+// in one statement.
 import { defineEntity, p } from '@mikro-orm/core';
 
 export const OrderEvent = defineEntity({
