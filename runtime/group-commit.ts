@@ -85,7 +85,7 @@ export class GroupCommit<T, R> {
     }
     const dueAt = performance.now() + patience() - waited();
     // Re-armed only when due earlier (a lane freed: the gathering wait replaces the overflow's); one
-    // that fires late for an item taken meanwhile finds the next item not due and arms again.
+    // armed for an item taken meanwhile fires early, finds the next item not yet due, and arms again.
     if (this.#due && this.#dueAt <= dueAt) return;
     clearTimeout(this.#due);
     this.#dueAt = dueAt;
