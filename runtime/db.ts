@@ -4,6 +4,7 @@ import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { migrationsList } from '../migrations/index.ts';
 import type { EntitySchema } from '@mikro-orm/core';
+import { OnePassQuotingDriver } from './postgres-driver.ts';
 import { RoundTripSavingClient } from './transaction-round-trips.ts';
 
 export type Database = MikroORM;
@@ -20,6 +21,7 @@ export interface DatabaseOptions {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return MikroORM.init({
+    driver: OnePassQuotingDriver,
     clientUrl: options.url,
     // the runtime's own tables (inbox, outbox) are reached by SQL only: no entities
     entities: [...(options.entities ?? [])],
