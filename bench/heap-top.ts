@@ -22,9 +22,10 @@ const bySite = new Map<string, number>();
 const byOurs = new Map<string, number>();
 let total = 0;
 const walk = (node: Node, nearestOurs: string) => {
-  const own = ours(node.callFrame) ? where(node.callFrame) : nearestOurs;
+  const site = where(node.callFrame);
+  const own = ours(node.callFrame) ? site : nearestOurs;
   total += node.selfSize;
-  bySite.set(where(node.callFrame), (bySite.get(where(node.callFrame)) ?? 0) + node.selfSize);
+  bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
   byOurs.set(own, (byOurs.get(own) ?? 0) + node.selfSize);
   for (const child of node.children) walk(child, own);
 };

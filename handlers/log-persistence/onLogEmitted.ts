@@ -12,8 +12,6 @@ import type { LogEmitted } from '../../generated/types.ts';
 import { PermanentError } from '../../runtime/errors.ts';
 import { handledInGroups } from '../../runtime/group-step.ts';
 
-const COLUMNS = 9;
-
 export const onLogEmitted = handledInGroups<LogEmitted, readonly never[]>(async (items) => {
   for (const { message, ctx } of items) {
     if (message.service !== ctx.sender) throw new PermanentError(`a LogEmitted sent by ${ctx.sender} names ${message.service} as its service`);
@@ -24,7 +22,7 @@ export const onLogEmitted = handledInGroups<LogEmitted, readonly never[]>(async 
   if (rows.length > 0) {
     await items[0]!.ctx.em.execute(
       `insert into logs.log_records (message_id, seq, level, service, message, order_id, about_message_id, error, at)
-       values ${rows.map(() => `(${'?, '.repeat(COLUMNS - 1)}?)`).join(', ')}`,
+       values ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
       rows.flat(),
     );
   }

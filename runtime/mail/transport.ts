@@ -1,8 +1,8 @@
 // The SMTP connections e-mails leave through: a pool of nodemailer's SMTPConnection (its
 // documented low-level client), each carrying our composed bytes (runtime/mail/mime.ts).
 // nodemailer's own pool would build a MailComposer, a MIME tree and a stream pipeline
-// around every raw message and throw them away: 7% of the all-in-one process's CPU flat
-// out. Timeouts stay well inside the dispatcher's lease, so a hanging server cannot
+// around every raw message and throw them away: 9% of the all-in-one process's CPU flat
+// out (inclusive). Timeouts stay well inside the dispatcher's lease, so a hanging server cannot
 // make a send outlive the claim it was made under.
 //  - A connection is opened when a send finds none free and fewer than maxConnections
 //    are open; otherwise the send waits for the next one freed (the most recently used
@@ -52,11 +52,11 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
   const maxConnections = options.maxConnections ?? 8;
   const idleMs = options.idleMs ?? 10_000;
   const maxMessages = options.maxMessages ?? 100;
+  /** Every connection open or opening: at most maxConnections. */
   const all = new Set<Connection>();
   /** Connected and not sending, the most recently used last. */
   const free: Connection[] = [];
   const waiting: { resolve: (c: Connection | undefined) => void; reject: (err: Error) => void }[] = [];
-  let open = 0;
   let closed = false;
 
   const retire = (c: Connection, how: 'quit' | 'close') => {
@@ -66,7 +66,6 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
     all.delete(c);
     const at = free.indexOf(c);
     if (at >= 0) free.splice(at, 1);
-    open -= 1;
     if (how === 'quit') c.smtp.quit();
     else c.smtp.close();
     // a send waiting for a free connection may now open one of its own
@@ -109,10 +108,8 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
         clearTimeout(c.idleTimer);
         return c;
       }
-      if (open < maxConnections) {
-        open += 1;
-        return connect();
-      }
+      // connect() counts its connection in `all` at once, before any await
+      if (all.size < maxConnections) return connect();
       const handed = await new Promise<Connection | undefined>((resolve, reject) => waiting.push({ resolve, reject }));
       if (handed) return handed;
     }
