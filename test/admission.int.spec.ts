@@ -61,7 +61,7 @@ test('past the backlog limit an order is refused with 503 and Retry-After, nothi
   assert.is(refusal.contentType, 'application/problem+json; charset=utf-8');
   assert.is(refusal.body.type, 'https://shop.example/problems/pipeline-behind');
   assert.is(refusal.body.status, 503);
-  const [, waiting, retryIn] = /: (\d+) messages wait in the services' queues \(at most 5 .*Retry in (\d+) seconds/.exec(refusal.body.detail) ?? [];
+  const [, waiting, retryIn] = /: (\d+) messages wait in the services' queues \(past 5 a growing share of orders is refused, all of them from 10; .*Retry in (\d+) seconds/.exec(refusal.body.detail) ?? [];
   assert.ok(Number(waiting) > 5, refusal.body.detail);
   assert.is(refusal.retryAfter, retryIn, 'Retry-After says what the detail says');
   assert.match(refusal.body.detail, /the deepest is (store-order|order-timeline|log-persistence) with \d+/);
