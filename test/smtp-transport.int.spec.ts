@@ -20,6 +20,8 @@ interface CountingServer {
   readonly accepted: { readonly to: string; readonly raw: string }[];
   /** Connections opened so far, open now, and the most open at once. */
   readonly connections: { opened: number; open: number; mostAtOnce: number };
+  /** Greets no new connection until the returned function is called, as a server with a long greeting delay (postscreen). */
+  holdGreetings(): () => void;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ interface CountingServer {
 async function countingServer(port = 0, delayMs = 0): Promise<CountingServer> {
   const accepted: { to: string; raw: string }[] = [];
   const connections = { opened: 0, open: 0, mostAtOnce: 0 };
+  let greetingsHeld: Promise<void> | undefined;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -36,7 +39,8 @@ async function countingServer(port = 0, delayMs = 0): Promise<CountingServer> {
       connections.opened += 1;
       connections.open += 1;
       connections.mostAtOnce = Math.max(connections.mostAtOnce, connections.open);
-      callback();
+      if (greetingsHeld) void greetingsHeld.then(() => callback());
+      else callback();
     },
     onClose() {
       connections.open -= 1;
@@ -62,6 +66,11 @@ async function countingServer(port = 0, delayMs = 0): Promise<CountingServer> {
   const bound = (server.server.address() as { port: number }).port;
   return {
     url: `smtp://127.0.0.1:${bound}`, port: bound, accepted, connections,
+    holdGreetings() {
+      let release!: () => void;
+      greetingsHeld = new Promise<void>((resolve) => { release = resolve; });
+      return () => { greetingsHeld = undefined; release(); };
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -184,13 +193,35 @@ test('a server that closes a kept connection: the next send opens another', asyn
   }
 });
 
+test('a send that finds every connection busy takes the first one freed, not the new one opened for it', async () => {
+  const server = await countingServer();
+  const transport = smtpTransport(server.url, { maxConnections: 4 });
+  try {
+    await transport.send(mail('first@example.test'));
+    // From now on a new connection is never greeted: a send that waited for one would never end.
+    const release = server.holdGreetings();
+    try {
+      await Promise.all([transport.send(mail('a@example.test', 1)), transport.send(mail('b@example.test', 2))]);
+      assert.equal(server.accepted.map((a) => a.to).sort(), ['a@example.test', 'b@example.test', 'first@example.test']);
+    } finally {
+      release();
+    }
+    // and, once greeted, it joins the pool: two sends at once each get a connection
+    await eventually(async () => { await Promise.all([1, 2].map((i) => transport.send(mail(`again${i}@example.test`, i)))); return server.connections.mostAtOnce === 2; },
+      'the connection opened in the background is used', 5_000);
+  } finally {
+    transport.close(true);
+    await server.close();
+  }
+});
+
 test('close() fails the sends still waiting for a connection, and every send after it', async () => {
   const server = await countingServer(0, 200);
   const transport = smtpTransport(server.url, { maxConnections: 1 });
   try {
     const first = transport.send(mail('slow@example.test'));
     const queued = transport.send(mail('queued@example.test')).then(() => undefined, (e: Error) => e);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(async () => server.accepted.length === 1, 'the first message is on the wire', 5_000);
     transport.close();
     assert.match((await queued)!.message, /closed/);
     await first; // the one on the wire is delivered

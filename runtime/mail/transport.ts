@@ -4,9 +4,12 @@
 // around every raw message and throw them away: 9% of the all-in-one process's CPU flat
 // out (inclusive). Timeouts stay well inside the dispatcher's lease, so a hanging server cannot
 // make a send outlive the claim it was made under.
-//  - A connection is opened when a send finds none free and fewer than maxConnections
-//    are open; otherwise the send waits for the next one freed (the most recently used
-//    first, so the others go idle and close).
+//  - A send takes the most recently used free connection (so the others go idle and
+//    close). When none is free it waits for the first one that is, a connection freed by
+//    another send or one opened for it in the meantime (while fewer than maxConnections
+//    are open): opening one costs round trips and often a greeting delay (smtp-server waits
+//    100 ms to catch early talkers, postscreen seconds), while a busy connection is free
+//    again within milliseconds, so no send waits for a new connection it does not need.
 //  - One idle for idleMs is closed with QUIT, long before servers end idle sessions
 //    (RFC 5321 asks them to wait 5 minutes), so a send does not race the server's close.
 //  - After maxMessages a connection is closed and a new one opened, as relays expect.
@@ -56,10 +59,13 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
   const all = new Set<Connection>();
   /** Connected and not sending, the most recently used last. */
   const free: Connection[] = [];
-  const waiting: { resolve: (c: Connection | undefined) => void; reject: (err: Error) => void }[] = [];
+  const waiting: { resolve: (c: Connection) => void; reject: (err: Error) => void }[] = [];
+  /** Connections being opened (counted in `all` too). */
+  let opening = 0;
   let closed = false;
 
-  const retire = (c: Connection, how: 'quit' | 'close') => {
+  /** Closes a connection for good; `regrow` opens another for the sends waiting (not for a connection that failed to open: its opener decides). */
+  const retire = (c: Connection, how: 'quit' | 'close', regrow = true) => {
     if (c.closed) return;
     c.closed = true;
     clearTimeout(c.idleTimer);
@@ -68,8 +74,8 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
     if (at >= 0) free.splice(at, 1);
     if (how === 'quit') c.smtp.quit();
     else c.smtp.close();
-    // a send waiting for a free connection may now open one of its own
-    waiting.shift()?.resolve(undefined);
+    // the sends waiting may now need a connection in its place
+    if (regrow) grow();
   };
 
   const connect = () => new Promise<Connection>((resolve, reject) => {
@@ -81,7 +87,7 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
       // the first failure is the one to report: closing the connection ends it ('end') at once
       const first = !settled;
       settled = true;
-      retire(c, 'close');
+      retire(c, 'close', !first);
       if (first) reject(err);
     };
     // A send in flight gets its error through its own callback; an idle one just goes.
@@ -100,19 +106,34 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
     });
   });
 
-  const acquire = async (): Promise<Connection> => {
-    for (;;) {
-      if (closed) throw new Error('the SMTP transport is closed');
-      const c = free.pop();
-      if (c) {
-        clearTimeout(c.idleTimer);
-        return c;
-      }
+  /** Opens connections, short of maxConnections, for the sends waiting beyond those the ones being opened will take. */
+  function grow(): void {
+    while (!closed && waiting.length > opening && all.size < maxConnections) {
+      opening += 1;
       // connect() counts its connection in `all` at once, before any await
-      if (all.size < maxConnections) return connect();
-      const handed = await new Promise<Connection | undefined>((resolve, reject) => waiting.push({ resolve, reject }));
-      if (handed) return handed;
+      connect().then(
+        (c) => { opening -= 1; release(c); },
+        (err: Error) => {
+          opening -= 1;
+          // With others open or opening, the waiting sends get the next of those. With none,
+          // nothing would serve them: they fail with this error (the dispatcher retries later).
+          if (all.size === 0) for (const w of waiting.splice(0)) w.reject(err);
+        },
+      );
     }
+  }
+
+  const acquire = async (): Promise<Connection> => {
+    if (closed) throw new Error('the SMTP transport is closed');
+    const c = free.pop();
+    if (c) {
+      clearTimeout(c.idleTimer);
+      return c;
+    }
+    return new Promise<Connection>((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      grow();
+    });
   };
 
   const release = (c: Connection) => {
