@@ -37,7 +37,7 @@ try {
   console.error(`${err.message}\n${USAGE}`);
   process.exit(2);
 }
-const { load, seconds, drainSeconds, mode } = options;
+const { load, seconds, warmupSeconds, drainSeconds, mode } = options;
 /**
  * The bench's defaults for the system: the issue's target is measured at info; a payment
  * seed gives ~20% declines, the same each run; the order rate limit is off, since the
@@ -112,6 +112,13 @@ try {
   };
 
   console.log(`system up at ${system.apiUrl} (${system.processes.map((p) => `${p.name}:${p.pid}`).join(' ')}); ${describeLoad(load)} for ${seconds} s`);
+  let warmup: Result['settings']['warmup'];
+  if (warmupSeconds > 0) {
+    console.log(`  warming up: the same load for ${warmupSeconds} s, not counted`);
+    const warm = driver(system.apiUrl, load, products, `${env.name}-warmup`);
+    await warm.run(Date.now() + warmupSeconds * 1000);
+    warmup = { seconds: warmupSeconds, offered: warm.requests.length, accepted: warm.requests.filter((r) => r.orderId).length };
+  }
   const { start, until } = await monitor.openWindow(seconds);
   timers.push(setInterval(() => void progress(`${Math.round((Date.now() - start) / 1000)} s`), PROGRESS_MS));
   // The window closes when the offer stops: CPU and commits are read right then, not after the last answers.
@@ -143,7 +150,7 @@ try {
   const commit = git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', '.', ':(exclude)bench/results', ':(exclude)node_modules') ? ' (uncommitted changes)' : '');
 
   const result: Result = {
-    settings: { mode, load: describeLoad(load), seconds, drainSeconds, system: systemSettings, commandLine: `npm run bench -- ${args.join(' ')}`.trim() },
+    settings: { mode, load: describeLoad(load), seconds, warmup, drainSeconds, system: systemSettings, commandLine: `npm run bench -- ${args.join(' ')}`.trim() },
     machine: { cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString(), commit },
     orders: {
       windowSeconds: seconds, offered: requests.length, accepted: accepted.length, acceptedPerSecond: perSecondOf(accepted.length, seconds),

@@ -13,6 +13,12 @@ export type Load =
 export interface Options {
   readonly load: Load;
   readonly seconds: number;
+  /**
+   * Load offered before the measured window, the same as in it, that no figure counts:
+   * a system just started opens its connections and compiles its hot code under the
+   * first orders, which a system in service did long ago.
+   */
+  readonly warmupSeconds: number;
   /** How long to wait after the load for accepted orders to complete. */
   readonly drainSeconds: number;
   readonly mode: Mode;
@@ -21,7 +27,7 @@ export interface Options {
   readonly settings: Readonly<Record<string, string>>;
 }
 
-export const USAGE = 'usage: npm run bench -- [--clients N | --rate R] [--seconds S] [--drain S] [--mode all-in-one|per-service] [--skip-raw] [KEY=VALUE ...]';
+export const USAGE = 'usage: npm run bench -- [--clients N | --rate R] [--seconds S] [--warmup S] [--drain S] [--mode all-in-one|per-service] [--skip-raw] [KEY=VALUE ...]';
 
 export class UsageError extends Error {}
 
@@ -32,6 +38,7 @@ export function parseOptions(args: readonly string[]): Options {
   let rate: number | undefined;
   let seconds = 60;
   let drainSeconds = 60;
+  let warmupSeconds = 0;
   let mode: Mode = 'all-in-one';
   let skipRaw = false;
   const settings: Record<string, string> = {};
@@ -40,6 +47,11 @@ export function parseOptions(args: readonly string[]): Options {
     if (raw === undefined || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
       throw new UsageError(`--${name} needs a positive ${integer ? 'integer' : 'number'} (got ${raw ?? 'nothing'})`);
     }
+    return value;
+  };
+  const seconds0 = (name: string, raw: string | undefined): number => {
+    const value = Number(raw);
+    if (raw === undefined || raw.trim() === '' || !Number.isFinite(value) || value < 0) throw new UsageError(`--${name} needs seconds >= 0 (got ${raw ?? 'nothing'})`);
     return value;
   };
   for (let i = 0; i < args.length; i++) {
@@ -53,9 +65,8 @@ export function parseOptions(args: readonly string[]): Options {
       case '--clients': clients = positive('clients', args[++i], true); break;
       case '--rate': rate = positive('rate', args[++i], false); break;
       case '--seconds': seconds = positive('seconds', args[++i], false); break;
-      case '--drain': drainSeconds = Number(args[++i]);
-        if (!Number.isFinite(drainSeconds) || drainSeconds < 0) throw new UsageError(`--drain needs seconds >= 0 (got ${args[i]})`);
-        break;
+      case '--drain': drainSeconds = seconds0('drain', args[++i]); break;
+      case '--warmup': warmupSeconds = seconds0('warmup', args[++i]); break;
       case '--mode': {
         const value = args[++i];
         if (value !== 'all-in-one' && value !== 'per-service') throw new UsageError(`--mode is all-in-one or per-service (got ${value ?? 'nothing'})`);
@@ -68,7 +79,7 @@ export function parseOptions(args: readonly string[]): Options {
   }
   if (clients !== undefined && rate !== undefined) throw new UsageError('--clients (closed loop) and --rate (open loop) exclude each other');
   const load: Load = rate !== undefined ? { kind: 'open', rate } : { kind: 'closed', clients: clients ?? DEFAULT_CLIENTS };
-  return { load, seconds, drainSeconds, mode, skipRaw, settings };
+  return { load, seconds, warmupSeconds, drainSeconds, mode, skipRaw, settings };
 }
 
 export function describeLoad(load: Load): string {

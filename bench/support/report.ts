@@ -21,6 +21,8 @@ export interface Result {
     readonly mode: string;
     readonly load: string;
     readonly seconds: number;
+    /** The load offered before the window, counted in no figure (--warmup); undefined without one. */
+    readonly warmup?: { readonly seconds: number; readonly offered: number; readonly accepted: number };
     readonly drainSeconds: number;
     /** Environment given to the system's processes (the runtime's defaults apply to the rest). */
     readonly system: Readonly<Record<string, string>>;
@@ -134,6 +136,7 @@ export function markdown(r: Result): string {
     `# End-to-end benchmark: ${r.settings.mode}`,
     '',
     `\`${r.settings.commandLine}\` — ${r.settings.load}, ${r.settings.seconds} s; ${r.machine.cores} cores (${r.machine.cpuModel}), Node ${r.machine.node}, commit ${r.machine.commit}, ${r.machine.date}.`,
+    ...(r.settings.warmup ? [`After a warm-up of ${r.settings.warmup.seconds} s at the same load, counted in no figure below (${r.settings.warmup.offered} orders offered, ${r.settings.warmup.accepted} accepted; the window starts as it ends).`] : []),
     `System settings: ${Object.entries(r.settings.system).map(([k, v]) => `${k}=${v}`).join(' ')} (runtime defaults otherwise). Completed = terminal event recorded and its e-mails accepted by the SMTP server.`,
     ...r.disturbances.map((d) => `\n**Disturbed run:** ${d}.`),
     '',
