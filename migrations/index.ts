@@ -6,6 +6,7 @@ import { Migration20261126000004_outbox_without_notify } from './Migration202611
 import { Migration20261126000005_emails_without_notify } from './Migration20261126000005_emails_without_notify.ts';
 import { Migration20261126000006_email_traceparent } from './Migration20261126000006_email_traceparent.ts';
 import { Migration20261126000007_log_records_per_message } from './Migration20261126000007_log_records_per_message.ts';
+import { Migration20261126000008_emails_pending_by_kind } from './Migration20261126000008_emails_pending_by_kind.ts';
 
 export const migrationsList = [
   { name: 'Migration20261125000001_runtime', class: Migration20261125000001_runtime },
@@ -15,4 +16,5 @@ export const migrationsList = [
   { name: 'Migration20261126000005_emails_without_notify', class: Migration20261126000005_emails_without_notify },
   { name: 'Migration20261126000006_email_traceparent', class: Migration20261126000006_email_traceparent },
   { name: 'Migration20261126000007_log_records_per_message', class: Migration20261126000007_log_records_per_message },
+  { name: 'Migration20261126000008_emails_pending_by_kind', class: Migration20261126000008_emails_pending_by_kind },
 ] as const;

@@ -1,0 +1,72 @@
+// test-time-limit: 90s
+// Statements on the hot path stay index lookups as their tables grow, on the real
+// PostgreSQL: the e-mail claim with thousands of e-mails sent since the last vacuum, and
+// the lookup of earlier idempotency keys with thousands stored. Each plan is read with
+// EXPLAIN from the statement the code runs (exported by its module). The e-mails are not
+// analyzed: between two autovacuums a busy table's statistics lag behind it, and that is
+// when the old index let the planner choose two bitmap scans.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomUUID } from 'node:crypto';
+import { EARLIER_ACCEPTANCES } from '../handlers/api/acceptOrder.ts';
+import { openDatabase, type Database } from '../runtime/db.ts';
+import { CLAIM_DUE_EMAILS } from '../runtime/mail/dispatcher.ts';
+import { migrate } from '../runtime/migrate.ts';
+import { createTestEnv, sql, type TestEnv } from './support/env.ts';
+
+let env: TestEnv;
+let db: Database;
+
+test.before(async () => {
+  env = await createTestEnv('query_plans');
+  db = await openDatabase({ url: env.databaseUrl, poolMax: 2 });
+  await migrate(db, env.databaseUrl);
+});
+
+test.after(async () => {
+  await db?.close();
+  await env?.cleanup();
+});
+
+interface PlanNode { 'Node Type': string; 'Index Name'?: string; 'Relation Name'?: string; Plans?: PlanNode[] }
+
+/** Every node of the statement's plan, as EXPLAIN (FORMAT JSON) gives it, with the parameters the code passes. */
+async function planOf(statement: string, params: unknown[]): Promise<PlanNode[]> {
+  const [row] = await db.em.fork().execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(`explain (format json) ${statement}`, params);
+  const nodes: PlanNode[] = [];
+  const walk = (n: PlanNode) => { nodes.push(n); n.Plans?.forEach(walk); };
+  walk(row!['QUERY PLAN'][0].Plan);
+  return nodes;
+}
+
+const describe = (nodes: PlanNode[]) => nodes.map((n) => `${n['Node Type']}${n['Index Name'] ? ` using ${n['Index Name']}` : ''}${n['Relation Name'] ? ` on ${n['Relation Name']}` : ''}`).join(' / ');
+
+test('the e-mail claim is one index scan of the pending e-mails of its kinds, however many were sent before', async () => {
+  // 4,000 e-mails queued and sent, as a dispatcher leaves them: every one a dead entry among the pending until a vacuum
+  await sql(env.databaseUrl, `insert into mail.emails (id, kind, subject_key, recipient, subject, text_body, html_body, message_id)
+    select gen_random_uuid(), (array['order-confirmation', 'invoice', 'cancellation'])[1 + i % 3], 'order-' || i, 'jane@example.com', 's', 't', 'h', '<m' || i || '@shop.example>'
+      from generate_series(1, 4000) as i`);
+  await sql(env.databaseUrl, `update mail.emails set attempts = 1, next_attempt_at = now() + interval '2 minutes' where true`);
+  await sql(env.databaseUrl, `update mail.emails set status = 'sent', sent_at = now() where true`);
+
+  for (const kinds of [['invoice'], ['cancellation', 'rejection']]) {
+    const nodes = await planOf(CLAIM_DUE_EMAILS, [120, kinds, 128]);
+    const scans = nodes.filter((n) => n['Relation Name'] === 'emails');
+    assert.ok(scans.some((n) => n['Node Type'] === 'Index Scan' && n['Index Name'] === 'emails_pending_by_kind_idx'), `${kinds}: ${describe(nodes)}`);
+    // a bitmap scan never marks the dead entries it meets: each claim would check every e-mail sent since the last vacuum again
+    assert.not.ok(nodes.some((n) => n['Node Type'].startsWith('Bitmap') || n['Node Type'] === 'Seq Scan'), `${kinds}: ${describe(nodes)}`);
+  }
+});
+
+test('the lookup of earlier idempotency keys reads the keys asked for, not the table', async () => {
+  await sql(env.databaseUrl, `insert into api.order_requests (order_id, customer_id, email, items)
+    select gen_random_uuid(), gen_random_uuid(), 'jane@example.com', '[]' from generate_series(1, 5000)`);
+  await sql(env.databaseUrl, `insert into api.idempotency_keys (key, request_hash, order_id) select 'key-' || order_id, 'h', order_id from api.order_requests`);
+  await sql(env.databaseUrl, 'analyze api.idempotency_keys');
+  const nodes = await planOf(EARLIER_ACCEPTANCES, [[`key-${randomUUID()}`, `key-${randomUUID()}`, 'another']]);
+  const scans = nodes.filter((n) => n['Relation Name'] === 'idempotency_keys');
+  assert.not.ok(scans.some((n) => n['Node Type'] === 'Seq Scan'), describe(nodes));
+  assert.ok(nodes.some((n) => n['Index Name'] === 'idempotency_keys_pkey'), describe(nodes));
+});
+
+test.run();
