@@ -7,6 +7,7 @@ import { Migration20261126000005_emails_without_notify } from './Migration202611
 import { Migration20261126000006_email_traceparent } from './Migration20261126000006_email_traceparent.ts';
 import { Migration20261126000007_log_records_per_message } from './Migration20261126000007_log_records_per_message.ts';
 import { Migration20261126000008_emails_pending_by_kind } from './Migration20261126000008_emails_pending_by_kind.ts';
+import { Migration20261126000009_outbox_pending_by_service } from './Migration20261126000009_outbox_pending_by_service.ts';
 
 export const migrationsList = [
   { name: 'Migration20261125000001_runtime', class: Migration20261125000001_runtime },
@@ -17,4 +18,5 @@ export const migrationsList = [
   { name: 'Migration20261126000006_email_traceparent', class: Migration20261126000006_email_traceparent },
   { name: 'Migration20261126000007_log_records_per_message', class: Migration20261126000007_log_records_per_message },
   { name: 'Migration20261126000008_emails_pending_by_kind', class: Migration20261126000008_emails_pending_by_kind },
+  { name: 'Migration20261126000009_outbox_pending_by_service', class: Migration20261126000009_outbox_pending_by_service },
 ] as const;

@@ -34,6 +34,21 @@ interface OutboxRow {
   created_at: Date | string;
 }
 
+/**
+ * Claims, for each of the services (?), up to ? of its rows pending for at least ?
+ * seconds, oldest first. One index scan per service (outbox_pending_by_service_idx):
+ * with the services in one scan the planner chose a bitmap scan, which checks every row
+ * sent since the last vacuum against the table again on every pass. Exported for the
+ * plan test (query-plans.int).
+ */
+export const CLAIM_LATE_OUTBOX_ROWS = `select o.* from unnest(array[?]::text[]) as s(app_id)
+  cross join lateral (
+    select id, message_id, message_type, exchange, routing_key, correlation_id, causation_id, traceparent, app_id, payload, created_at
+      from runtime.outbox
+     where status = 'pending' and app_id = s.app_id and created_at <= now() - make_interval(secs => ?)
+     order by id limit ? for update skip locked) o
+  order by o.id`;
+
 export interface RelayOptions {
   readonly batchSize: number;
   readonly pollMs: number;
@@ -140,19 +155,14 @@ export class OutboxRelay {
   }
 
   /**
-   * One pass: claims, publishes and marks up to batchSize rows pending for longer
+   * One pass: claims, publishes and marks up to batchSize rows per service pending for longer
    * than the grace period (or any pending row when `all`); returns how many were claimed.
    */
   async relayBatch(all = false): Promise<number> {
     const services = [...this.#publishers].filter(([, p]) => p.ready).map(([service]) => service);
     if (services.length === 0) return 0;
     return this.#db.em.fork().transactional(async (em) => {
-      const claimed = await em.execute<OutboxRow[]>(
-        `select id, message_id, message_type, exchange, routing_key, correlation_id, causation_id, traceparent, app_id, payload, created_at
-           from runtime.outbox where status = 'pending' and app_id in (?) and created_at <= now() - make_interval(secs => ?)
-          order by id limit ? for update skip locked`,
-        [services, all ? 0 : this.#options.graceMs / 1000, this.#options.batchSize],
-      );
+      const claimed = await em.execute<OutboxRow[]>(CLAIM_LATE_OUTBOX_ROWS, [services, all ? 0 : this.#options.graceMs / 1000, this.#options.batchSize]);
       // A row this process is still publishing or marking is not late, only slow (a starved machine): publishing it again would only make a duplicate.
       const ours = claimed.filter((r) => !this.#inFlight.has(r.message_id));
       if (ours.length === 0) return 0;

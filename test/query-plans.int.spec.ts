@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { EARLIER_ACCEPTANCES } from '../handlers/api/acceptOrder.ts';
 import { openDatabase, type Database } from '../runtime/db.ts';
 import { CLAIM_DUE_EMAILS } from '../runtime/mail/dispatcher.ts';
+import { CLAIM_LATE_OUTBOX_ROWS } from '../runtime/relay.ts';
 import { migrate } from '../runtime/migrate.ts';
 import { createTestEnv, sql, type TestEnv } from './support/env.ts';
 
@@ -55,6 +56,21 @@ test('the e-mail claim is one index scan of the pending e-mails of its kinds, ho
     assert.ok(scans.some((n) => n['Node Type'] === 'Index Scan' && n['Index Name'] === 'emails_pending_by_kind_idx'), `${kinds}: ${describe(nodes)}`);
     // a bitmap scan never marks the dead entries it meets: each claim would check every e-mail sent since the last vacuum again
     assert.not.ok(nodes.some((n) => n['Node Type'].startsWith('Bitmap') || n['Node Type'] === 'Seq Scan'), `${kinds}: ${describe(nodes)}`);
+  }
+});
+
+test('the relay pass claims late outbox rows with one index scan of the pending ones, however many were sent before', async () => {
+  // 20,000 events published and marked sent, as the writers leave them: dead entries among the pending until a vacuum
+  await sql(env.databaseUrl, `insert into runtime.outbox (message_id, message_type, exchange, routing_key, correlation_id, causation_id, traceparent, app_id, payload)
+    select gen_random_uuid(), 'OrderCreated', 'shop.orders', 'order.created', gen_random_uuid()::text, gen_random_uuid(), '00-' || md5(i::text) || '-0000000000000001-01',
+           (array['api', 'store-order', 'payment', 'invoice'])[1 + i % 4], '{}'
+      from generate_series(1, 20000) as i`);
+  await sql(env.databaseUrl, `update runtime.outbox set status = 'sent', sent_at = now() where true`);
+  for (const services of [['api'], ['api', 'store-order', 'payment', 'invoice', 'cancel-order']]) {
+    const nodes = await planOf(CLAIM_LATE_OUTBOX_ROWS, [services, 5, 128]);
+    const scans = nodes.filter((n) => n['Relation Name'] === 'outbox');
+    assert.ok(scans.some((n) => n['Node Type'] === 'Index Scan' && n['Index Name'] === 'outbox_pending_by_service_idx'), `${services}: ${describe(nodes)}`);
+    assert.not.ok(nodes.some((n) => n['Node Type'].startsWith('Bitmap') || n['Node Type'] === 'Seq Scan'), `${services}: ${describe(nodes)}`);
   }
 });
 
