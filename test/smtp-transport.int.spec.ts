@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SMTPServer } from 'smtp-server';
-import { smtpTransport, type OutgoingMail } from '../runtime/mail/transport.ts';
+import { smtpTransport, type MailTransport, type OutgoingMail, type SmtpTransportOptions } from '../runtime/mail/transport.ts';
 import { composeMime } from '../runtime/mail/mime.ts';
 import { eventually } from './support/env.ts';
 import { freePort } from './support/smtp.ts';
@@ -82,74 +82,58 @@ function mail(to: string, n = 0): OutgoingMail {
   };
 }
 
-test('many sends at once share at most maxConnections connections, and the server gets our bytes unchanged', async () => {
-  const server = await countingServer(0, 20);
-  const transport = smtpTransport(server.url, { maxConnections: 3 });
+/** Runs `body` against a fresh counting server (each message held delayMs) and a pool over it; closes both whatever happens. */
+async function withPool(options: SmtpTransportOptions, body: (server: CountingServer, transport: MailTransport) => Promise<void>, delayMs = 0): Promise<void> {
+  const server = await countingServer(0, delayMs);
+  const transport = smtpTransport(server.url, options);
   try {
-    const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => transport.send(mail(`c${i}@example.test`, i))));
-    assert.ok(sent.every((s) => s.response.includes('queued as test')), sent[0]!.response);
-    assert.is(server.accepted.length, 30);
-    assert.ok(server.connections.mostAtOnce <= 3, `${server.connections.mostAtOnce} connections at once`);
-    assert.ok(server.connections.opened <= 3, `${server.connections.opened} connections opened for 30 messages`);
-    const one = server.accepted.find((a) => a.to === 'c7@example.test')!;
-    const expected = composeMime({ ...mail('c7@example.test', 7), headers: { 'Auto-Submitted': 'auto-generated' } });
-    // the server's reader undoes the dot-stuffing and keeps the line ends; each composition draws its own boundary
-    const same = (raw: string) => raw.replace(/\r\n$/, '').replaceAll(/=_shop_[0-9a-f]+/g, '=_shop_B');
-    assert.is(same(one.raw), same(expected));
-    assert.ok(one.raw.includes('\r\n..dots stay'), 'a line of dots arrives as written');
+    await body(server, transport);
   } finally {
     transport.close(true);
     await server.close();
   }
-});
+}
 
-test('sends one after the other reuse one connection', async () => {
-  const server = await countingServer();
-  const transport = smtpTransport(server.url, { maxConnections: 8 });
-  try {
-    for (let i = 0; i < 5; i++) await transport.send(mail('seq@example.test', i));
-    assert.is(server.accepted.length, 5);
-    assert.is(server.connections.opened, 1);
-  } finally {
-    transport.close(true);
-    await server.close();
-  }
-});
+test('many sends at once share at most maxConnections connections, and the server gets our bytes unchanged', () => withPool({ maxConnections: 3 }, async (server, transport) => {
+  const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => transport.send(mail(`c${i}@example.test`, i))));
+  assert.ok(sent.every((s) => s.response.includes('queued as test')), sent[0]!.response);
+  assert.is(server.accepted.length, 30);
+  assert.ok(server.connections.mostAtOnce <= 3, `${server.connections.mostAtOnce} connections at once`);
+  assert.ok(server.connections.opened <= 3, `${server.connections.opened} connections opened for 30 messages`);
+  const one = server.accepted.find((a) => a.to === 'c7@example.test')!;
+  const expected = composeMime({ ...mail('c7@example.test', 7), headers: { 'Auto-Submitted': 'auto-generated' } });
+  // the server's reader undoes the dot-stuffing and keeps the line ends; each composition draws its own boundary
+  const same = (raw: string) => raw.replace(/\r\n$/, '').replaceAll(/=_shop_[0-9a-f]+/g, '=_shop_B');
+  assert.is(same(one.raw), same(expected));
+  assert.ok(one.raw.includes('\r\n..dots stay'), 'a line of dots arrives as written');
+}, 20));
 
-test('a refused recipient fails its own send with the server\'s answer, and the session goes on after RSET', async () => {
-  const server = await countingServer();
-  const transport = smtpTransport(server.url, { maxConnections: 1 });
-  try {
-    await transport.send(mail('before@example.test'));
-    const err = await transport.send(mail('refused@example.test')).then(() => undefined, (e: Error & { code?: string; responseCode?: number }) => e);
-    assert.ok(err, 'the refused recipient fails');
-    assert.is(err!.code, 'EENVELOPE');
-    assert.is(err!.responseCode, 550);
-    await transport.send(mail('after@example.test'));
-    assert.equal(server.accepted.map((a) => a.to), ['before@example.test', 'after@example.test']);
-    assert.is(server.connections.opened, 1, 'the connection outlived the refusal');
-  } finally {
-    transport.close(true);
-    await server.close();
-  }
-});
+test('sends one after the other reuse one connection', () => withPool({ maxConnections: 8 }, async (server, transport) => {
+  for (let i = 0; i < 5; i++) await transport.send(mail('seq@example.test', i));
+  assert.is(server.accepted.length, 5);
+  assert.is(server.connections.opened, 1);
+}));
 
-test('a connection idle for idleMs is closed; one that carried maxMessages is replaced', async () => {
-  const server = await countingServer();
-  const transport = smtpTransport(server.url, { maxConnections: 4, idleMs: 100, maxMessages: 3 });
-  try {
-    await transport.send(mail('idle@example.test'));
-    assert.is(server.connections.open, 1);
-    await eventually(async () => server.connections.open === 0, 'the idle connection is closed', 5_000);
-    for (let i = 0; i < 7; i++) await transport.send(mail('many@example.test', i));
-    assert.is(server.accepted.length, 8);
-    // one for the first mail, then three for seven mails at three per connection
-    assert.is(server.connections.opened, 4);
-  } finally {
-    transport.close(true);
-    await server.close();
-  }
-});
+test('a refused recipient fails its own send with the server\'s answer, and the session goes on after RSET', () => withPool({ maxConnections: 1 }, async (server, transport) => {
+  await transport.send(mail('before@example.test'));
+  const err = await transport.send(mail('refused@example.test')).then(() => undefined, (e: Error & { code?: string; responseCode?: number }) => e);
+  assert.ok(err, 'the refused recipient fails');
+  assert.is(err!.code, 'EENVELOPE');
+  assert.is(err!.responseCode, 550);
+  await transport.send(mail('after@example.test'));
+  assert.equal(server.accepted.map((a) => a.to), ['before@example.test', 'after@example.test']);
+  assert.is(server.connections.opened, 1, 'the connection outlived the refusal');
+}));
+
+test('a connection idle for idleMs is closed; one that carried maxMessages is replaced', () => withPool({ maxConnections: 4, idleMs: 100, maxMessages: 3 }, async (server, transport) => {
+  await transport.send(mail('idle@example.test'));
+  assert.is(server.connections.open, 1);
+  await eventually(async () => server.connections.open === 0, 'the idle connection is closed', 5_000);
+  for (let i = 0; i < 7; i++) await transport.send(mail('many@example.test', i));
+  assert.is(server.accepted.length, 8);
+  // one for the first mail, then three for seven mails at three per connection
+  assert.is(server.connections.opened, 4);
+}));
 
 test('a server that is down fails the send (nothing else), and the next send after it is back goes through', async () => {
   const port = await freePort();
@@ -193,46 +177,32 @@ test('a server that closes a kept connection: the next send opens another', asyn
   }
 });
 
-test('a send that finds every connection busy takes the first one freed, not the new one opened for it', async () => {
-  const server = await countingServer();
-  const transport = smtpTransport(server.url, { maxConnections: 4 });
+test('a send that finds every connection busy takes the first one freed, not the new one opened for it', () => withPool({ maxConnections: 4 }, async (server, transport) => {
+  await transport.send(mail('first@example.test'));
+  // From now on a new connection is never greeted: a send that waited for one would never end.
+  const release = server.holdGreetings();
   try {
-    await transport.send(mail('first@example.test'));
-    // From now on a new connection is never greeted: a send that waited for one would never end.
-    const release = server.holdGreetings();
-    try {
-      await Promise.all([transport.send(mail('a@example.test', 1)), transport.send(mail('b@example.test', 2))]);
-      assert.equal(server.accepted.map((a) => a.to).sort(), ['a@example.test', 'b@example.test', 'first@example.test']);
-    } finally {
-      release();
-    }
-    // and, once greeted, it joins the pool: two sends at once each get a connection
-    await eventually(async () => { await Promise.all([1, 2].map((i) => transport.send(mail(`again${i}@example.test`, i)))); return server.connections.mostAtOnce === 2; },
-      'the connection opened in the background is used', 5_000);
+    await Promise.all([transport.send(mail('a@example.test', 1)), transport.send(mail('b@example.test', 2))]);
+    assert.equal(server.accepted.map((a) => a.to).sort(), ['a@example.test', 'b@example.test', 'first@example.test']);
   } finally {
-    transport.close(true);
-    await server.close();
+    release();
   }
-});
+  // and, once greeted, it joins the pool: two sends at once each get a connection
+  await eventually(async () => { await Promise.all([1, 2].map((i) => transport.send(mail(`again${i}@example.test`, i)))); return server.connections.mostAtOnce === 2; },
+    'the connection opened in the background is used', 5_000);
+}));
 
-test('close() fails the sends still waiting for a connection, and every send after it', async () => {
-  const server = await countingServer(0, 200);
-  const transport = smtpTransport(server.url, { maxConnections: 1 });
-  try {
-    const first = transport.send(mail('slow@example.test'));
-    const queued = transport.send(mail('queued@example.test')).then(() => undefined, (e: Error) => e);
-    await eventually(async () => server.accepted.length === 1, 'the first message is on the wire', 5_000);
-    transport.close();
-    assert.match((await queued)!.message, /closed/);
-    await first; // the one on the wire is delivered
-    const after = await transport.send(mail('late@example.test')).then(() => undefined, (e: Error) => e);
-    assert.match(after!.message, /closed/);
-    assert.equal(server.accepted.map((a) => a.to), ['slow@example.test']);
-    await eventually(async () => server.connections.open === 0, 'the delivering connection is closed once it is done', 5_000);
-  } finally {
-    transport.close(true);
-    await server.close();
-  }
-});
+test('close() fails the sends still waiting for a connection, and every send after it', () => withPool({ maxConnections: 1 }, async (server, transport) => {
+  const first = transport.send(mail('slow@example.test'));
+  const queued = transport.send(mail('queued@example.test')).then(() => undefined, (e: Error) => e);
+  await eventually(async () => server.accepted.length === 1, 'the first message is on the wire', 5_000);
+  transport.close();
+  assert.match((await queued)!.message, /closed/);
+  await first; // the one on the wire is delivered
+  const after = await transport.send(mail('late@example.test')).then(() => undefined, (e: Error) => e);
+  assert.match(after!.message, /closed/);
+  assert.equal(server.accepted.map((a) => a.to), ['slow@example.test']);
+  await eventually(async () => server.connections.open === 0, 'the delivering connection is closed once it is done', 5_000);
+}, 200));
 
 test.run();

@@ -49,7 +49,7 @@ export function parseOptions(args: readonly string[]): Options {
     }
     return value;
   };
-  const seconds0 = (name: string, raw: string | undefined): number => {
+  const nonNegativeSeconds = (name: string, raw: string | undefined): number => {
     const value = Number(raw);
     if (raw === undefined || raw.trim() === '' || !Number.isFinite(value) || value < 0) throw new UsageError(`--${name} needs seconds >= 0 (got ${raw ?? 'nothing'})`);
     return value;
@@ -65,8 +65,8 @@ export function parseOptions(args: readonly string[]): Options {
       case '--clients': clients = positive('clients', args[++i], true); break;
       case '--rate': rate = positive('rate', args[++i], false); break;
       case '--seconds': seconds = positive('seconds', args[++i], false); break;
-      case '--drain': drainSeconds = seconds0('drain', args[++i]); break;
-      case '--warmup': warmupSeconds = seconds0('warmup', args[++i]); break;
+      case '--drain': drainSeconds = nonNegativeSeconds('drain', args[++i]); break;
+      case '--warmup': warmupSeconds = nonNegativeSeconds('warmup', args[++i]); break;
       case '--mode': {
         const value = args[++i];
         if (value !== 'all-in-one' && value !== 'per-service') throw new UsageError(`--mode is all-in-one or per-service (got ${value ?? 'nothing'})`);

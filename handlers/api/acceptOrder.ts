@@ -114,7 +114,7 @@ async function earlierAcceptances(em: EntityManager, keys: readonly string[]): P
   if (keys.length === 0) return new Map();
   const rows = await em.execute<{ key: string; request_hash: string; order_id: string }[]>(
     EARLIER_ACCEPTANCES,
-    [[...new Set(keys)]],
+    [keys],
   );
   return new Map(rows.map((r) => [r.key, { requestHash: r.request_hash, orderId: r.order_id }]));
 }
