@@ -192,7 +192,7 @@ export const examples: { readonly [N in MessageName]: readonly { readonly name: 
         ]
       },
       "headers": {
-        "causation-id": "3b1f0a52-9d4e-4c61-a0b2-7f5e9c3d2a10",
+        "causation-id": "7d2c4e9a-1f3b-4a6e-8c5d-0b9e2f4a6c13",
         "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-0718293a4b5c6d7e-01"
       }
     }

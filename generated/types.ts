@@ -23,10 +23,10 @@ export interface InvoiceCreated {
   readonly issuedAt: string;
 }
 
-/** Log emitted: Structured log records of a service, as one of its transactions wrote them. */
+/** Log emitted: Structured log records of a service, as its transactions wrote them. */
 export interface LogEmitted {
   readonly service: string;
-  /** In the order they were written; at most one per message of a group commit (BATCH_SIZE ≤ 1000). */
+  /** In the order they were written, by one or many transactions of the service. */
   readonly records: LogRecord[];
 }
 

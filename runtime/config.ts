@@ -61,6 +61,10 @@ export interface Config {
   readonly relayPollMs: number;
   readonly relayGraceMs: number;
   readonly relayMarkDelayMs: number;
+  /** Log records per LogEmitted batch, at most (runtime/log-batcher.ts). */
+  readonly logBatchSize: number;
+  /** How often pending log records are sent as batches. */
+  readonly logBatchMs: number;
   readonly retentionHours: number;
   readonly pruneIntervalMs: number;
   readonly shutdownTimeoutMs: number;
@@ -319,6 +323,9 @@ export function loadConfig(env: Env = process.env): Config {
     relayPollMs: number(env, 'RELAY_POLL_MS', 1000, 10, 600000),
     relayGraceMs: number(env, 'RELAY_GRACE_MS', 5000, 0, 600000),
     relayMarkDelayMs: number(env, 'RELAY_MARK_DELAY_MS', 20, 0, 10000),
+    // the contract's limit for one LogEmitted; a batch larger in bytes than half MAX_MESSAGE_BYTES is split
+    logBatchSize: number(env, 'LOG_BATCH_SIZE', 500, 1, 1000),
+    logBatchMs: number(env, 'LOG_BATCH_MS', 200, 10, 600000),
     retentionHours: number(env, 'RETENTION_HOURS', 168, 1),
     pruneIntervalMs: number(env, 'PRUNE_INTERVAL_MS', 600000, 1000),
     shutdownTimeoutMs: number(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0),

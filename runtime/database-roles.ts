@@ -1,7 +1,7 @@
 // Each service works in PostgreSQL as a role of its own, with rights on its own data
 // only: the schemas it owns, the tables it reads or writes of another's (declared by
-// the service: ServiceOptions.data), and the runtime's inbox and outbox, which every
-// service writes. A bug that writes another service's table fails with "permission
+// the service: ServiceOptions.data), and the runtime's inbox and outbox (with its log
+// records waiting for a batch), which every service writes. A bug that writes another service's table fails with "permission
 // denied" instead of corrupting it.
 // The roles are NOLOGIN: the process logs in as DATABASE_URL's user, which runs the
 // migrations and owns the tables, and each service's pool takes on its role for every
@@ -39,6 +39,7 @@ export function grantsFor(service: string, data: DataAccess = {}): string[] {
     'grant usage on schema runtime to ' + role,
     `grant select, insert on runtime.inbox to ${role}`,
     `grant insert on runtime.outbox to ${role}`,
+    `grant insert on runtime.pending_log_records to ${role}`,
     `grant usage on all sequences in schema runtime to ${role}`,
   ];
   for (const schema of data.owns ?? []) {

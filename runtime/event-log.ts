@@ -1,8 +1,9 @@
 // Turns what services do into LogEmitted events for log-persistence, from
-// EVENT_LOG_LEVEL up: an info record for each handled message (all the records of a
-// group commit in one LogEmitted, written in its transaction), an error record per
-// failure (in a transaction of its own, since the handler's was rolled back), and
-// whatever a service records itself.
+// EVENT_LOG_LEVEL up: an info record for each handled message (written in its
+// transaction), an error record per failure (in a transaction of its own, since the
+// handler's was rolled back), and whatever a service records itself. The records wait
+// in the outbox's pending_log_records and go out as LogEmitted batches of many
+// transactions (runtime/log-batcher.ts).
 import { services } from '../generated/registry.ts';
 import type { LogEmitted, LogRecord, MessageName, OutgoingEvent } from '../generated/types.ts';
 import type { Config } from './config.ts';

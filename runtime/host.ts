@@ -18,6 +18,7 @@ import { createLogger, type Logger } from './logger.ts';
 import { HostMetrics } from './metrics.ts';
 import { ensureDatabase, migrate } from './migrate.ts';
 import { Publisher } from './publisher.ts';
+import { LogBatcher } from './log-batcher.ts';
 import { OutboxRelay, type RelayOptions } from './relay.ts';
 import type { HostRuntime, ServiceModule, Stoppable } from './service.ts';
 import { queuePlanFor } from './topology.ts';
@@ -58,6 +59,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
   const consumers = new Map<string, Consumer>();
   const brokers = new Map<string, Broker>();
   let relay: OutboxRelay | undefined;
+  let logBatcher: LogBatcher | undefined;
   let healthServer: Server | undefined;
   try {
     const applied = await migrate(db, config.databaseUrl, config.databaseRoles ? modules : []);
@@ -84,6 +86,15 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       hooks: options.relayHooks,
     });
     relay.start();
+    logBatcher = new LogBatcher(db, log, {
+      services: names.filter((name) => contract[name]?.sends.includes('LogEmitted')),
+      batchSize: config.logBatchSize,
+      // room for the envelope, and for the payload's own wrapping
+      maxBytes: Math.floor(config.maxMessageBytes / 2),
+      pollMs: config.logBatchMs,
+      publish: (messages) => relay!.publishCommitted(messages),
+    });
+    logBatcher.start();
     const metrics = new HostMetrics(log);
     metrics.watchDatabase(db, () => [['runtime', db] as const, ...databases]);
     const runtime: HostRuntime = { config, db, relay, log, metrics };
@@ -140,6 +151,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       const drained = (await Promise.all([...consumers.values()].map((c) => c.stop(deadline)))).every(Boolean);
       await Promise.all([...started.values()].map((s) => s.stop(deadline)));
       // each step below can wait forever (a confirm, a pool waiting for a client that never comes back)
+      await bounded(logBatcher!.flush(deadline).catch((err) => log.warn({ err: (err as Error).message }, 'log batch flush failed; records stay pending')), deadline, 'log batch flush', log);
       await bounded(relay!.flush(deadline).catch((err) => log.warn({ err: (err as Error).message }, 'outbox flush failed; rows stay pending')), deadline, 'outbox flush', log);
       await bounded(relay!.stop(), deadline, 'outbox relay stop', log);
       healthServer?.close();
@@ -156,6 +168,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     await Promise.all([...consumers.values()].map((c) => c.stop(deadline).catch(() => false)));
     await Promise.all([...started.values()].map((s) => s.stop(deadline).catch(() => undefined)));
     healthServer?.close();
+    await logBatcher?.stop().catch(() => undefined);
     await relay?.stop().catch(() => undefined);
     await Promise.all([...brokers.values()].map((b) => b.close().catch(() => undefined)));
     await Promise.all([db, ...databases.values()].map((d) => d.close().catch(() => undefined)));

@@ -118,7 +118,7 @@ export class HostMetrics {
 
   /**
    * Gauges read from the database when scraped, on the runtime's pool: the outbox's
-   * pending rows and the age of the oldest, e-mails pending and failed, and the
+   * pending rows and the age of the oldest, log records waiting for a batch, e-mails pending and failed, and the
    * connections of each pool (by service; the runtime's own as "runtime"). These are
    * database-wide: every process reports the same outbox and e-mail figures.
    */
@@ -126,13 +126,14 @@ export class HostMetrics {
     const registers = [this.registry];
     // One statement, so a scrape takes one connection of the runtime's small pool, once.
     const backlog = this.#shared('outbox and e-mail backlog', async () => {
-      const [row] = await runtimeDb.em.fork().execute<Record<'outbox_pending' | 'outbox_oldest' | 'emails_pending' | 'emails_failed', string | number | null>[]>(
+      const [row] = await runtimeDb.em.fork().execute<Record<'outbox_pending' | 'outbox_oldest' | 'log_records_pending' | 'emails_pending' | 'emails_failed', string | number | null>[]>(
         `select (select count(*) from runtime.outbox where status = 'pending') as outbox_pending,
+                (select count(*) from runtime.pending_log_records) as log_records_pending,
                 (select extract(epoch from now() - min(created_at))::float8 from runtime.outbox where status = 'pending') as outbox_oldest,
                 (select count(*) from mail.emails where status = 'pending') as emails_pending,
                 (select count(*) from mail.emails where status = 'failed') as emails_failed`);
       return {
-        outboxPending: Number(row?.outbox_pending ?? 0), outboxOldestSeconds: Number(row?.outbox_oldest ?? 0),
+        outboxPending: Number(row?.outbox_pending ?? 0), outboxOldestSeconds: Number(row?.outbox_oldest ?? 0), logRecordsPending: Number(row?.log_records_pending ?? 0),
         emailsPending: Number(row?.emails_pending ?? 0), emailsFailed: Number(row?.emails_failed ?? 0),
       };
     });
@@ -172,6 +173,7 @@ export class HostMetrics {
     gauge('outbox_pending_rows', 'Outbox rows not yet published (database-wide).', [], backlog, (g, v) => g.set(v.outboxPending));
     gauge('outbox_oldest_pending_age_seconds', 'Age of the oldest unpublished outbox row; 0 when none is pending (database-wide).', [], backlog,
       (g, v) => g.set(v.outboxOldestSeconds));
+    gauge('log_records_pending', 'Log records waiting to go out in a LogEmitted batch (database-wide).', [], backlog, (g, v) => g.set(v.logRecordsPending));
     gauge('emails_pending', 'E-mails queued and not yet sent (database-wide).', [], backlog, (g, v) => g.set(v.emailsPending));
     gauge('emails_failed', 'E-mails given up on (database-wide).', [], backlog, (g, v) => g.set(v.emailsFailed));
   }

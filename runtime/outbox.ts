@@ -5,10 +5,11 @@
 // the work that wrote it, so that its handling is that span's child).
 // What it returns is ready to publish: once the transaction committed, the writer
 // hands it to OutboxRelay.publishCommitted, and the relay's pass is the fallback.
+// Log records are the exception: they wait for a batch (runtime/log-batcher.ts).
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { messages } from '../generated/registry.ts';
-import type { OutgoingEvent } from '../generated/types.ts';
+import type { LogEmitted, OutgoingEvent } from '../generated/types.ts';
 import { publishOptions } from './envelope.ts';
 import { PermanentError } from './errors.ts';
 import type { Outgoing } from './publisher.ts';
@@ -53,11 +54,70 @@ export async function writeToOutbox(em: EntityManager, events: readonly Outgoing
 }
 
 /**
- * Adds the events of several causes in one statement. `last`: the statement is its
+ * Adds the events of several causes in one statement. A LogEmitted is not a row of its
+ * own: its records wait in runtime.pending_log_records, and the LogBatcher sends those
+ * of many transactions as one (runtime/log-batcher.ts). `last`: the statement is its
  * transaction's last, so the commit goes with it (runtime/transaction-round-trips.ts);
- * the caller sends nothing after it.
+ * the caller sends nothing after it. Returns the messages to publish after the commit.
  */
 export async function writeAllToOutbox(em: EntityManager, written: readonly Caused[], options: { readonly last?: boolean } = {}): Promise<Outgoing[]> {
+  const logs: Caused[] = [];
+  const events: Caused[] = [];
+  for (const { events: all, cause } of written) {
+    const [logged, rest] = [all.filter((e) => e.type === 'LogEmitted'), all.filter((e) => e.type !== 'LogEmitted')];
+    if (logged.length) logs.push({ events: logged, cause });
+    if (rest.length) events.push({ events: rest, cause });
+  }
+  const staged = pendingLogRecords(logs);
+  const rows = outboxRows(events);
+  const statements = [staged, rows.insert].filter((s) => s !== undefined);
+  if (statements.length === 0) return [];
+  // one statement either way: the records' insert rides along as a data-modifying WITH
+  const [first, second] = statements;
+  const sql = second ? `with staged_log_records as (${first!.sql}) ${second.sql}` : first!.sql;
+  const values = second ? [...first!.values, ...second.values] : first!.values;
+  await em.execute(options.last ? lastStatement(sql) : sql, values);
+  return rows.outgoing;
+}
+
+/**
+ * Inserts outbox rows for the events as they are, LogEmitted included: for the LogBatcher,
+ * whose LogEmitted are the batches. Returns the messages to publish after the commit.
+ */
+export async function writeBatchesToOutbox(em: EntityManager, written: readonly Caused[], options: { readonly last?: boolean } = {}): Promise<Outgoing[]> {
+  const { insert, outgoing } = outboxRows(written);
+  if (!insert) return [];
+  await em.execute(options.last ? lastStatement(insert.sql) : insert.sql, insert.values);
+  return outgoing;
+}
+
+interface Statement {
+  readonly sql: string;
+  readonly values: unknown[];
+}
+
+/** The insert of each LogEmitted's records into runtime.pending_log_records, a row per record; validated as the LogEmitted they came in. */
+function pendingLogRecords(written: readonly Caused[]): Statement | undefined {
+  const values: unknown[] = [];
+  for (const { events, cause } of written) {
+    for (const event of events) {
+      const invalid = invalidEventError(event, cause);
+      if (invalid) throw invalid;
+      const { service, records } = event.payload as LogEmitted;
+      // a batch goes out as the service whose records it holds, which log-persistence checks against the sender
+      if (service !== cause.service) throw new PermanentError(`${cause.service} wrote a LogEmitted naming ${service} as its service${cause.messageId ? ` while handling ${cause.messageId}` : ''}`);
+      for (const record of records) values.push(service, JSON.stringify(record));
+    }
+  }
+  if (values.length === 0) return undefined;
+  return {
+    sql: `insert into runtime.pending_log_records (app_id, record) values ${Array.from({ length: values.length / 2 }, () => '(?, ?::jsonb)').join(', ')}`,
+    values,
+  };
+}
+
+/** The insert of the events as outbox rows (none: no statement), and the messages to publish once it committed. */
+function outboxRows(written: readonly Caused[]): { insert: Statement | undefined; outgoing: Outgoing[] } {
   const values: unknown[] = [];
   const outgoing: Outgoing[] = [];
   const now = new Date();
@@ -80,10 +140,9 @@ export async function writeAllToOutbox(em: EntityManager, written: readonly Caus
       });
     }
   }
-  if (outgoing.length === 0) return [];
+  if (outgoing.length === 0) return { insert: undefined, outgoing };
   const row = '(?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)';
-  const insert = `insert into runtime.outbox (message_id, message_type, exchange, routing_key, correlation_id, causation_id, traceparent, app_id, payload)
+  const sql = `insert into runtime.outbox (message_id, message_type, exchange, routing_key, correlation_id, causation_id, traceparent, app_id, payload)
      values ${outgoing.map(() => row).join(', ')}`;
-  await em.execute(options.last ? lastStatement(insert) : insert, values);
-  return outgoing;
+  return { insert: { sql, values }, outgoing };
 }

@@ -107,9 +107,20 @@ const fieldsOf = (answer: Answer) => (answer.body.errors as { field: string }[])
 const count = async (table: string, where = 'true', params: unknown[] = []) =>
   (await sql<{ n: number }>(env.databaseUrl, `select count(*)::int as n from ${table} where ${where}`, params))[0].n;
 
-/** The order's OrderCreated rows (its LogEmitted record travels beside them). */
+/** The order's OrderCreated rows (its log record goes out in a LogEmitted batch: loggedAbout). */
 const outboxOf = (orderId: string) => sql<Obj>(env.databaseUrl,
   `select message_id, message_type, exchange, routing_key, correlation_id, app_id, payload from runtime.outbox where correlation_id = $1 and message_type = 'OrderCreated'`, [orderId]);
+
+/**
+ * The log records about these orders, each with the service of the LogEmitted batch that
+ * carries it (runtime/log-batcher.ts), once at least `expected` are in the outbox.
+ */
+const loggedAbout = (orderIds: readonly string[], expected: number) => eventually(async () => {
+  const rows = await sql<Obj>(env.databaseUrl,
+    `select o.payload->>'service' as service, r.record from runtime.outbox o cross join lateral jsonb_array_elements(o.payload->'records') as r(record)
+      where o.message_type = 'LogEmitted' and r.record->>'orderId' = any($1::text[]) order by o.id`, [orderIds]);
+  return rows.length >= expected ? rows : undefined;
+}, `${expected} log record(s) about ${orderIds.length} order(s) in LogEmitted batches`, 10_000);
 
 /**
  * Resolves once every copy of these orders' OrderCreated that was ever published has
@@ -165,9 +176,8 @@ test('an accepted order is stored with its OrderCreated, which is published', as
   assert.is(outbox[0].app_id, 'api');
   assert.equal({ ...outbox[0].payload, createdAt: undefined }, { orderId, customerId: order.customerId, email: order.email, items: order.items, createdAt: undefined });
   assert.ok(Math.abs(Date.parse(outbox[0].payload.createdAt) - Date.now()) < 60_000, 'createdAt is now');
-  const [logged] = await sql<Obj>(env.databaseUrl, `select payload from runtime.outbox where correlation_id = $1 and message_type = 'LogEmitted'`, [orderId]);
-  assert.equal(logged.payload.service, 'api');
-  assert.equal(logged.payload.records.map((r: Obj) => ({ ...r, at: undefined })), [{ level: 'info', message: `accepted order ${orderId}`, orderId, at: undefined }]);
+  const logged = await loggedAbout([orderId], 1);
+  assert.equal(logged.map((l) => ({ service: l.service, ...l.record, at: undefined })), [{ service: 'api', level: 'info', message: `accepted order ${orderId}`, orderId, at: undefined }]);
 
   const [published] = await eventually(async () => {
     const found = orders.ofType('OrderCreated').filter((m) => m.body.orderId === orderId);
@@ -355,10 +365,13 @@ test('fifty orders at once are all accepted, each stored and announced once, in 
   const created = await sql<Obj>(env.databaseUrl,
     `select correlation_id from runtime.outbox where message_type = 'OrderCreated' and correlation_id = any($1::text[])`, [orderIds]);
   assert.equal(created.map((r) => r.correlation_id).sort(), [...orderIds].sort(), 'one OrderCreated per order');
-  const logged = await sql<Obj>(env.databaseUrl,
-    `select correlation_id, payload from runtime.outbox where message_type = 'LogEmitted' and correlation_id = any($1::text[])`, [orderIds]);
+  const logged = await loggedAbout(orderIds, 50);
   assert.is(logged.length, 50, 'a log record per order');
-  for (const { correlation_id: orderId, payload } of logged) assert.match(payload.records[0].message, `accepted order ${orderId}`);
+  assert.is(new Set(logged.map((l) => l.record.orderId)).size, 50, 'one about each order');
+  for (const { service, record } of logged) {
+    assert.is(service, 'api');
+    assert.match(record.message, `accepted order ${record.orderId}`);
+  }
 
   const published = () => orders.ofType('OrderCreated').filter((m) => orderIds.includes(m.body.orderId));
   await eventually(async () => published().length >= 50, 'every OrderCreated published', 10_000);

@@ -161,6 +161,8 @@ test('graceful shutdown with messages in flight: all acked or requeued, none hal
   assert.is(handled + waiting, orders.length, `handled (${handled}) + requeued (${waiting}) = all`);
   const pendingOutbox = await sql<{ n: number }>(env.databaseUrl, `select count(*)::int as n from runtime.outbox where status = 'pending'`);
   assert.is(pendingOutbox[0].n, 0, 'the outbox was flushed before exit');
+  const unbatched = await sql<{ n: number }>(env.databaseUrl, `select count(*)::int as n from runtime.pending_log_records`);
+  assert.is(unbatched[0].n, 0, 'every log record went into a batch before exit');
   const restarted = await startWorker();
   await assertExactlyOnce(orders.map((o) => o.orderId), () => stopWorker(restarted));
 });

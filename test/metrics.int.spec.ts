@@ -151,7 +151,7 @@ test('a failing handler counts each retry, then the dead letter (MAX_ATTEMPTS=3)
 
 test('the backlog gauges read the outbox and the e-mail table when scraped', async () => {
   const before = await scrape(healthUrl);
-  for (const name of ['shop_outbox_pending_rows', 'shop_outbox_oldest_pending_age_seconds', 'shop_emails_pending', 'shop_emails_failed']) {
+  for (const name of ['shop_outbox_pending_rows', 'shop_outbox_oldest_pending_age_seconds', 'shop_log_records_pending', 'shop_emails_pending', 'shop_emails_failed']) {
     const series = before.filter((s) => s.name === name);
     assert.is(series.length, 1, name);
     assert.ok(Number.isFinite(series[0]!.value) && series[0]!.value >= 0, `${name} is ${series[0]!.value}`);

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { EARLIER_ACCEPTANCES } from '../handlers/api/acceptOrder.ts';
 import { openDatabase, type Database } from '../runtime/db.ts';
 import { CLAIM_DUE_EMAILS } from '../runtime/mail/dispatcher.ts';
+import { CLAIM_PENDING_LOG_RECORDS, CLAIM_PLAN_SETTINGS } from '../runtime/log-batcher.ts';
 import { CLAIM_LATE_OUTBOX_ROWS } from '../runtime/relay.ts';
 import { migrate } from '../runtime/migrate.ts';
 import { createTestEnv, sql, type TestEnv } from './support/env.ts';
@@ -31,9 +32,12 @@ test.after(async () => {
 
 interface PlanNode { 'Node Type': string; 'Index Name'?: string; 'Relation Name'?: string; Plans?: PlanNode[] }
 
-/** Every node of the statement's plan, as EXPLAIN (FORMAT JSON) gives it, with the parameters the code passes. */
-async function planOf(statement: string, params: unknown[]): Promise<PlanNode[]> {
-  const [row] = await db.em.fork().execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(`explain (format json) ${statement}`, params);
+/** Every node of the statement's plan, as EXPLAIN (FORMAT JSON) gives it, with the parameters the code passes (and the settings it makes first). */
+async function planOf(statement: string, params: unknown[], settings?: string): Promise<PlanNode[]> {
+  const [row] = await db.em.fork().transactional(async (em) => {
+    if (settings) await em.execute(settings);
+    return em.execute<{ 'QUERY PLAN': [{ Plan: PlanNode }] }[]>(`explain (format json) ${statement}`, params);
+  });
   const nodes: PlanNode[] = [];
   const walk = (n: PlanNode) => { nodes.push(n); n.Plans?.forEach(walk); };
   walk(row!['QUERY PLAN'][0].Plan);
@@ -71,6 +75,26 @@ test('the relay pass claims late outbox rows with one index scan of the pending 
     const scans = nodes.filter((n) => n['Relation Name'] === 'outbox');
     assert.ok(scans.some((n) => n['Node Type'] === 'Index Scan' && n['Index Name'] === 'outbox_pending_by_service_idx'), `${services}: ${describe(nodes)}`);
     assert.not.ok(nodes.some((n) => n['Node Type'].startsWith('Bitmap') || n['Node Type'] === 'Seq Scan'), `${services}: ${describe(nodes)}`);
+  }
+});
+
+test('the log batch pass takes pending records with one index scan per service, however many were batched before', async () => {
+  // 20,000 records written and taken into batches, 300 still pending: dead entries among the pending until a vacuum
+  const write = (n: number) => sql(env.databaseUrl, `insert into runtime.pending_log_records (app_id, record)
+    select (array['api', 'store-order', 'payment', 'invoice'])[1 + i % 4], '{"level":"info","message":"m","at":"2026-11-27T00:00:00.000Z"}'
+      from generate_series(1, $1::int) as i`, [n]);
+  await write(20_000);
+  await sql(env.databaseUrl, 'delete from runtime.pending_log_records');
+  await write(300);
+  // before and after the statistics count the dead rows out: the planner chose a bitmap scan, then a sequential one
+  for (const analyzed of [false, true]) {
+    if (analyzed) await sql(env.databaseUrl, 'analyze runtime.pending_log_records');
+    for (const services of [['api'], ['api', 'store-order', 'payment', 'invoice', 'cancel-order']]) {
+      const nodes = await planOf(CLAIM_PENDING_LOG_RECORDS, [services, 500], CLAIM_PLAN_SETTINGS);
+      const scans = nodes.filter((n) => n['Relation Name'] === 'pending_log_records' && n['Node Type'] !== 'ModifyTable');
+      assert.ok(scans.some((n) => n['Node Type'] === 'Index Scan' && n['Index Name'] === 'pending_log_records_by_service_idx'), `${services}: ${describe(nodes)}`);
+      assert.not.ok(nodes.some((n) => n['Node Type'].startsWith('Bitmap') || n['Node Type'] === 'Seq Scan' || n['Node Type'] === 'Sort'), `${services}: ${describe(nodes)}`);
+    }
   }
 });
 

@@ -159,10 +159,11 @@ export async function waitForQuiescence(input: Pick<CheckInput, 'databaseUrl' | 
       const facts = await orderFacts(input.databaseUrl, ids);
       const open = ids.filter((id) => { const f = facts.get(id); return !f || terminalState(f).startsWith('not terminal'); });
       const [{ outbox, emails }] = await sql<{ outbox: number; emails: number }>(input.databaseUrl,
-        `select (select count(*)::int from runtime.outbox where status = 'pending') as outbox,
+        `select (select count(*)::int from runtime.outbox where status = 'pending')
+                  + (select count(*)::int from runtime.pending_log_records) as outbox,
                 (select count(*)::int from mail.emails where status = 'pending') as emails`);
       const busy = (await queueStates(input.amqpUrl, input.vhost)).filter((q) => !q.name.endsWith('.dlq') && q.ready > 0);
-      last = `${open.length} order(s) not terminal, ${outbox} outbox row(s) and ${emails} e-mail(s) pending, busy queues: ${busy.map((q) => `${q.name}=${q.ready}`).join(', ') || 'none'}`;
+      last = `${open.length} order(s) not terminal, ${outbox} outbox row(s) or log record(s) and ${emails} e-mail(s) pending, busy queues: ${busy.map((q) => `${q.name}=${q.ready}`).join(', ') || 'none'}`;
       if (open.length === 0 && outbox === 0 && emails === 0 && busy.length === 0) {
         quietSince ??= Date.now();
         if (Date.now() - quietSince >= 1000) return { quiet: true, waitedMs: Date.now() - started, last };
@@ -314,13 +315,18 @@ export async function checkInvariants(input: CheckInput): Promise<InvariantResul
     results.push(result(INVARIANTS[5], offenders, `${seen.size} distinct Message-IDs for ${expected.size} expected, ${copies} same-Message-ID resend(s)`));
   }
 
-  // 7. Nothing left to send: the event outbox and the e-mail queue.
+  // 7. Nothing left to send: the event outbox (with the log records waiting for a batch) and the e-mail queue.
   {
-    const [{ outbox, emails }] = await sql<{ outbox: number; emails: number }>(input.databaseUrl,
+    const [{ outbox, records, emails }] = await sql<{ outbox: number; records: number; emails: number }>(input.databaseUrl,
       `select (select count(*)::int from runtime.outbox where status <> 'sent') as outbox,
+              (select count(*)::int from runtime.pending_log_records) as records,
               (select count(*)::int from mail.emails where status = 'pending') as emails`);
-    const offenders = [...(outbox > 0 ? [`${outbox} runtime.outbox row(s) not sent`] : []), ...(emails > 0 ? [`${emails} mail.emails row(s) pending`] : [])];
-    results.push(result(INVARIANTS[6], offenders, 'runtime.outbox all sent, mail.emails none pending'));
+    const offenders = [
+      ...(outbox > 0 ? [`${outbox} runtime.outbox row(s) not sent`] : []),
+      ...(records > 0 ? [`${records} runtime.pending_log_records row(s) not batched`] : []),
+      ...(emails > 0 ? [`${emails} mail.emails row(s) pending`] : []),
+    ];
+    results.push(result(INVARIANTS[6], offenders, 'runtime.outbox all sent, no log record waiting for a batch, mail.emails none pending'));
   }
 
   // 8 and 9. Work queues empty; dead-letter queues hold exactly the injected poison.

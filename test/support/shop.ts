@@ -32,21 +32,23 @@ export async function outboxOf(databaseUrl: string, orderId: string, type: strin
 const receivers = consumers.flatMap((c) => c.bindings.map((b) => [c.service, b.message] as const));
 
 /**
- * Resolves once every event in the outbox has been published and handled (committed) by every
- * service that receives it: the pipeline has nothing left that could still change a table. An
- * event dead-lettered somewhere is never handled there: such a run times out.
+ * Resolves once every log record has gone into a LogEmitted batch and every event in the outbox
+ * has been published and handled (committed) by every service that receives it: the pipeline
+ * has nothing left that could still change a table. An event dead-lettered somewhere is never
+ * handled there: such a run times out.
  */
 export async function pipelineIdle(databaseUrl: string, timeoutMs = 60_000): Promise<void> {
   let last = '';
   await eventually(async () => {
-    const [{ unsent, unhandled }] = await sql<{ unsent: number; unhandled: number }>(databaseUrl, `
-      select (select count(*) from runtime.outbox where status <> 'sent')::int as unsent,
+    const [{ unbatched, unsent, unhandled }] = await sql<{ unbatched: number; unsent: number; unhandled: number }>(databaseUrl, `
+      select (select count(*) from runtime.pending_log_records)::int as unbatched,
+             (select count(*) from runtime.outbox where status <> 'sent')::int as unsent,
              (select count(*) from runtime.outbox o
                 join unnest($1::text[], $2::text[]) as r(consumer, message_type) using (message_type)
                where not exists (select 1 from runtime.inbox i where i.consumer = r.consumer and i.message_id = o.message_id))::int as unhandled`,
     [receivers.map(([service]) => service), receivers.map(([, type]) => type)]);
-    last = `${unsent} event(s) not yet published, ${unhandled} handling(s) to go`;
-    return unsent === 0 && unhandled === 0;
+    last = `${unbatched} log record(s) not yet batched, ${unsent} event(s) not yet published, ${unhandled} handling(s) to go`;
+    return unbatched === 0 && unsent === 0 && unhandled === 0;
   }, 'every event published and handled by every service that receives it', timeoutMs, 250)
     .catch((err: Error) => { throw new Error(`${err.message}; ${last}`, { cause: err }); });
 }

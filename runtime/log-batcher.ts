@@ -1,0 +1,156 @@
+// Sends the log records that transactions left in runtime.pending_log_records as
+// LogEmitted batches: each pass takes up to batchSize records per service, oldest
+// first, deletes them and writes them as one LogEmitted per service to the outbox, in
+// one transaction. From there the outbox carries the batch as any event (published
+// straight after the commit, the relay's pass as the fallback, the same messageId on
+// every try, so log-persistence stores each record once). A crash before the commit
+// leaves the records pending for the next pass; after it, the batch is an outbox row.
+// Records wait at most about pollMs: at info level every handled message writes one,
+// and a LogEmitted per transaction was half of all messages published.
+// Each process batches only the records of the services it runs: a batch goes out
+// under its service's broker user, as the records' writer.
+import type { Database } from './db.ts';
+import { logEmitted } from './event-log.ts';
+import type { Logger } from './logger.ts';
+import { invalidEventError, writeBatchesToOutbox } from './outbox.ts';
+import { pollingLoop, type PollingLoop } from './polling-loop.ts';
+import type { Outgoing } from './publisher.ts';
+import type { LogRecord } from '../generated/types.ts';
+
+/**
+ * Takes, for each of the services (?), up to ? of its pending records, oldest first:
+ * one index scan per service (pending_log_records_by_service_idx), rows another batcher
+ * holds skipped. Exported for the plan test (query-plans.int).
+ */
+export const CLAIM_PENDING_LOG_RECORDS = `delete from runtime.pending_log_records
+  where id = any(array(
+    select c.id from unnest(array[?]::text[]) as s(app_id)
+      cross join lateral (
+        select id from runtime.pending_log_records where app_id = s.app_id
+         order by id limit ? for update skip locked) c))
+  returning id, app_id, record, octet_length(record::text) as bytes`;
+
+/**
+ * Set in the claim's transaction. Every record is deleted soon after it is written, so the
+ * table is mostly dead rows between vacuums; the planner, counting them or few live rows,
+ * chose a bitmap or sequential scan and a sort, which read every dead row again on every
+ * pass and never mark dead index entries. No statement shape made it choose the index
+ * scan, which reads only the rows it returns and marks what it passes dead.
+ */
+export const CLAIM_PLAN_SETTINGS = 'set local enable_seqscan = off; set local enable_bitmapscan = off';
+
+interface PendingRecord {
+  readonly id: string;
+  readonly app_id: string;
+  readonly record: LogRecord;
+  /** Its size as jsonb text, which is never smaller than in the message. */
+  readonly bytes: number;
+}
+
+/** The records in order, cut into runs of at most maxBytes (a record larger alone is a run of its own). */
+function withinBytes(records: readonly PendingRecord[], maxBytes: number): PendingRecord[][] {
+  const runs: PendingRecord[][] = [];
+  let run: PendingRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    if (run.length && bytes + Number(r.bytes) + 1 > maxBytes) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(r);
+    bytes += Number(r.bytes) + 1;
+  }
+  if (run.length) runs.push(run);
+  return runs;
+}
+
+export interface LogBatcherOptions {
+  /** Services whose records this process sends. */
+  readonly services: readonly string[];
+  /** Records per LogEmitted, at most (the contract allows 1000). */
+  readonly batchSize: number;
+  /** A service's records larger than this together go out as several LogEmitted (a consumer refuses a message over MAX_MESSAGE_BYTES). */
+  readonly maxBytes: number;
+  readonly pollMs: number;
+  /** Hands the batches, once committed to the outbox, to be published (OutboxRelay.publishCommitted). */
+  readonly publish: (messages: readonly Outgoing[]) => void;
+}
+
+export class LogBatcher {
+  readonly #db: Database;
+  readonly #log: Logger;
+  readonly #options: LogBatcherOptions;
+  #loop: PollingLoop | undefined;
+
+  constructor(db: Database, log: Logger, options: LogBatcherOptions) {
+    this.#db = db;
+    this.#log = log;
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#options.services.length === 0) return;
+    this.#loop = pollingLoop({
+      pass: () => this.batch(),
+      batchSize: this.#options.batchSize,
+      pollMs: this.#options.pollMs,
+      log: this.#log,
+      what: 'log batch pass',
+    });
+  }
+
+  /** One pass: a LogEmitted per service with pending records. Returns the largest batch, so a full one goes again at once. */
+  async batch(): Promise<number> {
+    const { services, batchSize } = this.#options;
+    if (services.length === 0) return 0;
+    const { largest, outgoing } = await this.#db.em.fork().transactional(async (em) => {
+      await em.execute(CLAIM_PLAN_SETTINGS);
+      const rows = await em.execute<PendingRecord[]>(CLAIM_PENDING_LOG_RECORDS, [services, batchSize]);
+      if (rows.length === 0) return { largest: 0, outgoing: [] as Outgoing[] };
+      rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+      const byService = [...Map.groupBy(rows, (r) => r.app_id)];
+      const written = byService.flatMap(([service, own]) => withinBytes(this.#accepted(service, own), this.#options.maxBytes)
+        .map((part) => ({ events: logEmitted(service, part.map((r) => r.record)), cause: { service } })));
+      return {
+        largest: Math.max(...byService.map(([, own]) => own.length)),
+        outgoing: await writeBatchesToOutbox(em, written, { last: true }),
+      };
+    });
+    if (outgoing.length) this.#options.publish(outgoing);
+    return largest;
+  }
+
+  /**
+   * The records the contract accepts. One it refuses (written under an older contract, or
+   * by hand) is logged with its content and dropped: left pending, it would hold back every
+   * later batch of its service.
+   */
+  #accepted(service: string, rows: readonly PendingRecord[]): readonly PendingRecord[] {
+    const asOne = (records: readonly PendingRecord[]) => invalidEventError(logEmitted(service, records.map((r) => r.record))[0]!, { service });
+    if (!asOne(rows)) return rows;
+    return rows.filter((r) => {
+      const refused = asOne([r]);
+      if (refused) this.#log.error({ service, record: r.record, err: refused.message }, 'a pending log record is refused by the contract; dropped');
+      return !refused;
+    });
+  }
+
+  /** Sends every pending record, until the deadline (at a stop, before the outbox is flushed). */
+  async flush(deadline: number): Promise<void> {
+    await this.#loop?.halt();
+    this.#loop = undefined;
+    for (;;) {
+      if ((await this.batch()) < this.#options.batchSize) return;
+      if (Date.now() >= deadline) {
+        this.#log.warn('log records still pending at the stop deadline; the next start sends them');
+        return;
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.#loop?.halt();
+    this.#loop = undefined;
+  }
+}

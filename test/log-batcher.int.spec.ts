@@ -1,0 +1,151 @@
+// The log batcher against the real broker and database: log records that many
+// transactions wrote go out as one LogEmitted per service, in the order they were
+// written, each record in exactly one batch (also with two batchers at once), batches
+// cut at the configured count and bytes, and a record the contract refuses dropped
+// with an error rather than holding back its service's batches. log-persistence
+// stores what the batches carry, once.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
+import { startHost, type Host } from '../runtime/host.ts';
+import { LogBatcher, type LogBatcherOptions } from '../runtime/log-batcher.ts';
+import { createLogger } from '../runtime/logger.ts';
+import { writeAllToOutbox } from '../runtime/outbox.ts';
+import { logEmitted, logRecord } from '../runtime/event-log.ts';
+import { logPersistence } from '../handlers/log-persistence/index.ts';
+import { selectServices } from '../handlers/index.ts';
+import type { LogRecord } from '../generated/types.ts';
+
+let env: TestEnv;
+let host: Host;
+const lines: Record<string, unknown>[] = [];
+
+test.before(async () => {
+  env = await createTestEnv('log_batcher');
+  // The host's own batcher makes its first pass at the start and then sleeps past the end of
+  // this file: the batchers each test makes are the only ones that send what it writes.
+  const config = env.config({ LOG_BATCH_MS: '600000' });
+  host = await startHost(config, [logPersistence, ...await selectServices(['payment', 'invoice'])]);
+});
+
+test.after(async () => {
+  await host?.stop();
+  await env?.cleanup();
+});
+
+function batcher(options: Partial<LogBatcherOptions> = {}): LogBatcher {
+  const capture = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const log = createLogger({ logLevel: 'info', logFormat: 'json' }, { app: 'log-batcher-test' }, capture);
+  return new LogBatcher(host.runtime.db, log, {
+    services: ['payment', 'invoice'], batchSize: 500, maxBytes: 128 * 1024, pollMs: 600_000,
+    publish: (messages) => host.runtime.relay.publishCommitted(messages), ...options,
+  });
+}
+
+/** Commits a transaction of the service that writes these records, as a handler's would. */
+async function written(service: string, messages: readonly string[]): Promise<void> {
+  await host.runtime.db.em.fork().transactional((em) =>
+    writeAllToOutbox(em, [{ events: logEmitted(service, messages.map((m) => logRecord('info', m))), cause: { service } }]));
+}
+
+interface Batch { message_id: string; service: string; messages: string[]; status: string }
+
+/** The LogEmitted batches in the outbox that carry records with this tag, oldest first. */
+const batchesOf = (tag: string) => sql<Batch>(env.databaseUrl,
+  `select message_id, app_id as service, status, array(select r->>'message' from jsonb_array_elements(payload->'records') r) as messages
+     from runtime.outbox where message_type = 'LogEmitted' and payload::text like $1 order by id`, [`%${tag}%`]);
+
+const pending = async () => (await sql<{ n: number }>(env.databaseUrl, 'select count(*)::int as n from runtime.pending_log_records'))[0].n;
+
+test('the records of many transactions go out as one LogEmitted per service, in their order, and are stored once', async () => {
+  const tag = randomUUID();
+  const payment = Array.from({ length: 5 }, (_, i) => [`${tag} payment ${i}a`, `${tag} payment ${i}b`]);
+  for (const [i, messages] of payment.entries()) {
+    await written('payment', messages);
+    await written('invoice', [`${tag} invoice ${i}`]);
+  }
+  assert.is(await pending(), 15, 'the records wait for a batch');
+
+  assert.is(await batcher().batch(), 10, 'the pass reports its largest batch');
+  const batches = await batchesOf(tag);
+  assert.equal(batches.map((b) => [b.service, b.messages]), [
+    ['payment', payment.flat()],
+    ['invoice', Array.from({ length: 5 }, (_, i) => `${tag} invoice ${i}`)],
+  ]);
+  assert.is(await pending(), 0, 'taken in the transaction that wrote the batches');
+
+  const stored = await eventually(async () => {
+    const rows = await sql<{ message_id: string; seq: number; service: string; message: string }>(env.databaseUrl,
+      `select message_id, seq, service, message from logs.log_records where message like $1 order by message_id, seq`, [`${tag}%`]);
+    return rows.length >= 15 ? rows : undefined;
+  }, 'log-persistence stored the batches\' records');
+  for (const b of batches) {
+    const own = stored.filter((r) => r.message_id === b.message_id);
+    assert.equal(own.map((r) => [r.seq, r.service, r.message]), b.messages.map((m, seq) => [seq, b.service, m]), `${b.service}'s batch, each record once`);
+  }
+  await eventually(async () => (await batchesOf(tag)).every((b) => b.status === 'sent'), 'the batches marked sent');
+});
+
+test('a batch holds at most batchSize records and maxBytes of them; the rest go in the next, in order', async () => {
+  const tag = randomUUID();
+  const messages = Array.from({ length: 7 }, (_, i) => `${tag} ${i}`);
+  for (const m of messages) await written('payment', [m]);
+  const small = batcher({ batchSize: 3 });
+  assert.equal([await small.batch(), await small.batch(), await small.batch(), await small.batch()], [3, 3, 1, 0]);
+  assert.equal((await batchesOf(tag)).map((b) => b.messages), [messages.slice(0, 3), messages.slice(3, 6), messages.slice(6)]);
+
+  const big = randomUUID();
+  const long = Array.from({ length: 6 }, (_, i) => `${big} ${i} ${'x'.repeat(1500)}`);
+  await written('invoice', long);
+  await batcher({ maxBytes: 4000 }).batch();
+  const cut = await batchesOf(big);
+  assert.equal(cut.map((b) => b.messages), [long.slice(0, 2), long.slice(2, 4), long.slice(4)], 'two records of about 1.6 kB fit in 4 kB, not three');
+  assert.is(new Set(cut.map((b) => b.message_id)).size, 3);
+});
+
+test('two batchers at once send each record in exactly one batch', async () => {
+  const tag = randomUUID();
+  const messages = Array.from({ length: 400 }, (_, i) => `${tag} ${String(i).padStart(3, '0')}`);
+  for (let i = 0; i < messages.length; i += 20) await written(i % 40 ? 'payment' : 'invoice', messages.slice(i, i + 20));
+  const [one, two] = [batcher({ batchSize: 25 }), batcher({ batchSize: 25 })];
+  const drain = async (b: LogBatcher) => { let passes = 0; while ((await b.batch()) > 0) passes++; return passes; };
+  const passes = await Promise.all([drain(one), drain(two)]);
+  assert.ok(passes.every((p) => p > 0), `both took part (passes: ${passes})`);
+  const sent = (await batchesOf(tag)).flatMap((b) => b.messages);
+  assert.is(sent.length, messages.length, 'no record twice, none left out');
+  assert.equal([...sent].sort(), messages);
+  assert.is(await pending(), 0);
+});
+
+test('a record the contract refuses is logged and dropped; its service\'s other records still go out', async () => {
+  const tag = randomUUID();
+  await written('payment', [`${tag} before`]);
+  // written by hand, as an older contract or a bad migration could leave it: no level
+  const refused: Partial<LogRecord> = { message: `${tag} refused`, at: new Date().toISOString() };
+  await sql(env.databaseUrl, `insert into runtime.pending_log_records (app_id, record) values ('payment', $1)`, [JSON.stringify(refused)]);
+  await written('payment', [`${tag} after`]);
+  await batcher().batch();
+  assert.equal((await batchesOf(tag)).map((b) => b.messages), [[`${tag} before`, `${tag} after`]]);
+  assert.is(await pending(), 0, 'the refused record is not left to block the next batches');
+  const error = lines.find((l) => l.msg === 'a pending log record is refused by the contract; dropped' && (l.record as LogRecord | undefined)?.message === `${tag} refused`);
+  assert.ok(error, 'the refusal is logged with the record');
+  assert.is(error!.level, 50);
+  assert.match(String(error!.err), 'required property \'level\'');
+});
+
+test('a LogEmitted that names another service than its writer is refused when written', async () => {
+  const error = await host.runtime.db.em.fork().transactional((em) =>
+    writeAllToOutbox(em, [{ events: logEmitted('invoice', [logRecord('info', 'not mine')]), cause: { service: 'payment', messageId: randomUUID() } }]))
+    .then(() => undefined, (err: Error) => err);
+  assert.match(String(error?.message), /^payment wrote a LogEmitted naming invoice as its service while handling [0-9a-f-]{36}$/);
+  assert.is(error?.name, 'PermanentError', 'a handler that does so fails for good: its message is dead-lettered');
+});
+
+test.run();
