@@ -1,7 +1,7 @@
 // Sends the log records that transactions left in runtime.pending_log_records as
-// LogEmitted batches: each pass takes up to batchSize records per service, oldest
-// first, deletes them and writes them as one LogEmitted per service to the outbox, in
-// one transaction. From there the outbox carries the batch as any event (published
+// LogEmitted batches: each pass takes up to batchSize transactions' records per service,
+// oldest first, deletes them and writes them as one LogEmitted per service (more when
+// they are over batchSize records or maxBytes) to the outbox, in one transaction. From there the outbox carries the batch as any event (published
 // straight after the commit, the relay's pass as the fallback, the same messageId on
 // every try, so log-persistence stores each record once). A crash before the commit
 // leaves the records pending for the next pass; after it, the batch is an outbox row.
@@ -18,7 +18,7 @@ import type { Outgoing } from './publisher.ts';
 import type { LogRecord } from '../generated/types.ts';
 
 /**
- * Takes, for each of the services (?), up to ? of its pending records, oldest first:
+ * Takes, for each of the services (?), up to ? of its pending rows (a transaction's records each), oldest first:
  * one index scan per service (pending_log_records_by_service_idx), rows another batcher
  * holds skipped. Exported for the plan test (query-plans.int).
  */
@@ -28,7 +28,7 @@ export const CLAIM_PENDING_LOG_RECORDS = `delete from runtime.pending_log_record
       cross join lateral (
         select id from runtime.pending_log_records where app_id = s.app_id
          order by id limit ? for update skip locked) c))
-  returning id, app_id, record, octet_length(record::text) as bytes`;
+  returning id, app_id, records`;
 
 /**
  * Set in the claim's transaction. Every record is deleted soon after it is written, so the
@@ -39,27 +39,26 @@ export const CLAIM_PENDING_LOG_RECORDS = `delete from runtime.pending_log_record
  */
 export const CLAIM_PLAN_SETTINGS = 'set local enable_seqscan = off; set local enable_bitmapscan = off';
 
-interface PendingRecord {
+interface PendingRow {
   readonly id: string;
   readonly app_id: string;
-  readonly record: LogRecord;
-  /** Its size as jsonb text, which is never smaller than in the message. */
-  readonly bytes: number;
+  readonly records: LogRecord[];
 }
 
-/** The records in order, cut into runs of at most maxBytes (a record larger alone is a run of its own). */
-function withinBytes(records: readonly PendingRecord[], maxBytes: number): PendingRecord[][] {
-  const runs: PendingRecord[][] = [];
-  let run: PendingRecord[] = [];
+/** The records in order, cut into runs of at most `count` records and `maxBytes` of JSON (a record larger alone is a run of its own). */
+export function runsOf(records: readonly LogRecord[], count: number, maxBytes: number): LogRecord[][] {
+  const runs: LogRecord[][] = [];
+  let run: LogRecord[] = [];
   let bytes = 0;
-  for (const r of records) {
-    if (run.length && bytes + Number(r.bytes) + 1 > maxBytes) {
+  for (const record of records) {
+    const size = Buffer.byteLength(JSON.stringify(record)) + 1;
+    if (run.length && (run.length >= count || bytes + size > maxBytes)) {
       runs.push(run);
       run = [];
       bytes = 0;
     }
-    run.push(r);
-    bytes += Number(r.bytes) + 1;
+    run.push(record);
+    bytes += size;
   }
   if (run.length) runs.push(run);
   return runs;
@@ -68,7 +67,7 @@ function withinBytes(records: readonly PendingRecord[], maxBytes: number): Pendi
 export interface LogBatcherOptions {
   /** Services whose records this process sends. */
   readonly services: readonly string[];
-  /** Records per LogEmitted, at most (the contract allows 1000). */
+  /** Records per LogEmitted, at most (the contract allows 1000); also the transactions' rows a pass takes per service. */
   readonly batchSize: number;
   /** A service's records larger than this together go out as several LogEmitted (a consumer refuses a message over MAX_MESSAGE_BYTES). */
   readonly maxBytes: number;
@@ -100,18 +99,18 @@ export class LogBatcher {
     });
   }
 
-  /** One pass: a LogEmitted per service with pending records. Returns the largest batch, so a full one goes again at once. */
+  /** One pass: a LogEmitted per service with pending records. Returns the most rows taken for one service, so a full take goes again at once. */
   async batch(): Promise<number> {
     const { services, batchSize } = this.#options;
     if (services.length === 0) return 0;
     const { largest, outgoing } = await this.#db.em.fork().transactional(async (em) => {
       await em.execute(CLAIM_PLAN_SETTINGS);
-      const rows = await em.execute<PendingRecord[]>(CLAIM_PENDING_LOG_RECORDS, [services, batchSize]);
+      const rows = await em.execute<PendingRow[]>(CLAIM_PENDING_LOG_RECORDS, [services, batchSize]);
       if (rows.length === 0) return { largest: 0, outgoing: [] as Outgoing[] };
       rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
       const byService = [...Map.groupBy(rows, (r) => r.app_id)];
-      const written = byService.flatMap(([service, own]) => withinBytes(this.#accepted(service, own), this.#options.maxBytes)
-        .map((part) => ({ events: logEmitted(service, part.map((r) => r.record)), cause: { service } })));
+      const written = byService.flatMap(([service, own]) => runsOf(this.#accepted(service, own.flatMap((r) => r.records)), batchSize, this.#options.maxBytes)
+        .map((run) => ({ events: logEmitted(service, run), cause: { service } })));
       return {
         largest: Math.max(...byService.map(([, own]) => own.length)),
         outgoing: await writeBatchesToOutbox(em, written, { last: true }),
@@ -126,12 +125,12 @@ export class LogBatcher {
    * by hand) is logged with its content and dropped: left pending, it would hold back every
    * later batch of its service.
    */
-  #accepted(service: string, rows: readonly PendingRecord[]): readonly PendingRecord[] {
-    const asOne = (records: readonly PendingRecord[]) => invalidEventError(logEmitted(service, records.map((r) => r.record))[0]!, { service });
-    if (!asOne(rows)) return rows;
-    return rows.filter((r) => {
-      const refused = asOne([r]);
-      if (refused) this.#log.error({ service, record: r.record, err: refused.message }, 'a pending log record is refused by the contract; dropped');
+  #accepted(service: string, records: readonly LogRecord[]): readonly LogRecord[] {
+    const asOne = (some: readonly LogRecord[]) => invalidEventError(logEmitted(service, some)[0]!, { service });
+    if (!asOne(records)) return records;
+    return records.filter((record) => {
+      const refused = asOne([record]);
+      if (refused) this.#log.error({ service, record, err: refused.message }, 'a pending log record is refused by the contract; dropped');
       return !refused;
     });
   }

@@ -128,7 +128,7 @@ export class HostMetrics {
     const backlog = this.#shared('outbox and e-mail backlog', async () => {
       const [row] = await runtimeDb.em.fork().execute<Record<'outbox_pending' | 'outbox_oldest' | 'log_records_pending' | 'emails_pending' | 'emails_failed', string | number | null>[]>(
         `select (select count(*) from runtime.outbox where status = 'pending') as outbox_pending,
-                (select count(*) from runtime.pending_log_records) as log_records_pending,
+                (select coalesce(sum(jsonb_array_length(records)), 0) from runtime.pending_log_records) as log_records_pending,
                 (select extract(epoch from now() - min(created_at))::float8 from runtime.outbox where status = 'pending') as outbox_oldest,
                 (select count(*) from mail.emails where status = 'pending') as emails_pending,
                 (select count(*) from mail.emails where status = 'failed') as emails_failed`);

@@ -96,7 +96,7 @@ interface Statement {
   readonly values: unknown[];
 }
 
-/** The insert of each LogEmitted's records into runtime.pending_log_records, a row per record; validated as the LogEmitted they came in. */
+/** The insert of each LogEmitted's records into runtime.pending_log_records, a row each, validated as the LogEmitted they came in. */
 function pendingLogRecords(written: readonly Caused[]): Statement | undefined {
   const values: unknown[] = [];
   for (const { events, cause } of written) {
@@ -106,12 +106,12 @@ function pendingLogRecords(written: readonly Caused[]): Statement | undefined {
       const { service, records } = event.payload as LogEmitted;
       // a batch goes out as the service whose records it holds, which log-persistence checks against the sender
       if (service !== cause.service) throw new PermanentError(`${cause.service} wrote a LogEmitted naming ${service} as its service${cause.messageId ? ` while handling ${cause.messageId}` : ''}`);
-      for (const record of records) values.push(service, JSON.stringify(record));
+      values.push(service, JSON.stringify(records));
     }
   }
   if (values.length === 0) return undefined;
   return {
-    sql: `insert into runtime.pending_log_records (app_id, record) values ${Array.from({ length: values.length / 2 }, () => '(?, ?::jsonb)').join(', ')}`,
+    sql: `insert into runtime.pending_log_records (app_id, records) values ${Array.from({ length: values.length / 2 }, () => '(?, ?::jsonb)').join(', ')}`,
     values,
   };
 }

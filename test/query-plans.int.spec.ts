@@ -79,9 +79,9 @@ test('the relay pass claims late outbox rows with one index scan of the pending 
 });
 
 test('the log batch pass takes pending records with one index scan per service, however many were batched before', async () => {
-  // 20,000 records written and taken into batches, 300 still pending: dead entries among the pending until a vacuum
-  const write = (n: number) => sql(env.databaseUrl, `insert into runtime.pending_log_records (app_id, record)
-    select (array['api', 'store-order', 'payment', 'invoice'])[1 + i % 4], '{"level":"info","message":"m","at":"2026-11-27T00:00:00.000Z"}'
+  // 20,000 transactions' records written and taken into batches, 300 still pending: dead entries among the pending until a vacuum
+  const write = (n: number) => sql(env.databaseUrl, `insert into runtime.pending_log_records (app_id, records)
+    select (array['api', 'store-order', 'payment', 'invoice'])[1 + i % 4], '[{"level":"info","message":"m","at":"2026-11-27T00:00:00.000Z"}]'
       from generate_series(1, $1::int) as i`, [n]);
   await write(20_000);
   await sql(env.databaseUrl, 'delete from runtime.pending_log_records');
