@@ -1,18 +1,22 @@
 // Sends the log records that transactions left in runtime.pending_log_records as
 // LogEmitted batches: each pass takes up to batchSize transactions' records per service,
 // oldest first, deletes them and writes them as one LogEmitted per service (more when
-// they are over batchSize records or maxBytes) to the outbox, in one transaction. From there the outbox carries the batch as any event (published
+// they are over batchSize records or maxBytes) to the outbox, in one transaction. From
+// there the outbox carries the batch as any event (published
 // straight after the commit, the relay's pass as the fallback, the same messageId on
 // every try, so log-persistence stores each record once). A crash before the commit
 // leaves the records pending for the next pass; after it, the batch is an outbox row.
 // Records wait at most about pollMs: at info level every handled message writes one,
 // and a LogEmitted per transaction was half of all messages published.
 // Each process batches only the records of the services it runs: a batch goes out
-// under its service's broker user, as the records' writer.
+// under its service's broker user, as the records' writer. Its loop looks only when the
+// process wrote records since its last pass, and otherwise every IDLE_LOOK-th poll, for
+// records a stopped process left: a pass costs three round trips, and ten processes
+// looking five times a second for nothing was a fifth more round trips at 75 orders/s.
 import type { Database } from './db.ts';
 import { logEmitted } from './event-log.ts';
 import type { Logger } from './logger.ts';
-import { invalidEventError, writeBatchesToOutbox } from './outbox.ts';
+import { invalidEventError, logRecordStatementsSoFar, writeBatchesToOutbox } from './outbox.ts';
 import { pollingLoop, type PollingLoop } from './polling-loop.ts';
 import type { Outgoing } from './publisher.ts';
 import type { LogRecord } from '../generated/types.ts';
@@ -64,6 +68,9 @@ export function runsOf(records: readonly LogRecord[], count: number, maxBytes: n
   return runs;
 }
 
+/** A loop that wrote nothing since its last pass still looks every this many polls. */
+const IDLE_LOOK = 10;
+
 export interface LogBatcherOptions {
   /** Services whose records this process sends. */
   readonly services: readonly string[];
@@ -81,6 +88,11 @@ export class LogBatcher {
   readonly #log: Logger;
   readonly #options: LogBatcherOptions;
   #loop: PollingLoop | undefined;
+  /** logRecordStatementsSoFar() at the loop's last pass, and the polls skipped since. */
+  #seenStatements = -1;
+  #skipped = 0;
+  /** The last pass came back full: there may be more, whatever the count says. */
+  #more = false;
 
   constructor(db: Database, log: Logger, options: LogBatcherOptions) {
     this.#db = db;
@@ -91,12 +103,27 @@ export class LogBatcher {
   start(): void {
     if (this.#options.services.length === 0) return;
     this.#loop = pollingLoop({
-      pass: () => this.batch(),
+      pass: () => this.#passWhenDue(),
       batchSize: this.#options.batchSize,
       pollMs: this.#options.pollMs,
       log: this.#log,
       what: 'log batch pass',
     });
+  }
+
+  async #passWhenDue(): Promise<number> {
+    const statements = logRecordStatementsSoFar();
+    if (statements === this.#seenStatements && !this.#more && ++this.#skipped < IDLE_LOOK) return 0;
+    this.#seenStatements = statements;
+    this.#skipped = 0;
+    try {
+      const largest = await this.batch();
+      this.#more = largest >= this.#options.batchSize;
+      return largest;
+    } catch (err) {
+      this.#seenStatements = -1; // the retry must look
+      throw err;
+    }
   }
 
   /** One pass: a LogEmitted per service with pending records. Returns the most rows taken for one service, so a full take goes again at once. */

@@ -53,6 +53,10 @@ export async function writeToOutbox(em: EntityManager, events: readonly Outgoing
   return writeAllToOutbox(em, [{ events, cause }]);
 }
 
+/** Statements this process sent that added pending log records, committed or not: the LogBatcher's loop skips a pass when none was sent since its last. */
+let logRecordStatements = 0;
+export const logRecordStatementsSoFar = (): number => logRecordStatements;
+
 /**
  * Adds the events of several causes in one statement. A LogEmitted is not a row of its
  * own: its records wait in runtime.pending_log_records, and the LogBatcher sends those
@@ -69,6 +73,7 @@ export async function writeAllToOutbox(em: EntityManager, written: readonly Caus
     if (rest.length) events.push({ events: rest, cause });
   }
   const staged = pendingLogRecords(logs);
+  if (staged) logRecordStatements++;
   const rows = outboxRows(events);
   const statements = [staged, rows.insert].filter((s) => s !== undefined);
   if (statements.length === 0) return [];

@@ -141,6 +141,23 @@ test('a record the contract refuses is logged and dropped; its service\'s other 
   assert.match(String(error!.err), 'required property \'level\'');
 });
 
+test('the loop sends what this process writes, and now and then looks for what a stopped process left', async () => {
+  const looping = batcher({ pollMs: 50 });
+  looping.start();
+  try {
+    const [own, left] = [randomUUID(), randomUUID()];
+    await written('payment', [`${own} written here`]);
+    await eventually(async () => (await batchesOf(own)).length === 1, 'the record written here batched');
+    // written by another process: nothing in this one says so, so only the loop's idle look finds it
+    await sql(env.databaseUrl, `insert into runtime.pending_log_records (app_id, records) values ('invoice', $1)`,
+      [JSON.stringify([logRecord('info', `${left} left behind`)])]);
+    await eventually(async () => (await batchesOf(left)).length === 1, 'the record left behind batched', 5000);
+    assert.is(await pending(), 0);
+  } finally {
+    await looping.stop();
+  }
+});
+
 test('a LogEmitted that names another service than its writer is refused when written', async () => {
   const error = await host.runtime.db.em.fork().transactional((em) =>
     writeAllToOutbox(em, [{ events: logEmitted('invoice', [logRecord('info', 'not mine')]), cause: { service: 'payment', messageId: randomUUID() } }]))
