@@ -34,11 +34,13 @@ export function logEmitted(service: string, records: readonly LogRecord[]): Outg
   return records.length ? [{ type: 'LogEmitted', payload: { service, records: [...records] } satisfies LogEmitted }] : [];
 }
 
+/** The contract gives LogEmitted to every service but the ones its x-every-service operation excepts. */
+export const emitsLogs = (service: string): boolean => services[service]?.sends.includes('LogEmitted') ?? false;
+
 export type EventLog = ReturnType<typeof eventLogger>;
 
 export function eventLogger(service: string, config: Pick<Config, 'eventLogLevel'>, db: Database) {
-  // The contract gives LogEmitted to every service but the ones its x-every-service operation excepts.
-  const canEmit = services[service]?.sends.includes('LogEmitted') ?? false;
+  const canEmit = emitsLogs(service);
   const enabled = (level: LogRecord['level']) =>
     canEmit && config.eventLogLevel !== 'off' && LEVELS.indexOf(level) >= LEVELS.indexOf(config.eventLogLevel);
   const about = (envelope: IncomingEnvelope | undefined): About => ({ orderId: envelope?.correlationId, messageId: envelope?.messageId });

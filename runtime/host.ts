@@ -12,7 +12,7 @@ import type { Config } from './config.ts';
 import { Broker } from './broker.ts';
 import { Consumer, type ConsumerOptions } from './consumer.ts';
 import { databaseReachable, openDatabase, type Database } from './db.ts';
-import { eventLogger } from './event-log.ts';
+import { emitsLogs, eventLogger } from './event-log.ts';
 import type { GroupShape } from './group-commit.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { HostMetrics } from './metrics.ts';
@@ -87,7 +87,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     });
     relay.start();
     logBatcher = new LogBatcher(db, log, {
-      services: names.filter((name) => contract[name]?.sends.includes('LogEmitted')),
+      services: names.filter(emitsLogs),
       batchSize: config.logBatchSize,
       // room for the envelope, and for the payload's own wrapping
       maxBytes: Math.floor(config.maxMessageBytes / 2),

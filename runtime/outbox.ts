@@ -68,21 +68,21 @@ export async function writeAllToOutbox(em: EntityManager, written: readonly Caus
   const logs: Caused[] = [];
   const events: Caused[] = [];
   for (const { events: all, cause } of written) {
-    const [logged, rest] = [all.filter((e) => e.type === 'LogEmitted'), all.filter((e) => e.type !== 'LogEmitted')];
+    const [logged, rest]: OutgoingEvent[][] = [[], []];
+    for (const event of all) (event.type === 'LogEmitted' ? logged : rest).push(event);
     if (logged.length) logs.push({ events: logged, cause });
     if (rest.length) events.push({ events: rest, cause });
   }
   const staged = pendingLogRecords(logs);
   if (staged) logRecordStatements++;
-  const rows = outboxRows(events);
-  const statements = [staged, rows.insert].filter((s) => s !== undefined);
-  if (statements.length === 0) return [];
+  const { insert, outgoing } = outboxRows(events);
   // one statement either way: the records' insert rides along as a data-modifying WITH
-  const [first, second] = statements;
-  const sql = second ? `with staged_log_records as (${first!.sql}) ${second.sql}` : first!.sql;
-  const values = second ? [...first!.values, ...second.values] : first!.values;
-  await em.execute(options.last ? lastStatement(sql) : sql, values);
-  return rows.outgoing;
+  const statement = staged && insert
+    ? { sql: `with staged_log_records as (${staged.sql}) ${insert.sql}`, values: [...staged.values, ...insert.values] }
+    : staged ?? insert;
+  if (!statement) return [];
+  await em.execute(options.last ? lastStatement(statement.sql) : statement.sql, statement.values);
+  return outgoing;
 }
 
 /**

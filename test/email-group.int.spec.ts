@@ -5,7 +5,6 @@
 // own message's trace; one recipient that is not a single address leaves the others
 // queued and fails its own delivery alone, as a permanent failure (dead-lettered).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { MessageName, MessagePayloads } from '../generated/types.ts';
@@ -19,7 +18,7 @@ import { openDatabase, type Database } from '../runtime/db.ts';
 import { isPermanent, PermanentError } from '../runtime/errors.ts';
 import { decideFailure } from '../runtime/failure-policy.ts';
 import { Header } from '../runtime/headers.ts';
-import { createLogger, type Logger } from '../runtime/logger.ts';
+import { capturingLogger } from './support/log-lines.ts';
 import { migrate } from '../runtime/migrate.ts';
 import { queuePlanFor } from '../runtime/topology.ts';
 import { contextOfTraceparent, SpanKind, startSpan, useTraceContext } from '../runtime/tracing.ts';
@@ -28,21 +27,13 @@ import { createTestEnv, sql, type TestEnv } from './support/env.ts';
 
 let env: TestEnv;
 let db: Database;
-let log: Logger;
-const lines: Record<string, unknown>[] = [];
+const { log, lines } = capturingLogger({ logLevel: 'info' }, { app: 'email-group-test' });
 
 test.before(async () => {
   useTraceContext(); // as every service process does: a span made active is seen by what runs in it
   env = await createTestEnv('email_group');
   db = await openDatabase({ url: env.databaseUrl, poolMax: 2 });
   await migrate(db, env.databaseUrl);
-  const capture = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  log = createLogger({ logLevel: 'info' }, { app: 'email-group-test' }, capture);
 });
 
 test.after(async () => {

@@ -7,11 +7,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { LogBatcher, type LogBatcherOptions } from '../runtime/log-batcher.ts';
-import { createLogger } from '../runtime/logger.ts';
+import { capturingLogger } from './support/log-lines.ts';
 import { writeAllToOutbox } from '../runtime/outbox.ts';
 import { logEmitted, logRecord } from '../runtime/event-log.ts';
 import { logPersistence } from '../handlers/log-persistence/index.ts';
@@ -20,7 +19,7 @@ import type { LogRecord } from '../generated/types.ts';
 
 let env: TestEnv;
 let host: Host;
-const lines: Record<string, unknown>[] = [];
+const { log, lines } = capturingLogger({ logLevel: 'info' }, { app: 'log-batcher-test' });
 
 test.before(async () => {
   env = await createTestEnv('log_batcher');
@@ -36,13 +35,6 @@ test.after(async () => {
 });
 
 function batcher(options: Partial<LogBatcherOptions> = {}): LogBatcher {
-  const capture = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  const log = createLogger({ logLevel: 'info', logFormat: 'json' }, { app: 'log-batcher-test' }, capture);
   return new LogBatcher(host.runtime.db, log, {
     services: ['payment', 'invoice'], batchSize: 500, maxBytes: 128 * 1024, pollMs: 600_000,
     publish: (messages) => host.runtime.relay.publishCommitted(messages), ...options,

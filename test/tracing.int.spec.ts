@@ -5,7 +5,6 @@
 // Log records go out in batches of many orders (runtime/log-batcher.ts), so their
 // LogEmitted belongs to no one order's trace: a stored record leads to the trace through
 // the message it is about, which its handling span names.
-import { Writable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
@@ -13,7 +12,7 @@ import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { addProduct } from './support/shop.ts';
 import { freePort, startSmtpServer, type TestSmtpServer } from './support/smtp.ts';
 import { startHost, type Host } from '../runtime/host.ts';
-import { createLogger } from '../runtime/logger.ts';
+import { capturingLogger } from './support/log-lines.ts';
 import { registerTracing } from '../runtime/tracing.ts';
 import { selectServices } from '../handlers/index.ts';
 
@@ -26,7 +25,7 @@ let host: Host;
 let apiUrl: string;
 let stopTracing: () => Promise<void>;
 const exporter = new InMemorySpanExporter();
-const lines: Record<string, unknown>[] = [];
+const { log, lines } = capturingLogger({ logLevel: 'info' }, { app: 'tracing-test' });
 
 test.before(async () => {
   env = await createTestEnv('tracing');
@@ -34,13 +33,7 @@ test.before(async () => {
   stopTracing = registerTracing([new SimpleSpanProcessor({ exporter })], 'tracing-test');
   const port = await freePort();
   const config = env.config({ PORT: String(port), SMTP_URL: smtp.url, PAYMENT_FAILURE_RATE: '0', PAYMENT_LATENCY_MS: '2', LOG_LEVEL: 'info' });
-  const capture = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  host = await startHost(config, await selectServices('all'), { log: createLogger(config, { app: 'tracing-test' }, capture) });
+  host = await startHost(config, await selectServices('all'), { log });
   apiUrl = `http://127.0.0.1:${port}`;
 });
 
