@@ -20,15 +20,38 @@ export const services: ServiceLoaders = {
 
 const known = Object.keys(services) as (keyof ServiceLoaders)[];
 
-/** Loads the named services' modules (every service with 'all', in the order above); fails on a name the contract lacks. */
-export async function selectServices(names: readonly string[] | 'all'): Promise<ServiceModule[]> {
-  const wanted = names === 'all' ? known : names;
-  for (const name of wanted) {
+/** The names, every service's with 'all'; fails on a name the contract lacks. */
+function knownNames(names: readonly string[] | 'all'): readonly string[] {
+  if (names === 'all') return known;
+  for (const name of names) {
     if (!Object.hasOwn(services, name)) throw new Error(`SERVICE names an unknown service "${name}" (known: ${known.join(', ')})`);
   }
+  return names;
+}
+
+/** Loads the named services' modules (every service with 'all', in the order above); fails on a name the contract lacks. */
+export async function selectServices(names: readonly string[] | 'all'): Promise<ServiceModule[]> {
+  const wanted = knownNames(names);
   return Promise.all(wanted.map(async (name) => {
     const loaded = await services[name as keyof ServiceLoaders]();
     if (loaded.name !== name) throw new Error(`handlers/index.ts: the loader of ${name} returned the module of ${loaded.name}`);
     return loaded;
   }));
+}
+
+/**
+ * What runs on the second event loop when the process has two (THREADS): what follows an
+ * order's outcome (its e-mails, its timeline, the log store), so that the order's own path
+ * (accept, store, pay, invoice, cancel) has the main thread to itself. Measured in two
+ * processes this split was the fastest of those tried (README, "ninth round").
+ */
+export const SECOND_THREAD: readonly (keyof ServiceLoaders)[] = ['cancel-email', 'invoice-email', 'order-confirmation-email', 'order-timeline', 'log-persistence'];
+
+/** The services each thread runs, the main thread's first: one list when one thread runs them all (THREADS=1, or all on one side). Fails on a name the contract lacks. */
+export function threadsOf(names: readonly string[] | 'all', threads: 1 | 2): string[][] {
+  const wanted = [...knownNames(names)];
+  if (threads === 1) return [wanted];
+  const main = wanted.filter((n) => !SECOND_THREAD.includes(n as keyof ServiceLoaders));
+  const second = wanted.filter((n) => SECOND_THREAD.includes(n as keyof ServiceLoaders));
+  return main.length && second.length ? [main, second] : [wanted];
 }

@@ -1,6 +1,7 @@
 // Configuration from environment variables, each with a working local default.
 // Checked once at start: a bad value stops the process with one clear line.
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { serviceNames } from '../generated/registry.ts';
 
 export interface Config {
@@ -34,6 +35,12 @@ export interface Config {
   readonly healthPort: number;
   /** Services this process runs; every service when SERVICE is unset or "all". */
   readonly services: readonly string[] | 'all';
+  /**
+   * Event loops the process runs its services on: 1, or 2 (the order's own path on the main
+   * thread, what follows its outcome on a second: runtime/service-thread.ts). THREADS=auto
+   * (the default) is 2 on a machine with two or more cores.
+   */
+  readonly threads: 1 | 2;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   /** pretty: coloured lines for people; json: one JSON object a line. Default: pretty on a terminal, json otherwise. */
   readonly logFormat: 'pretty' | 'json';
@@ -277,6 +284,14 @@ function serviceLimits(env: Env): Record<string, ServiceLimits> {
   return limits;
 }
 
+/** THREADS: 1, 2, or auto (2 where the machine has a second core for the second event loop). */
+function threads(value: string | undefined): 1 | 2 {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'auto') return availableParallelism() >= 2 ? 2 : 1;
+  if (v === '1' || v === '2') return Number(v) as 1 | 2;
+  throw new ConfigError(`THREADS must be 1, 2 or auto (got ${value})`);
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const retryDelaysMs = env.RETRY_DELAYS_MS
     ? env.RETRY_DELAYS_MS.split(',').map((d) => {
@@ -305,6 +320,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: number(env, 'PORT', 8080, 0, 65535),
     healthPort: number(env, 'HEALTH_PORT', 0, 0, 65535),
     services: service === '' || service === 'all' ? 'all' : service.split(',').map((s) => s.trim()).filter(Boolean),
+    threads: threads(env.THREADS),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     logFormat: oneOf(env, 'LOG_FORMAT', process.stdout.isTTY === true ? 'pretty' : 'json', ['pretty', 'json']),
     otelEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', undefined, ['http:', 'https:']),

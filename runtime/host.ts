@@ -26,6 +26,7 @@ import { serviceAmqpUrl } from './broker-identity.ts';
 import { setupBroker } from './broker-setup.ts';
 import { roleOf } from './database-roles.ts';
 import { startTracing } from './tracing.ts';
+import type { PeerHost, Readiness } from './service-thread.ts';
 import { services as contract } from '../generated/registry.ts';
 
 export interface HostOptions {
@@ -33,6 +34,8 @@ export interface HostOptions {
   readonly consumerHooks?: ConsumerOptions['hooks'];
   readonly relayHooks?: RelayOptions['hooks'];
   readonly log?: Logger;
+  /** Hosts on the process's other threads (runtime/service-thread.ts): this host's readiness, metrics and stop include theirs. */
+  readonly peers?: readonly PeerHost[];
 }
 
 export interface Host {
@@ -43,12 +46,14 @@ export interface Host {
   readonly consumers: ReadonlyMap<string, Consumer>;
   /** What each service's start() returned (e.g. the api's URL). */
   readonly services: ReadonlyMap<string, Stoppable>;
-  ready(): Promise<{ broker: boolean; database: boolean }>;
+  /** Every broker connection up and the database reachable, on every thread of the process. */
+  ready(): Promise<Readiness>;
   stop(): Promise<{ drained: boolean }>;
 }
 
 export async function startHost(config: Config, modules: readonly ServiceModule[], options: HostOptions = {}): Promise<Host> {
   const names = modules.map((m) => m.name);
+  const peers = options.peers ?? [];
   const log = options.log ?? createLogger(config, { app: 'order-pipeline', services: names.join(',') });
   // a test registers its own provider (registerTracing) and leaves the endpoint unset
   const stopTracing = startTracing(config, names);
@@ -97,7 +102,15 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     logBatcher.start();
     const metrics = new HostMetrics(log);
     metrics.watchDatabase(db, () => [['runtime', db] as const, ...databases]);
-    const runtime: HostRuntime = { config, db, relay, log, metrics };
+    for (const peer of peers) metrics.includePeer(() => peer.metrics());
+    const ready = async (): Promise<Readiness> => {
+      const all = await Promise.all([
+        (async () => ({ broker: [...brokers.values()].every((b) => b.connected), database: await databaseReachable(db) }))(),
+        ...peers.map((peer) => peer.ready()),
+      ]);
+      return { broker: all.every((r) => r.broker), database: all.every((r) => r.database) };
+    };
+    const runtime: HostRuntime = { config, db, relay, log, metrics, ready };
 
     for (const m of modules) {
       const limits = limitsOf(m, config);
@@ -140,12 +153,14 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       }
     }
 
-    const ready = async () => ({ broker: [...brokers.values()].every((b) => b.connected), database: await databaseReachable(db) });
     if (config.healthPort && !names.includes('api')) healthServer = await serveHealth(config.healthPort, ready, metrics);
     log.info({ services: names }, 'started');
 
     let stopping: Promise<{ drained: boolean }> | undefined;
-    const stop = () => stopping ??= (async () => {
+    // the other threads stop alongside, each to its own deadline
+    const stop = () => stopping ??= Promise.all([stopOwn(), ...peers.map((peer) => peer.stop())])
+      .then((all) => ({ drained: all.every((r) => r.drained) }));
+    const stopOwn = async () => {
       const deadline = Date.now() + config.shutdownTimeoutMs;
       log.info('stopping: no new deliveries; finishing in-flight work');
       const drained = (await Promise.all([...consumers.values()].map((c) => c.stop(deadline)))).every(Boolean);
@@ -160,7 +175,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       await bounded(stopTracing().catch((err) => log.warn({ err: (err as Error).message }, 'spans could not be flushed')), deadline, 'span export', log);
       log.info({ drained }, 'stopped');
       return { drained };
-    })();
+    };
     return { runtime, databases, consumers, services: started, ready, stop };
   } catch (err) {
     // Undo whatever had started, in the same order as a normal stop.
@@ -218,7 +233,7 @@ async function bounded(step: Promise<unknown>, deadline: number, what: string, l
 }
 
 /** /health, /ready and /metrics of a process without the api (the api's own server answers them there). */
-async function serveHealth(port: number, ready: () => Promise<{ broker: boolean; database: boolean }>, metrics: HostMetrics): Promise<Server> {
+async function serveHealth(port: number, ready: () => Promise<Readiness>, metrics: HostMetrics): Promise<Server> {
   const server = createServer(async (req, res) => {
     if (req.url === '/metrics') {
       try {

@@ -17,6 +17,7 @@
 // A line written within a trace (a delivery, a request, an e-mail send) carries its
 // trace_id and span_id (runtime/tracing.ts); a line outside any carries neither.
 import { writeSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { SonicBoom } from 'sonic-boom';
@@ -64,7 +65,10 @@ function chunkedStdout(): SonicBoom {
   // as a stream): a write into a pipe nobody reads then fails with EAGAIN instead of
   // blocking a thread-pool thread for ever, and with it process.exit, which waits for that
   // thread. stderr likewise, for the notices below.
-  const fd = process.stdout.fd;
+  // A worker thread's process.stdout is a stream into the main thread, with no fd of its
+  // own: the thread writes to fd 1 itself, made non-blocking by the main thread's logger,
+  // which runtime/main.ts creates before it starts the thread.
+  const fd = isMainThread ? process.stdout.fd : 1;
   void process.stderr;
   let stalledSince: number | undefined;
   const stream = pino.destination({

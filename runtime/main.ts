@@ -1,11 +1,15 @@
-// The process entry point: `npm start` runs every service; SERVICE=a,b runs some.
+// The process entry point: `npm start` runs every service; SERVICE=a,b runs some. With
+// THREADS=2 (the default on two cores or more) the services after an order's outcome run
+// on a second thread (runtime/service-thread.ts), started first; the process is still one.
+// A thread that fails ends the process: the other stops gracefully, and the exit code is 1.
 // SIGTERM/SIGINT stop gracefully (exit 0); a second signal exits at once. Each exit waits a
 // bounded time for the buffered log lines (runtime/logger.ts), so a stdout whose reader has
 // gone or stopped reading cannot keep the process from ending.
 import { loadConfig, ConfigError, withoutSecrets } from './config.ts';
 import { startHost, type Host } from './host.ts';
-import { flushLogs } from './logger.ts';
-import { selectServices } from '../handlers/index.ts';
+import { createLogger, flushLogs } from './logger.ts';
+import { startServiceThread, type ServiceThread, type StartedPart } from './service-thread.ts';
+import { selectServices, threadsOf } from '../handlers/index.ts';
 
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 24) {
@@ -15,9 +19,11 @@ if (major < 24) {
 
 let config;
 let modules;
+let groups;
 try {
   config = loadConfig();
-  modules = await selectServices(config.services);
+  groups = threadsOf(config.services, config.threads);
+  modules = await selectServices(groups[0]);
 } catch (err) {
   if (err instanceof ConfigError || err instanceof Error) {
     console.error(`configuration error: ${err.message}`);
@@ -46,21 +52,34 @@ const onSignal = (signal: NodeJS.Signals) => {
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
 
-const host = await startHost(config, modules).catch(async (err: Error) => {
+// before the second thread starts: it makes stdout non-blocking for both (runtime/logger.ts)
+const log = createLogger(config, { app: 'order-pipeline', services: groups[0].join(',') });
+const cannotStart = async (err: Error): Promise<never> => {
   // a driver's error may quote the URL it was given: never print a password
   console.error(`could not start: ${withoutSecrets(err.message, config)}`);
   await flushLogs();
   process.exit(1);
-});
+};
+const thread: ServiceThread | undefined = groups[1] ? await startServiceThread(groups[1], log).catch(cannotStart) : undefined;
+const host = await startHost(thread ? { ...config, brokerSetup: false } : config, modules, { log, peers: thread ? [thread] : [] })
+  .catch(async (err: Error) => {
+    await thread?.stop();
+    return cannotStart(err);
+  });
 started = host;
 if (signalledWhileStarting) stopAndExit(host, signalledWhileStarting);
-else printWhereToLook(host, config.amqpUrl);
+else printWhereToLook(host, thread, config.amqpUrl);
+void thread?.failed.then((err) => {
+  log.fatal({ err: withoutSecrets(err.message, config) }, 'a service thread failed: stopping the process');
+  signals += 1; // a signal from here on exits at once
+  stopAndExit(host, 'thread failed', 1);
+});
 
-function stopAndExit(running: Host, signal: NodeJS.Signals): void {
-  running.runtime.log.info({ signal }, 'shutting down');
+function stopAndExit(running: Host, why: NodeJS.Signals | 'thread failed', code = 0): void {
+  running.runtime.log.info(why === 'thread failed' ? { why } : { signal: why }, 'shutting down');
   running.stop().then(async () => {
     await flushLogs();
-    process.exit(0);
+    process.exit(code);
   }, async (err) => {
     await flushLogs();
     console.error('shutdown failed', err);
@@ -69,11 +88,12 @@ function stopAndExit(running: Host, signal: NodeJS.Signals): void {
 }
 
 /** One plain block for people: where the API, its docs, the mails and the broker UI are. */
-function printWhereToLook(started: typeof host, amqpUrl: string): void {
-  const parts = [...started.services.values()] as { url?: string; mailCatcherUrl?: string }[];
+function printWhereToLook(started: Host, other: ServiceThread | undefined, amqpUrl: string): void {
+  const parts = [...started.services.values() as Iterable<StartedPart>, ...other?.parts ?? []];
   const apiUrl = parts.find((p) => p.url)?.url;
   const mails = parts.find((p) => p.mailCatcherUrl)?.mailCatcherUrl;
-  const lines = [`order pipeline running: ${[...started.services.keys(), ...started.consumers.keys()].filter((v, i, a) => a.indexOf(v) === i).join(', ')}`];
+  const names = [...started.services.keys(), ...started.consumers.keys(), ...other?.services ?? []].filter((v, i, a) => a.indexOf(v) === i);
+  const lines = [`order pipeline running: ${names.join(', ')}${other ? ` (on two threads: ${other.services.join(', ')} on the second)` : ''}`];
   if (apiUrl) lines.push(`  API              ${apiUrl}   (try: curl ${apiUrl}/products)`, `  API docs         ${apiUrl}/docs`, `  events           ${apiUrl}/events   (the flow and every event; the contract: ${apiUrl}/asyncapi.yaml)`);
   if (mails) lines.push(`  e-mails          ${mails}   (embedded mail catcher; set SMTP_URL to use a real server)`);
   // the broker's user, never its password (unless it is the well-known local default)

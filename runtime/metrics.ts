@@ -7,10 +7,11 @@
 // On the delivery path the cost is one counter and one histogram child, picked from a
 // table built at start (no label sets of ours per message; prom-client still keys each
 // call by its labels: about 1 µs per delivery, measured).
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Aggregator } from 'prom-client';
 import { poolReader, type Database, type PoolStats } from './db.ts';
 import type { Outcome } from './consumer.ts';
 import type { Logger } from './logger.ts';
+import type { MetricsJson } from './service-thread.ts';
 
 const PREFIX = 'shop_';
 /** The label of a delivery whose type the service does not receive (or that could not be read). */
@@ -49,6 +50,7 @@ export class HostMetrics {
   readonly #log: Logger;
   /** Read when scraped: each watched group commit's queue, by service. */
   readonly #commitQueues: (readonly [service: string, queue: { readonly waiting: number }])[] = [];
+  readonly #peers: (() => Promise<MetricsJson>)[] = [];
 
   constructor(log: Logger) {
     this.#log = log;
@@ -149,9 +151,11 @@ export class HostMetrics {
      * A gauge set from a sample when scraped; when the sample could not be taken, a gauge
      * with labels has no series in that scrape and one without reads NaN (never a stale or made-up 0).
      */
-    const gauge = <T, L extends string>(name: string, help: string, labelNames: L[], sample: () => Promise<T | undefined>, set: (g: Gauge<L>, value: T) => void) =>
+    const gauge = <T, L extends string>(
+      name: string, help: string, labelNames: L[], sample: () => Promise<T | undefined>, set: (g: Gauge<L>, value: T) => void, aggregator: Aggregator = 'sum',
+    ) =>
       new Gauge<L>({
-        name: `${PREFIX}${name}`, help, labelNames, registers,
+        name: `${PREFIX}${name}`, help, labelNames, registers, aggregator,
         async collect() {
           const value = await sample();
           this.reset();
@@ -170,12 +174,14 @@ export class HostMetrics {
       (g, rows) => { for (const r of rows) g.set({ service: r.service }, r.waiting); });
     gauge('db_pool_max', 'Largest size of each pool, by service.', ['service'], poolRows,
       (g, rows) => { for (const r of rows) g.set({ service: r.service }, r.max); });
-    gauge('outbox_pending_rows', 'Outbox rows not yet published (database-wide).', [], backlog, (g, v) => g.set(v.outboxPending));
+    // every thread of a process reads the same figure: a merged scrape takes one thread's, not their sum
+    const DATABASE_WIDE = 'first';
+    gauge('outbox_pending_rows', 'Outbox rows not yet published (database-wide).', [], backlog, (g, v) => g.set(v.outboxPending), DATABASE_WIDE);
     gauge('outbox_oldest_pending_age_seconds', 'Age of the oldest unpublished outbox row; 0 when none is pending (database-wide).', [], backlog,
-      (g, v) => g.set(v.outboxOldestSeconds));
-    gauge('log_records_pending', 'Log records waiting to go out in a LogEmitted batch (database-wide).', [], backlog, (g, v) => g.set(v.logRecordsPending));
-    gauge('emails_pending', 'E-mails queued and not yet sent (database-wide).', [], backlog, (g, v) => g.set(v.emailsPending));
-    gauge('emails_failed', 'E-mails given up on (database-wide).', [], backlog, (g, v) => g.set(v.emailsFailed));
+      (g, v) => g.set(v.outboxOldestSeconds), DATABASE_WIDE);
+    gauge('log_records_pending', 'Log records waiting to go out in a LogEmitted batch (database-wide).', [], backlog, (g, v) => g.set(v.logRecordsPending), DATABASE_WIDE);
+    gauge('emails_pending', 'E-mails queued and not yet sent (database-wide).', [], backlog, (g, v) => g.set(v.emailsPending), DATABASE_WIDE);
+    gauge('emails_failed', 'E-mails given up on (database-wide).', [], backlog, (g, v) => g.set(v.emailsFailed), DATABASE_WIDE);
   }
 
   /**
@@ -206,9 +212,31 @@ export class HostMetrics {
     };
   }
 
-  /** The text a scrape gets: the process's metrics and this host's. */
+  /** Another thread's host (runtime/service-thread.ts), whose metrics every scrape of this one includes. */
+  includePeer(read: () => Promise<MetricsJson>): void {
+    this.#peers.push(read);
+  }
+
+  /** This host's metrics as JSON, without the process's: what a thread gives the main thread to merge. */
+  ownMetrics(): Promise<MetricsJson> {
+    return this.registry.getMetricsAsJSON() as Promise<MetricsJson>;
+  }
+
+  /**
+   * The text a scrape gets: the process's metrics and this host's, merged with its peers'
+   * (series of the same labels add up; the database-wide gauges are taken once). A peer that
+   * cannot answer fails the scrape: a scrape without its counters would read as a reset.
+   */
   async scrape(): Promise<string> {
-    const [own, proc] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
+    const [own, proc] = await Promise.all([
+      this.#peers.length ? this.#merged() : this.registry.metrics(),
+      processMetrics().metrics(),
+    ]);
     return `${own.trimEnd()}\n${proc}`;
+  }
+
+  async #merged(): Promise<string> {
+    const all = await Promise.all([this.ownMetrics(), ...this.#peers.map((read) => read())]);
+    return AggregatorRegistry.aggregate(all).metrics();
   }
 }

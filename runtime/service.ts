@@ -9,6 +9,7 @@ import type { GroupShape } from './group-commit.ts';
 import type { Logger } from './logger.ts';
 import type { HostMetrics } from './metrics.ts';
 import type { Publisher } from './publisher.ts';
+import type { Readiness } from './service-thread.ts';
 import type { OutboxRelay } from './relay.ts';
 
 /** What the host runs for all its services. */
@@ -19,6 +20,8 @@ export interface HostRuntime {
   readonly log: Logger;
   /** The host's metrics (runtime/metrics.ts), served at /metrics. */
   readonly metrics: HostMetrics;
+  /** The process's readiness: every broker connection up and the database reachable, on each of its threads. */
+  ready(): Promise<Readiness>;
 }
 
 /** What a service is given: the host's parts, with its own pool, and its own broker connection and user. */

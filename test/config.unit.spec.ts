@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError, loadConfig, redactUrl, withoutSecrets } from '../runtime/config.ts';
-import { selectServices } from '../handlers/index.ts';
+import { availableParallelism } from 'node:os';
+import { SECOND_THREAD, selectServices, threadsOf } from '../handlers/index.ts';
 import { serviceNames } from '../generated/registry.ts';
 import { commitOf, limitsOf } from '../runtime/host.ts';
 
@@ -24,6 +25,24 @@ test('SERVICE picks services by their contract names', async () => {
   assert.equal((await selectServices(['payment', 'invoice'])).map((s) => s.name), ['payment', 'invoice']);
   assert.equal((await selectServices('all')).map((s) => s.name).sort(), [...serviceNames].sort());
   await selectServices(['paymnet']).then(() => assert.unreachable('an unknown name is refused'), (err: Error) => assert.match(err.message, /unknown service "paymnet"/));
+});
+
+test('THREADS: the all-in-one process runs what follows an order\'s outcome on a second thread; auto is two on two cores or more', () => {
+  assert.is(loadConfig({}).threads, availableParallelism() >= 2 ? 2 : 1);
+  assert.is(loadConfig({ THREADS: 'auto' }).threads, loadConfig({}).threads);
+  assert.is(loadConfig({ THREADS: '1' }).threads, 1);
+  assert.is(loadConfig({ THREADS: '2' }).threads, 2);
+  assert.throws(() => loadConfig({ THREADS: '4' }), (err: Error) => err instanceof ConfigError && /^THREADS must be 1, 2 or auto/.test(err.message));
+
+  const [main, second] = threadsOf('all', 2);
+  assert.equal([...main, ...second].sort(), [...serviceNames].sort(), 'every service on one thread or the other');
+  assert.equal([...second].sort(), [...SECOND_THREAD].sort(), 'the second thread runs exactly SECOND_THREAD');
+  assert.ok(main.includes('api') && main.includes('payment') && main.includes('store-order'), 'the order\'s own path on the main thread');
+  assert.equal(threadsOf('all', 1).map((names) => [...names].sort()), [[...serviceNames].sort()]);
+  assert.equal(threadsOf(['payment', 'invoice-email'], 2), [['payment'], ['invoice-email']]);
+  assert.equal(threadsOf(['payment', 'invoice'], 2), [['payment', 'invoice']], 'nothing for a second thread: one');
+  assert.equal(threadsOf(['invoice-email'], 2), [['invoice-email']], 'nothing for the main thread: one, the main');
+  assert.equal(threadsOf(['payment', 'invoice-email'], 1), [['payment', 'invoice-email']]);
 });
 
 test('each service has its own limits: PREFETCH_<SERVICE> and DB_POOL_MAX_<SERVICE> over the service\'s defaults over the process defaults', async () => {

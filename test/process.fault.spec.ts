@@ -1,10 +1,15 @@
 // test-time-limit: 600s
 // test-lock: all-services (every service at once: two such files together come near PostgreSQL's 100 connections)
 // Fault suite, the process and its outside world: the whole system SIGKILLed mid-stream
-// and started again, the SMTP server down for a while, and 300 concurrent orders for a
+// and started again, its second thread failing mid-stream (the process stops and is
+// started again), the SMTP server down for a while, and 300 concurrent orders for a
 // stock of 50. Each scenario ends with the shared invariants (test/support/invariants.ts).
 import { test } from 'uvu';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { FORM, FULL, runScenario } from './support/faults.ts';
 import { faultTable } from './support/invariants.ts';
 import { sql } from './support/env.ts';
@@ -29,6 +34,33 @@ test('SIGKILL of the whole system mid-stream, then a restart: nothing lost, noth
       notes.push(`killed pid ${pid}, ready again ${Date.now() - restarted} ms after the restart`);
     },
   }));
+});
+
+test('the second thread fails mid-stream: the process stops gracefully and exits 1; started again, nothing lost, nothing doubled', async () => {
+  const trigger = path.join(tmpdir(), `fail-second-thread-${randomBytes(4).toString('hex')}`);
+  const preload = path.join(import.meta.dirname, 'support', 'fail-second-thread.ts');
+  try {
+    table.record('second thread fails, restart', await runScenario({
+      label: 'f_thread', orders: ORDERS, concurrency: 4, spacingMs: 20, faultAt: 0.35,
+      settings: {
+        PAYMENT_FAILURE_RATE: '0.25', THREADS: '2',
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim(), FAIL_SECOND_THREAD_WHEN: trigger,
+      },
+      fault: async ({ system, extra, notes }) => {
+        const pid = system.pid();
+        writeFileSync(trigger, '');
+        const code = await system.exited(30_000);
+        rmSync(trigger);
+        const told = system.output().includes('a service thread failed: stopping the process');
+        extra.push({ name: 'the process ended itself with exit 1', ok: code === 1 && told, detail: `exit ${code}; ${told ? 'the failure logged' : 'no log line of the failure'}` });
+        const restarted = Date.now();
+        await system.start();
+        notes.push(`pid ${pid} ended on its thread's failure, ready again ${Date.now() - restarted} ms after the restart`);
+      },
+    }));
+  } finally {
+    rmSync(trigger, { force: true });
+  }
 });
 
 test('SMTP server down for 8 s mid-stream: every e-mail arrives once it is back', async () => {

@@ -1,6 +1,7 @@
 // test-lock: all-services (every service at once: two such files together come near PostgreSQL's 100 connections)
-// The whole system over HTTP, in both run modes: every service in one process, and
-// one process per service with two payment replicas. 200 orders with deterministic
+// The whole system over HTTP, in both run modes: every service in one process, as
+// `npm start` runs it (its Node flags, two threads), and one process per service with
+// two payment replicas. 200 orders with deterministic
 // payment outcomes each reach the expected terminal state; stock, e-mails (at a real
 // SMTP server) and invoices add up exactly.
 import { test } from 'uvu';
@@ -10,8 +11,7 @@ import path from 'node:path';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { freePort, startSmtpServer, type TestSmtpServer } from './support/smtp.ts';
 import { emailsSent, pipelineIdle, postOrder } from './support/shop.ts';
-import { startHost } from '../runtime/host.ts';
-import { selectServices } from '../handlers/index.ts';
+import { serviceNodeFlags } from './support/start-command.ts';
 import { paymentOutcome } from '../handlers/payment/index.ts';
 import { startPaymentProvider } from '../simulators/payment-provider/server.ts';
 import { serviceNames } from '../generated/registry.ts';
@@ -166,10 +166,21 @@ function settings(env: TestEnv, smtp: TestSmtpServer, apiPort: number): Record<s
   };
 }
 
-test('all-in-one: 200 orders reach their terminal states; stock, e-mails and invoices add up', async () => {
+test('all-in-one, as npm start runs it (two threads): 200 orders reach their terminal states; stock, e-mails and invoices add up', async () => {
   await scenario('e2e_all', async (env, smtp, apiPort) => {
-    const host = await startHost(env.config(settings(env, smtp, apiPort)), await selectServices('all'));
-    return { apiUrl: `http://127.0.0.1:${apiPort}`, stop: async () => { await host.stop(); } };
+    const main = fork(MAIN, [], {
+      execArgv: serviceNodeFlags(),
+      env: { ...process.env, ...settings(env, smtp, apiPort), THREADS: '2' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const exit = new Promise<number | null>((resolve) => main.once('exit', (code) => resolve(code)));
+    return {
+      apiUrl: `http://127.0.0.1:${apiPort}`,
+      stop: async () => {
+        main.kill('SIGTERM');
+        assert.is(await exit, 0, 'the process stops cleanly on SIGTERM');
+      },
+    };
   });
 });
 

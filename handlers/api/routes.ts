@@ -3,7 +3,6 @@
 // compile. Each turns a request into a domain call and its answer.
 import type { FastifyInstance } from 'fastify';
 import type { Operations } from '../../generated/http/operations.ts';
-import { databaseReachable } from '../../runtime/db.ts';
 import { eventLogger, type EventLog } from '../../runtime/event-log.ts';
 import { stepCommitter } from '../../runtime/http/commit.ts';
 import { HttpProblem } from '../../runtime/http/problem.ts';
@@ -66,8 +65,7 @@ function apiHandlers(runtime: ServiceRuntime, log: EventLog, admit: () => void):
     health: async () => ({ status: 200, body: { status: 'ok' } }),
 
     ready: async () => {
-      const broker = runtime.broker.connected;
-      const database = await databaseReachable(runtime.db);
+      const { broker, database } = await runtime.ready();
       if (broker && database) return { status: 200, body: { status: 'ready', checks: { broker: 'up', database: 'up' } } };
       const checks = { broker: broker ? 'up' : 'down', database: database ? 'up' : 'down' } as const;
       const down = Object.entries(checks).filter(([, state]) => state === 'down').map(([name]) => name);

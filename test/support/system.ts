@@ -34,6 +34,8 @@ export interface RunningSystem {
   start(): Promise<void>;
   /** SIGTERM, and wait for the exit; resolves with the exit code (null when killed). */
   stop(): Promise<number | null>;
+  /** Waits (at most withinMs) for the current child to exit on its own; resolves with its exit code (null when killed). */
+  exited(withinMs: number): Promise<number | null>;
   /** Everything the process(es) printed so far. */
   output(): string;
 }
@@ -98,6 +100,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       const timer = setTimeout(() => child?.kill('SIGKILL'), 20_000);
       try {
         return await exit;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    exited: async (withinMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the system (pid ${child?.pid}) did not exit within ${withinMs} ms; see ${logFile}`)), withinMs);
+      });
+      try {
+        return await Promise.race([exit, late]);
       } finally {
         clearTimeout(timer);
       }
