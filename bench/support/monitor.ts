@@ -116,7 +116,9 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
       // No samples yet: the vhost has carried no message so far.
       brokerBefore = broker.latest()?.counters ?? Object.fromEntries(BROKER_COUNTERS.map((c) => [c, 0])) as Record<BrokerCounter, number>;
       commitsAtStart = await commitsSoFar(env);
-      cpu = cpuMeter({ groups: [...processGroup.values(), PG, PG_OTHER, RABBIT], pids: [...processGroup.keys()], scan: true, classify });
+      // the all-in-one process's CPU by thread: are its event loops (MainThread, and with THREADS=2 WorkerThread) saturated?
+      const allInOne = shop.filter((p) => p.name === 'all').map((p) => p.pid);
+      cpu = cpuMeter({ groups: [...processGroup.values(), PG, PG_OTHER, RABBIT], pids: [...processGroup.keys()], scan: true, classify, byThread: allInOne });
       const start = Date.now();
       window = { start, until: start + seconds * 1000, seconds };
       timers.push(setInterval(() => void poll(), POLL_MS));
@@ -169,9 +171,13 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
       const ours = measured.filter(([g]) => g.startsWith(OURS)).sort((a, b) => b[1] - a[1]);
       const others = measured.filter(([g]) => !g.startsWith(OURS));
       const order = (g: string) => [PG, RABBIT, BENCH, PG_OTHER].indexOf(g);
+      // Node names its threads: the event loops MainThread and WorkerThread (THREADS=2), V8's helpers V8Worker, libuv's pool libuv-worker.
+      const threadRows = Object.entries(atEnd!.cpu.threads).filter(([, s]) => s >= 0.01).sort((a, b) => b[1] - a[1])
+        .map(([name, s]) => row(`· of which thread ${name} (${round((100 * s) / atEnd!.cpu.elapsedSeconds, 0)}% of a core)`, s));
       const rows = [
         ...(ours.length > 1 ? [row(`${OURS}all ${ours.length} service processes (the rows below)`, sum(ours.map(([, s]) => s)))] : []),
         ...ours.map(([g, s]) => row(g, s)),
+        ...threadRows,
         ...others.sort((a, b) => order(a[0]) - order(b[0])).map(([g, s]) => row(g, s)),
         row(`other (rest of the machine${restOf(atEnd!.cpu.rest)})`, busy - sum(measured.map(([, s]) => s))),
       ];

@@ -8,11 +8,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Kernel clock ticks per second: the unit of utime and stime. */
 export const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
-/** utime + stime of a process in ticks, and its command name; undefined when it is gone. */
-function stat(pid: number): { comm: string; ticks: number } | undefined {
+/** utime + stime of a process (or, with `tid`, of one of its threads) in ticks, and its command (thread) name; undefined when it is gone. */
+function stat(pid: number, tid?: number): { comm: string; ticks: number } | undefined {
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   } catch {
     return undefined; // gone between listing and reading
   }
@@ -46,6 +46,8 @@ export interface CpuMeterOptions {
   readonly pids: readonly number[];
   /** Read every process of the machine (to find the ones named postgres, beam.smp...). */
   readonly scan: boolean;
+  /** Processes whose CPU is also told by thread name (Node's MainThread, WorkerThread, V8Worker, libuv-worker...). */
+  readonly byThread?: readonly number[];
   /** The group a process belongs to, or undefined (it is left to the rest of the machine). */
   classify(pid: number, comm: string): string | undefined;
 }
@@ -57,13 +59,15 @@ export interface CpuMeter {
    * CPU seconds used by each group, by the processes of no group (by command name), and by
    * the whole machine, from the first sample to the last; and how long that was.
    */
-  read(): { groups: Record<string, number>; rest: Record<string, number>; machine: number; elapsedSeconds: number };
+  read(): { groups: Record<string, number>; rest: Record<string, number>; threads: Record<string, number>; machine: number; elapsedSeconds: number };
 }
 
 export function cpuMeter(options: CpuMeterOptions): CpuMeter {
   const last = new Map<number, number>();
   const used = new Map<string, number>(options.groups.map((g) => [g, 0]));
   const rest = new Map<string, number>();
+  const threads = new Map<string, number>();
+  const lastOfThread = new Map<string, number>();
   const machineStart = machineBusyTicks();
   let machineNow = machineStart;
   const startedAt = performance.now();
@@ -83,6 +87,22 @@ export function cpuMeter(options: CpuMeterOptions): CpuMeter {
       into.set(key, (into.get(key) ?? 0) + (s.ticks - before));
       last.set(pid, s.ticks);
     }
+    for (const pid of options.byThread ?? []) {
+      let tids: string[];
+      try {
+        tids = readdirSync(`/proc/${pid}/task`);
+      } catch {
+        continue; // the process is gone
+      }
+      for (const tid of tids) {
+        const s = stat(pid, Number(tid));
+        if (!s) continue;
+        const key = `${pid}/${tid}`;
+        const before = lastOfThread.get(key) ?? (first ? s.ticks : 0);
+        threads.set(s.comm, (threads.get(s.comm) ?? 0) + (s.ticks - before));
+        lastOfThread.set(key, s.ticks);
+      }
+    }
     machineNow = machineBusyTicks();
     sampledAt = performance.now();
     first = false;
@@ -93,6 +113,7 @@ export function cpuMeter(options: CpuMeterOptions): CpuMeter {
     read: () => ({
       groups: Object.fromEntries([...used].map(([name, ticks]) => [name, ticks / CLOCK_TICKS])),
       rest: Object.fromEntries([...rest].map(([comm, ticks]) => [comm, ticks / CLOCK_TICKS])),
+      threads: Object.fromEntries([...threads].map(([comm, ticks]) => [comm, ticks / CLOCK_TICKS])),
       machine: (machineNow - machineStart) / CLOCK_TICKS,
       elapsedSeconds: (sampledAt - startedAt) / 1000,
     }),
