@@ -49,9 +49,10 @@ export const SECOND_THREAD: readonly (keyof ServiceLoaders)[] = ['cancel-email',
 
 /** The services each thread runs, the main thread's first: one list when one thread runs them all (THREADS=1, or all on one side). Fails on a name the contract lacks. */
 export function threadsOf(names: readonly string[] | 'all', threads: 1 | 2): string[][] {
-  const wanted = [...knownNames(names)];
-  if (threads === 1) return [wanted];
-  const main = wanted.filter((n) => !SECOND_THREAD.includes(n as keyof ServiceLoaders));
-  const second = wanted.filter((n) => SECOND_THREAD.includes(n as keyof ServiceLoaders));
-  return main.length && second.length ? [main, second] : [wanted];
+  const wanted = knownNames(names);
+  if (threads === 1) return [[...wanted]];
+  const main: string[] = [];
+  const second: string[] = [];
+  for (const name of wanted) (SECOND_THREAD.includes(name as keyof ServiceLoaders) ? second : main).push(name);
+  return main.length && second.length ? [main, second] : [[...wanted]];
 }

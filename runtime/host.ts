@@ -103,11 +103,9 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     const metrics = new HostMetrics(log);
     metrics.watchDatabase(db, () => [['runtime', db] as const, ...databases]);
     for (const peer of peers) metrics.includePeer(() => peer.metrics());
+    const ownReady = async (): Promise<Readiness> => ({ broker: [...brokers.values()].every((b) => b.connected), database: await databaseReachable(db) });
     const ready = async (): Promise<Readiness> => {
-      const all = await Promise.all([
-        (async () => ({ broker: [...brokers.values()].every((b) => b.connected), database: await databaseReachable(db) }))(),
-        ...peers.map((peer) => peer.ready()),
-      ]);
+      const all = await Promise.all([ownReady(), ...peers.map((peer) => peer.ready())]);
       return { broker: all.every((r) => r.broker), database: all.every((r) => r.database) };
     };
     const runtime: HostRuntime = { config, db, relay, log, metrics, ready };

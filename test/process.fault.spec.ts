@@ -11,7 +11,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FORM, FULL, runScenario } from './support/faults.ts';
-import { faultTable } from './support/invariants.ts';
+import { faultTable, within } from './support/invariants.ts';
 import { sql } from './support/env.ts';
 import { publishRaw } from './support/amqp.ts';
 import * as assert from 'uvu/assert';
@@ -49,7 +49,7 @@ test('the second thread fails mid-stream: the process stops gracefully and exits
       fault: async ({ system, extra, notes }) => {
         const pid = system.pid();
         writeFileSync(trigger, '');
-        const code = await system.exited(30_000);
+        const code = await within(30_000, `the system (pid ${pid}) to end itself after its thread failed`, system.exited());
         rmSync(trigger);
         const told = system.output().includes('a service thread failed: stopping the process');
         extra.push({ name: 'the process ended itself with exit 1', ok: code === 1 && told, detail: `exit ${code}; ${told ? 'the failure logged' : 'no log line of the failure'}` });

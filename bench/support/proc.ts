@@ -63,16 +63,22 @@ export interface CpuMeter {
 }
 
 export function cpuMeter(options: CpuMeterOptions): CpuMeter {
-  const last = new Map<number, number>();
+  /** The last reading of each process ("pid") and thread ("pid/tid"). */
+  const last = new Map<string, number>();
   const used = new Map<string, number>(options.groups.map((g) => [g, 0]));
   const rest = new Map<string, number>();
   const threads = new Map<string, number>();
-  const lastOfThread = new Map<string, number>();
   const machineStart = machineBusyTicks();
   let machineNow = machineStart;
   const startedAt = performance.now();
   let sampledAt = startedAt;
   let first = true;
+  /** Adds what `source` used since its last reading to `into`'s `key`. One seen for the first time after the first sample was born since: all its time counts. */
+  const count = (into: Map<string, number>, key: string, source: string, ticks: number) => {
+    const before = last.get(source) ?? (first ? ticks : 0);
+    into.set(key, (into.get(key) ?? 0) + (ticks - before));
+    last.set(source, ticks);
+  };
   const sample = () => {
     const pids = new Set<number>(options.pids);
     if (options.scan) for (const entry of readdirSync('/proc')) if (/^\d+$/.test(entry)) pids.add(Number(entry));
@@ -80,12 +86,7 @@ export function cpuMeter(options: CpuMeterOptions): CpuMeter {
       const s = stat(pid);
       if (!s) continue;
       const group = options.classify(pid, s.comm);
-      // A pid seen for the first time after the first sample was born since: all its time counts.
-      const before = last.get(pid) ?? (first ? s.ticks : 0);
-      const into = group === undefined ? rest : used;
-      const key = group ?? s.comm;
-      into.set(key, (into.get(key) ?? 0) + (s.ticks - before));
-      last.set(pid, s.ticks);
+      count(group === undefined ? rest : used, group ?? s.comm, `${pid}`, s.ticks);
     }
     for (const pid of options.byThread ?? []) {
       let tids: string[];
@@ -96,11 +97,7 @@ export function cpuMeter(options: CpuMeterOptions): CpuMeter {
       }
       for (const tid of tids) {
         const s = stat(pid, Number(tid));
-        if (!s) continue;
-        const key = `${pid}/${tid}`;
-        const before = lastOfThread.get(key) ?? (first ? s.ticks : 0);
-        threads.set(s.comm, (threads.get(s.comm) ?? 0) + (s.ticks - before));
-        lastOfThread.set(key, s.ticks);
+        if (s) count(threads, s.comm, `${pid}/${tid}`, s.ticks);
       }
     }
     machineNow = machineBusyTicks();

@@ -34,8 +34,8 @@ export interface RunningSystem {
   start(): Promise<void>;
   /** SIGTERM, and wait for the exit; resolves with the exit code (null when killed). */
   stop(): Promise<number | null>;
-  /** Waits (at most withinMs) for the current child to exit on its own; resolves with its exit code (null when killed). */
-  exited(withinMs: number): Promise<number | null>;
+  /** Resolves when the current child exits, on its own or not, with its exit code (null when killed). */
+  exited(): Promise<number | null>;
   /** Everything the process(es) printed so far. */
   output(): string;
 }
@@ -104,17 +104,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         clearTimeout(timer);
       }
     },
-    exited: async (withinMs) => {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the system (pid ${child?.pid}) did not exit within ${withinMs} ms; see ${logFile}`)), withinMs);
-      });
-      try {
-        return await Promise.race([exit, late]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
+    exited: () => exit,
     output: () => readFileSync(logFile, 'utf8'),
   };
 }
