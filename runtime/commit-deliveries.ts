@@ -1,8 +1,17 @@
 // The consumer's transaction, for a group of deliveries at once (group commit,
-// runtime/group-commit.ts): record them in the inbox (one statement), run the handler
-// of each one that was new, write the events they return to the outbox, commit; then
-// hand the events over to be published straight away. A delivery the inbox already
-// knows (same consumer, same messageId) is a duplicate: its handler does not run.
+// runtime/group-commit.ts): run the handler of each, write the events they return to
+// the outbox and record the deliveries in the inbox, commit; then hand the events over
+// to be published straight away. A delivery the inbox already knows (same consumer,
+// same messageId) is a duplicate: its effects must not happen twice.
+// The inbox entries go last, in the statement that writes the outbox and commits: a
+// transaction is then one round trip plus one per handler statement (two for most),
+// where entering the inbox first cost one more. A duplicate makes that statement fail
+// (the entry exists), or makes its handler fail earlier (its effect exists), and
+// everything rolls back; the group is then committed again the careful way, the inbox
+// first, which tells the duplicates from the new ones and runs only the new ones'
+// handlers. Duplicates are rare (a redelivery after a crash or a lost connection), so
+// the common case pays the least. What a transaction cannot undo happens for a
+// duplicate's discarded run too: a handler's log lines, and sequence numbers it took.
 // A group that fails is committed again one delivery at a time, so a failure is
 // always the delivery's own. A handler with a group step (runtime/group-step.ts) gets
 // all its new deliveries of the group in one call, before the others run.
@@ -14,11 +23,11 @@ import type { MessageName, OutgoingEvent } from '../generated/types.ts';
 import type { Handler } from './bind-handlers.ts';
 import { inTransaction, type Database, type EntityManager } from './db.ts';
 import type { IncomingEnvelope } from './envelope.ts';
-import { describeError } from './errors.ts';
+import { describeError, isInfrastructure } from './errors.ts';
 import { GroupCommit, type GroupShape } from './group-commit.ts';
 import type { HandlerContext } from './handler-context.ts';
 import { loggerOfSpan, type Logger } from './logger.ts';
-import { writeAllToOutbox, type Caused } from './outbox.ts';
+import { writeAllToOutbox, type Caused, type Statement } from './outbox.ts';
 import { groupStepOf } from './group-step.ts';
 import { withPrepared } from './outside-step.ts';
 import type { Outgoing } from './publisher.ts';
@@ -61,12 +70,26 @@ export function deliveryCommitter(db: Database, log: Logger, options: CommitOpti
   return (delivery) => groups.submit(delivery);
 }
 
-/** Inbox, handlers and outbox for a group of deliveries, in one transaction; then their events go out. */
+/**
+ * Handlers, outbox and inbox for a group of deliveries, in one transaction; then their
+ * events go out. The inbox goes last; should the group hold a delivery the inbox knows,
+ * the group is committed again with the inbox first.
+ */
 async function commitGroup(db: Database, log: Logger, options: CommitOptions, deliveries: readonly Delivery[]): Promise<Committed[]> {
+  try {
+    return await commitTogether(db, log, options, deliveries, 'inbox last');
+  } catch (error) {
+    // A failure of the group's own, not caused by a duplicate: the caller decides (one by one, retries).
+    if (isInfrastructure(error) || !(await anyInInbox(db, options.service, deliveries))) throw error;
+    return commitTogether(db, log, options, deliveries, 'inbox first');
+  }
+}
+
+async function commitTogether(db: Database, log: Logger, options: CommitOptions, deliveries: readonly Delivery[], inbox: 'inbox last' | 'inbox first'): Promise<Committed[]> {
   const { service } = options;
   const { outcomes, emitted, outgoing } = await inTransaction(db, async (em) => {
-    const fresh = await enterInbox(em, service, deliveries);
-    const isNew = deliveries.map((d) => fresh.delete(uuidKey(d.envelope.messageId)));
+    const fresh = inbox === 'inbox first' ? await enterInbox(em, service, deliveries) : undefined;
+    const isNew = deliveries.map((d) => fresh?.delete(uuidKey(d.envelope.messageId)) ?? true);
     const contextOf = ({ envelope, prepared, type, sender, span }: Delivery): HandlerContext => {
       const base: HandlerContext = {
         service, sender, messageId: envelope.messageId, type, correlationId: envelope.correlationId ?? '', attempt: envelope.attempt, em,
@@ -105,7 +128,8 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
     const handledNow = deliveries.filter((_, i) => outcomes[i] === 'handled');
     const about = options.onHandled?.(handledNow) ?? [];
     if (about.length) written.push({ events: about, cause: { service, traceparent: handledNow[0]!.envelope.traceparent, span: handledNow[0]!.span } });
-    return { outcomes, emitted, outgoing: await writeAllToOutbox(em, written, { last: true }) };
+    const along = inbox === 'inbox last' ? inboxEntries(service, deliveries, 'all new') : undefined;
+    return { outcomes, emitted, outgoing: await writeAllToOutbox(em, written, { last: true, along }) };
   });
   options.afterCommit?.(outgoing);
   for (const [i, outcome] of outcomes.entries()) {
@@ -120,11 +144,29 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
 
 /** Records the deliveries in the inbox (one statement); returns the ids that were new, by uuidKey. */
 async function enterInbox(em: EntityManager, service: string, deliveries: readonly Delivery[]): Promise<Set<string>> {
-  const values = deliveries.flatMap((d) => [service, d.envelope.messageId, d.type]);
-  const fresh = await em.execute<{ message_id: string }[]>(
-    `insert into runtime.inbox (consumer, message_id, message_type) values ${deliveries.map(() => '(?, ?, ?)').join(', ')}
-     on conflict do nothing returning message_id`,
-    values,
-  );
+  const { sql, values } = inboxEntries(service, deliveries, 'known ones skipped');
+  const fresh = await em.execute<{ message_id: string }[]>(sql, values);
   return new Set(fresh.map((r) => uuidKey(String(r.message_id))));
+}
+
+/**
+ * The insert of the deliveries' inbox entries. 'all new' fails on an entry that exists;
+ * 'known ones skipped' returns the ids it entered. In messageId order: two groups holding
+ * the same deliveries wait for each other instead of deadlocking.
+ */
+function inboxEntries(service: string, deliveries: readonly Delivery[], known: 'all new' | 'known ones skipped'): Statement {
+  const sorted = deliveries.toSorted((a, b) => (uuidKey(a.envelope.messageId) < uuidKey(b.envelope.messageId) ? -1 : 1));
+  return {
+    sql: `insert into runtime.inbox (consumer, message_id, message_type) values ${sorted.map(() => '(?, ?, ?)').join(', ')}${known === 'all new' ? '' : ' on conflict do nothing returning message_id'}`,
+    values: sorted.flatMap((d) => [service, d.envelope.messageId, d.type]),
+  };
+}
+
+/** True when the inbox knows any of the deliveries (handled before, or by a transaction that committed meanwhile). */
+async function anyInInbox(db: Database, service: string, deliveries: readonly Delivery[]): Promise<boolean> {
+  const known = await db.em.fork().execute<{ known: boolean }[]>(
+    'select exists (select 1 from runtime.inbox where consumer = ? and message_id in (?)) as known',
+    [service, deliveries.map((d) => d.envelope.messageId)],
+  );
+  return known[0]?.known === true;
 }

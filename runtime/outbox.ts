@@ -57,14 +57,27 @@ export async function writeToOutbox(em: EntityManager, events: readonly Outgoing
 let logRecordStatements = 0;
 export const logRecordStatementsSoFar = (): number => logRecordStatements;
 
+/** A statement and its values, as em.execute takes them. */
+export interface Statement {
+  readonly sql: string;
+  readonly values: unknown[];
+}
+
+/** What writeAllToOutbox does besides the events. */
+export interface OutboxWriteOptions {
+  /** The statement is its transaction's last, so the commit goes with it (runtime/transaction-round-trips.ts); the caller sends nothing after it. */
+  readonly last?: boolean;
+  /** Another data-modifying statement of the transaction, sent in the same one (the consumer's inbox entries, runtime/commit-deliveries.ts). */
+  readonly along?: Statement | undefined;
+}
+
 /**
  * Adds the events of several causes in one statement. A LogEmitted is not a row of its
  * own: its records wait in runtime.pending_log_records, and the LogBatcher sends those
- * of many transactions as one (runtime/log-batcher.ts). `last`: the statement is its
- * transaction's last, so the commit goes with it (runtime/transaction-round-trips.ts);
- * the caller sends nothing after it. Returns the messages to publish after the commit.
+ * of many transactions as one (runtime/log-batcher.ts). Returns the messages to publish
+ * after the commit.
  */
-export async function writeAllToOutbox(em: EntityManager, written: readonly Caused[], options: { readonly last?: boolean } = {}): Promise<Outgoing[]> {
+export async function writeAllToOutbox(em: EntityManager, written: readonly Caused[], options: OutboxWriteOptions = {}): Promise<Outgoing[]> {
   const logs: Caused[] = [];
   const events: Caused[] = [];
   for (const { events: all, cause } of written) {
@@ -76,13 +89,24 @@ export async function writeAllToOutbox(em: EntityManager, written: readonly Caus
   const staged = pendingLogRecords(logs);
   if (staged) logRecordStatements++;
   const { insert, outgoing } = outboxRows(events);
-  // one statement either way: the records' insert rides along as a data-modifying WITH
-  const statement = staged && insert
-    ? { sql: `with staged_log_records as (${staged.sql}) ${insert.sql}`, values: [...staged.values, ...insert.values] }
-    : staged ?? insert;
+  const statement = asOneStatement([options.along, staged, insert]);
   if (!statement) return [];
   await em.execute(options.last ? lastStatement(statement.sql) : statement.sql, statement.values);
   return outgoing;
+}
+
+/**
+ * Data-modifying statements as one, in one round trip: each but the last rides along as a
+ * WITH, which PostgreSQL runs exactly once whether or not the last reads it.
+ */
+function asOneStatement(parts: readonly (Statement | undefined)[]): Statement | undefined {
+  const present = parts.filter((p) => p !== undefined);
+  const main = present.pop();
+  if (!main || present.length === 0) return main;
+  return {
+    sql: `with ${present.map((p, i) => `along_${i} as (${p.sql})`).join(', ')} ${main.sql}`,
+    values: [...present.flatMap((p) => p.values), ...main.values],
+  };
 }
 
 /**
@@ -94,11 +118,6 @@ export async function writeBatchesToOutbox(em: EntityManager, written: readonly 
   if (!insert) return [];
   await em.execute(options.last ? lastStatement(insert.sql) : insert.sql, insert.values);
   return outgoing;
-}
-
-interface Statement {
-  readonly sql: string;
-  readonly values: unknown[];
 }
 
 /** The insert of each LogEmitted's records into runtime.pending_log_records, a row each, validated as the LogEmitted they came in. */

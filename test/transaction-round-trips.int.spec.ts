@@ -5,15 +5,15 @@
 // and the meaning it must keep: what commits, what rolls back, what each caller is told.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import pg from 'pg';
 import { sql as kysql, type Transaction } from 'kysely';
 import { createTestEnv, sql, type TestEnv } from './support/env.ts';
+import { countRoundTrips, type RoundTripCounting } from './support/round-trips.ts';
 import { inTransaction, openDatabase, type Database } from '../runtime/db.ts';
 import { lastStatement } from '../runtime/transaction-round-trips.ts';
 
 let env: TestEnv;
 let db: Database;
-let roundTrips = 0;
+let counting: RoundTripCounting;
 
 test.before(async () => {
   env = await createTestEnv('round_trips');
@@ -21,26 +21,13 @@ test.before(async () => {
   // a constraint checked at commit: the only way a commit fails on its own
   await sql(env.databaseUrl, `create table d (id int primary key, t_id int references t (id) deferrable initially deferred)`);
   db = await openDatabase({ url: env.databaseUrl, poolMax: 1 });
-  const pool = await db.em.getConnection().getNativeClient();
-  const counted = new WeakSet<object>();
-  pool.on('acquire', (client: pg.Client & { connection: { on(event: string, fn: () => void): void } }) => {
-    if (counted.has(client)) return;
-    counted.add(client);
-    client.connection.on('readyForQuery', () => { roundTrips += 1; });
-  });
-  await db.em.fork().execute('select 1'); // the connection exists before the counting starts
+  counting = await countRoundTrips(db);
 });
 
 test.after(async () => {
   await db?.close(true);
   await env?.cleanup();
 });
-
-async function counting<T>(fn: () => Promise<T>): Promise<{ value: T; trips: number }> {
-  const before = roundTrips;
-  const value = await fn();
-  return { value, trips: roundTrips - before };
-}
 
 const ids = async () => (await sql<{ id: number }>(env.databaseUrl, 'select id from t order by id')).map((r) => r.id);
 
