@@ -1,5 +1,8 @@
 // cancel-order against the real broker and database (with store-order placing the
-// orders): a failed payment cancels its order and restores its stock exactly once.
+// orders): a failed payment cancels its order and restores its stock exactly once;
+// failed payments that arrive together are cancelled in one transaction; cancellations
+// and new orders on the same products, on two hosts at once, wait for each other's
+// product locks and never deadlock.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
@@ -10,6 +13,7 @@ import { startHost, type Host } from '../runtime/host.ts';
 import { storeOrder } from '../handlers/store-order/index.ts';
 import { cancelOrder } from '../handlers/cancel-order/index.ts';
 import type { OrderItem } from '../generated/types.ts';
+import { randomUUID } from 'node:crypto';
 
 let env: TestEnv;
 let host: Host;
@@ -99,5 +103,74 @@ test('a PaymentFailed for a rejected order neither cancels it nor touches stock'
   assert.is(await stockOf(env.databaseUrl, 'K4001'), 1);
   assert.is((await outboxOf(env.databaseUrl, order.orderId, 'OrderCancelled')).length, 0);
 });
+
+test('failed payments that arrive together are cancelled in one transaction; the same order twice among them is cancelled once', async () => {
+  await addProduct(env.databaseUrl, 'K5001', 20);
+  await addProduct(env.databaseUrl, 'K5002', 20);
+  const orders = [];
+  for (const items of [[{ productId: 'K5002', quantity: 1 }, { productId: 'K5001', quantity: 2 }], [{ productId: 'K5001', quantity: 3 }], [{ productId: 'K5002', quantity: 4 }]]) {
+    orders.push(await persistedOrder(items));
+  }
+  assert.is(await stockOf(env.databaseUrl, 'K5001'), 15);
+  assert.is(await stockOf(env.databaseUrl, 'K5002'), 15);
+  await host.stop(); // the payments wait in the queue, then come as one group
+  // a lead delivery (an unknown order) takes the free lane alone; the others gather meanwhile
+  const lead = rawEvent('PaymentFailed', paymentFailedFor(example('OrderCreated').orderId));
+  const failed = [lead, ...[...orders, orders[0]!].map((o) => rawEvent('PaymentFailed', paymentFailedFor(o.orderId)))];
+  const ids = await publishRaw(env.amqpUrl, failed);
+  host = await startHost(env.config(), [storeOrder, cancelOrder]);
+  for (const id of ids) await handled(env.databaseUrl, 'cancel-order', id);
+  const [row] = await sql<{ groups: number }>(env.databaseUrl,
+    'select count(distinct xmin::text)::int as groups from shop.orders where order_id = any($1::uuid[])', [orders.map((o) => o.orderId)]);
+  assert.is(row!.groups, 1, 'the three orders were cancelled by one transaction');
+  for (const o of orders) assert.is((await outboxOf(env.databaseUrl, o.orderId, 'OrderCancelled')).length, 1);
+  const restored = (await outboxOf(env.databaseUrl, orders[0]!.orderId, 'OrderCancelled'))[0]!.payload.restoredItems;
+  assert.equal(restored, [{ productId: 'K5002', quantity: 1 }, { productId: 'K5001', quantity: 2 }], 'in the order\'s line order');
+  assert.is(await stockOf(env.databaseUrl, 'K5001'), 20);
+  assert.is(await stockOf(env.databaseUrl, 'K5002'), 20);
+});
+
+test('cancellations and new orders on the same products, on two hosts at once: no deadlock, and every unit accounted for', async () => {
+  const products = ['K6001', 'K6002', 'K6003', 'K6004'];
+  for (const p of products) await addProduct(env.databaseUrl, p, 1000);
+  // lines naming the products in every order, so that unordered locking would meet in opposite orders
+  const linesOf = (i: number): OrderItem[] => {
+    const [a, b, c] = [products[i % 4]!, products[(i + 1) % 4]!, products[(i + 3) % 4]!];
+    return i % 2 ? [{ productId: a, quantity: 1 }, { productId: c, quantity: 2 }] : [{ productId: b, quantity: 1 }, { productId: a, quantity: 1 }, { productId: c, quantity: 1 }];
+  };
+  const placed = await publishRaw(env.amqpUrl, Array.from({ length: 60 }, (_, i) => rawEvent('OrderCreated', example('OrderCreated', { items: linesOf(i) }))));
+  for (const id of placed) await handled(env.databaseUrl, 'store-order', id);
+  const persisted = (await sql<{ order_id: string }>(env.databaseUrl,
+    `select order_id from shop.orders o join shop.order_lines l using (order_id) where l.product_id = any($1) and o.status = 'PERSISTED' group by order_id`, [products])).map((r) => r.order_id);
+  const other = await startHost(env.config(), [storeOrder, cancelOrder]);
+  try {
+    const deadlocksBefore = await deadlocks();
+    // half the orders fail their payment while 60 more orders come for the same products, on both hosts
+    const fresh = Array.from({ length: 60 }, (_, i) => rawEvent('OrderCreated', example('OrderCreated', { items: linesOf(i + 1) })));
+    const failing = persisted.filter((_, i) => i % 2 === 0).map((orderId) => rawEvent('PaymentFailed', paymentFailedFor(orderId), randomUUID()));
+    const [ordered, failed] = await Promise.all([publishRaw(env.amqpUrl, fresh), publishRaw(env.amqpUrl, failing)]);
+    for (const id of ordered) await handled(env.databaseUrl, 'store-order', id);
+    for (const id of failed) await handled(env.databaseUrl, 'cancel-order', id);
+    await other.stop();
+    await host.stop(); // their sessions end: PostgreSQL counts what they met
+    host = await startHost(env.config(), [storeOrder, cancelOrder]);
+    assert.is(await deadlocks(), deadlocksBefore, 'no transaction was chosen as a deadlock victim');
+    const [{ cancelled }] = await sql<{ cancelled: number }>(env.databaseUrl,
+      `select count(*)::int as cancelled from shop.orders where order_id = any($1::uuid[]) and status = 'CANCELLED'`, [persisted]);
+    assert.is(cancelled, failing.length);
+    // stock = what was there, less what the orders still persisted reserve
+    const reserved = await sql<{ product_id: string; n: number }>(env.databaseUrl,
+      `select l.product_id, sum(l.quantity)::int as n from shop.order_lines l join shop.orders o using (order_id)
+        where l.product_id = any($1) and o.status = 'PERSISTED' group by l.product_id`, [products]);
+    for (const p of products) assert.is(await stockOf(env.databaseUrl, p), 1000 - (reserved.find((r) => r.product_id === p)?.n ?? 0), p);
+  } finally {
+    await other.stop();
+  }
+});
+
+async function deadlocks(): Promise<number> {
+  const [row] = await sql<{ n: number }>(env.databaseUrl, 'select deadlocks::int as n from pg_stat_database where datname = current_database()');
+  return row!.n;
+}
 
 test.run();

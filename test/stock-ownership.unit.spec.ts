@@ -46,7 +46,7 @@ test('only store-order\'s stock module writes stock, orders and order lines', ()
 
 test('cancel-order restores stock through store-order\'s stock module, and only through it', () => {
   const cancel = [...files].filter(([path]) => path.startsWith('handlers/cancel-order/'));
-  assert.ok(cancel.some(([, text]) => text.includes("from '../store-order/stock.ts'") && text.includes('cancelOrderRestoringStock(')));
+  assert.ok(cancel.some(([, text]) => text.includes("from '../store-order/stock.ts'") && text.includes('cancelOrdersRestoringStock(')));
   for (const [path, text] of cancel) assert.not.match(text, /shop\./, `${path} names no table of store-order's`);
 });
 

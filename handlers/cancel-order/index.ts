@@ -3,5 +3,5 @@ import { defineCancelOrder } from '../../generated/services/cancel-order.ts';
 import { onPaymentFailed } from './onPaymentFailed.ts';
 import { cancellationAccess } from '../store-order/stock.ts';
 
-// Restoring stock queues on the stock lock (store-order/stock.ts): one transaction at a time.
+// One transaction at a time, each taking every delivery in flight: a group costs the round trips of one cancellation.
 export const cancelOrder = defineCancelOrder({ handlers: { onPaymentFailed }, data: cancellationAccess, commit: { lanes: 1 } });

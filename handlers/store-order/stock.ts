@@ -5,19 +5,21 @@
 //   for store-order's own handler — productsUnderStockLock, ordersStoredBefore, storeOrders
 //                                   (a whole group of orders at once);
 //   for other services, their only way to touch stock —
-//                                   cancelOrderRestoringStock (cancel-order, when a payment fails).
+//                                   cancelOrdersRestoringStock (cancel-order, when payments fail).
 // The rules deciding whether an order can be taken are pure (stock-rules.ts, pricing.ts);
 // this module applies them to the tables.
 //
-// A transaction that changes stock takes one lock first (deliveries are committed in
-// groups, and a group of orders and a group of cancellations locking products in
-// orders of their own would deadlock). While it holds that lock nobody else changes
-// stock, so the catalog it read stays true: it is read once per transaction and kept
-// up to date with what the transaction itself reserves and restores. An order's stock
-// is reserved with its storing, in one statement whose conditional update can never
-// drive stock_on_hand below zero (a write that bypassed the lock fails it, and the
-// retry reads afresh). A group of orders costs four round trips (lock, catalog, stored
-// before, store), however many orders it holds.
+// A transaction that changes stock first locks the rows of every product it will change,
+// all in one statement, in product_id order (FOR UPDATE). Two such transactions wanting
+// some of the same products wait for each other at that statement and never deadlock,
+// while ones with no product in common run side by side: a group of cancellations no
+// longer holds up the orders of other products, as one lock over all stock did. While a
+// transaction holds its rows nobody else changes them, so the catalog it read stays true:
+// it is read with the lock and kept up to date with what the transaction itself reserves
+// and restores. An order's stock is reserved with its storing, in one statement whose
+// conditional update can never drive stock_on_hand below zero (a write that bypassed the
+// locks fails it, and the retry reads afresh). A group of orders costs three round trips
+// (catalog with its locks, stored before, store), however many orders it holds.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Money, OrderCreated, OrderItem, OrderLine, OrderRejected } from '../../generated/types.ts';
 import { uuidKey } from '../../runtime/uuid-key.ts';
@@ -26,17 +28,31 @@ import { requestedPerProduct, type Product } from './stock-rules.ts';
 /** The order as store-order stores it. */
 export type NewOrder = Pick<OrderCreated, 'orderId' | 'customerId' | 'email'>;
 
-/** Per transaction holding the stock lock (a group of deliveries shares one): the products it has read, as they stand now. */
+/** Per transaction holding product locks (a group of deliveries shares one): the products it locked, as they stand now. */
 const heldCatalog = new WeakMap<EntityManager, Map<string, Product>>();
 
-/** Waits for, then holds until the transaction ends, the right to change stock; returns the transaction's catalog. */
-async function holdStock(em: EntityManager): Promise<Map<string, Product>> {
-  let catalog = heldCatalog.get(em);
-  if (!catalog) {
-    await em.execute(`select pg_advisory_xact_lock(hashtextextended('shop.products stock', 0))`);
-    catalog = new Map();
-    heldCatalog.set(em, catalog);
+interface ProductRow { product_id: string; name: string; price_amount: number; currency: string; stock_on_hand: number }
+
+/**
+ * Locks the named products' rows until the transaction ends, in product_id order, and reads
+ * them; returns the transaction's catalog. A transaction locks once: a later call may name
+ * only products it holds (locking more afterwards, out of order, could deadlock).
+ */
+async function lockProducts(em: EntityManager, productIds: readonly string[]): Promise<Map<string, Product>> {
+  const ids = [...new Set(productIds)];
+  const held = heldCatalog.get(em);
+  if (held) {
+    const more = ids.filter((id) => !held.has(id));
+    if (more.length > 0) throw new Error(`products ${more.join(', ')} asked for after this transaction locked its products: a transaction locks all it changes at once`);
+    return held;
   }
+  const rows = ids.length === 0 ? [] : await em.execute<ProductRow[]>(
+    'select product_id, name, price_amount, currency, stock_on_hand from shop.products where product_id in (?) order by product_id for update', [ids],
+  );
+  const catalog = new Map(rows.map((r) => [r.product_id, {
+    productId: r.product_id, name: r.name, priceAmount: Number(r.price_amount), currency: r.currency, stockOnHand: Number(r.stock_on_hand),
+  }]));
+  heldCatalog.set(em, catalog);
   return catalog;
 }
 
@@ -46,30 +62,21 @@ function adjustHeld(em: EntityManager, productId: string, delta: number): void {
   if (product) heldCatalog.get(em)!.set(productId, { ...product, stockOnHand: product.stockOnHand + delta });
 }
 
-/** The catalog entries the items name, with the stock lock held until the transaction ends; unknown ids are simply absent. */
+/** The catalog entries the items name, their rows locked until the transaction ends; unknown ids are simply absent. */
 export async function productsUnderStockLock(em: EntityManager, items: readonly OrderItem[]): Promise<Map<string, Product>> {
-  const catalog = await holdStock(em);
   const ids = [...new Set(items.map((i) => i.productId))];
-  const missing = ids.filter((id) => !catalog.has(id));
-  if (missing.length > 0) {
-    const rows = await em.execute<{ product_id: string; name: string; price_amount: number; currency: string; stock_on_hand: number }[]>(
-      'select product_id, name, price_amount, currency, stock_on_hand from shop.products where product_id in (?)', [missing],
-    );
-    for (const r of rows) {
-      catalog.set(r.product_id, {
-        productId: r.product_id, name: r.name, priceAmount: Number(r.price_amount), currency: r.currency, stockOnHand: Number(r.stock_on_hand),
-      });
-    }
-  }
+  const catalog = await lockProducts(em, ids);
   return new Map(ids.filter((id) => catalog.has(id)).map((id) => [id, catalog.get(id)!]));
 }
 
 /**
- * The orders among these stored before, by uuidKey (an id in capitals is the same order):
- * only this module stores orders, and under the stock lock, so the answer holds for the transaction.
+ * The orders among these stored before, by uuidKey (an id in capitals is the same order).
+ * Only this module stores orders: asked after the products are locked, the answer holds
+ * for the transaction (another storing the same order holds the same products' locks). An
+ * order of unknown products only locks nothing; two of those stored at once meet at the
+ * insert, and storeOrders then fails the second, whose retry finds it stored.
  */
 export async function ordersStoredBefore(em: EntityManager, orderIds: readonly string[]): Promise<Set<string>> {
-  await holdStock(em);
   if (orderIds.length === 0) return new Set();
   const rows = await em.execute<{ order_id: string }[]>('select order_id from shop.orders where order_id in (?)', [[...new Set(orderIds)]]);
   return new Set(rows.map((r) => uuidKey(String(r.order_id))));
@@ -82,7 +89,7 @@ export type DecidedOrder =
 
 /**
  * Stores the orders, each PERSISTED one reserving the stock of its lines, in one
- * statement. The caller holds the stock lock, has checked the quantities against the
+ * statement. The caller holds its products' locks, has checked the quantities against the
  * stock as it stood before each order (stock-rules.ts) and left out the orders stored
  * before (ordersStoredBefore): so every order must be stored and every product's update
  * must hit its row; if one does not, the whole transaction is abandoned.
@@ -122,12 +129,12 @@ export async function storeOrders(em: EntityManager, decided: readonly DecidedOr
   );
   if (result!.stored !== decided.length || result!.taken !== wanted.length) {
     throw new Error(`storing ${decided.length} order(s) (${decided.map((d) => d.order.orderId).join(', ')}): ${result!.stored} stored, `
-      + `${result!.taken} of ${wanted.length} product(s) reserved; stored before, or stock changed under its lock`);
+      + `${result!.taken} of ${wanted.length} product(s) reserved; stored before, or stock changed under its locks`);
   }
   for (const { product_id, quantity } of wanted) adjustHeld(em, product_id, -quantity);
 }
 
-/** What a service that runs cancelOrderRestoringStock touches (its database role's rights). */
+/** What a service that runs cancelOrdersRestoringStock touches (its database role's rights). */
 export const cancellationAccess = { reads: ['shop.order_lines'], writes: ['shop.orders', 'shop.products'] };
 
 /** What cancelling did: the stock it put back, or the order's status that forbade it (undefined: no such order). */
@@ -136,36 +143,55 @@ export type Cancellation =
   | { readonly cancelled: false; readonly status: string | undefined };
 
 /**
- * Cancels a PERSISTED order and puts its reserved stock back, once: stock is restored
- * only by the transaction that moves the order from PERSISTED to CANCELLED (the row
- * lock makes a concurrent caller wait, then find it cancelled), so a replay, or an
- * order that was rejected or never stored, restores nothing.
+ * Cancels the PERSISTED orders among these and puts their reserved stock back, once:
+ * stock is restored only by the transaction that moves an order from PERSISTED to
+ * CANCELLED (the row lock makes a concurrent caller wait, then find it cancelled), so a
+ * replay, or an order that was rejected or never stored, restores nothing; an order named
+ * twice is cancelled by its first mention. Returns what became of each, in order. Four
+ * round trips at most, however many orders.
  */
-export async function cancelOrderRestoringStock(em: EntityManager, orderId: string): Promise<Cancellation> {
-  const moved = await em.execute(
-    `update shop.orders set status = 'CANCELLED', updated_at = now() where order_id = ? and status = 'PERSISTED' returning order_id`,
-    [orderId],
+export async function cancelOrdersRestoringStock(em: EntityManager, orderIds: readonly string[]): Promise<Cancellation[]> {
+  const distinct = [...new Map(orderIds.map((id) => [uuidKey(id), id])).values()];
+  const moved = await em.execute<{ order_id: string }[]>(
+    `update shop.orders set status = 'CANCELLED', updated_at = now() where order_id in (?) and status = 'PERSISTED' returning order_id`, [distinct],
   );
-  if (moved.length === 0) {
-    const [row] = await em.execute<{ status: string }[]>('select status from shop.orders where order_id = ?', [orderId]);
-    return { cancelled: false, status: row?.status };
-  }
-  return { cancelled: true, restoredItems: await restoreStock(em, orderId) };
+  const movedNow = new Set(moved.map((r) => uuidKey(String(r.order_id))));
+  const cancelled = new Set(movedNow);
+  const others = distinct.filter((id) => !movedNow.has(uuidKey(id)));
+  const statuses = others.length === 0 ? [] : await em.execute<{ order_id: string; status: string }[]>(
+    'select order_id, status from shop.orders where order_id in (?)', [others],
+  );
+  const statusOf = new Map(statuses.map((r) => [uuidKey(String(r.order_id)), r.status]));
+  const restored = movedNow.size === 0 ? new Map<string, OrderItem[]>() : await restoreStock(em, distinct.filter((id) => movedNow.has(uuidKey(id))));
+  return orderIds.map((id) => {
+    // the first mention takes the cancellation; a later one finds the order cancelled
+    if (cancelled.delete(uuidKey(id))) return { cancelled: true, restoredItems: restored.get(uuidKey(id)) ?? [] };
+    return { cancelled: false, status: movedNow.has(uuidKey(id)) ? 'CANCELLED' : statusOf.get(uuidKey(id)) };
+  });
 }
 
-/** Puts an order's reserved stock back (its caller has just cancelled the order); returns the order's lines. */
-async function restoreStock(em: EntityManager, orderId: string): Promise<OrderItem[]> {
-  await holdStock(em);
-  const lines = await em.execute<{ product_id: string; quantity: number }[]>(
-    `with lines as (select line_no, product_id, quantity from shop.order_lines where order_id = ?),
-     restored as (
-       update shop.products p set stock_on_hand = p.stock_on_hand + l.quantity
-         from (select product_id, sum(quantity) as quantity from lines group by product_id) l
-        where p.product_id = l.product_id)
-     select product_id, quantity from lines order by line_no`,
-    [orderId],
+/** Puts the orders' reserved stock back (its caller has just cancelled them); returns each order's lines, by uuidKey. */
+async function restoreStock(em: EntityManager, orderIds: readonly string[]): Promise<Map<string, OrderItem[]>> {
+  if (heldCatalog.has(em)) throw new Error('restoring stock after this transaction locked its products: a transaction locks all it changes at once');
+  // the lines, and their products locked in product_id order, as every transaction changing stock locks them
+  const lines = await em.execute<{ order_id: string; line_no: number; product_id: string; quantity: number }[]>(
+    `select l.order_id, l.line_no, l.product_id, l.quantity from shop.order_lines l join shop.products p on p.product_id = l.product_id
+      where l.order_id in (?) order by p.product_id for update of p`, [orderIds],
   );
-  const restored = lines.map((l) => ({ productId: l.product_id, quantity: Number(l.quantity) }));
-  for (const { productId, quantity } of restored) adjustHeld(em, productId, quantity);
-  return restored;
+  heldCatalog.set(em, new Map()); // its locks are taken: no more for this transaction
+  if (lines.length > 0) {
+    const perProduct = [...requestedPerProduct(lines.map((l) => ({ productId: l.product_id, quantity: Number(l.quantity) })))];
+    await em.execute(
+      `update shop.products p set stock_on_hand = p.stock_on_hand + r.quantity
+         from jsonb_to_recordset(?::jsonb) as r(product_id text, quantity int)
+        where p.product_id = r.product_id`,
+      [JSON.stringify(perProduct.map(([product_id, quantity]) => ({ product_id, quantity })))],
+    );
+  }
+  const byOrder = new Map<string, OrderItem[]>();
+  for (const l of lines.toSorted((a, b) => Number(a.line_no) - Number(b.line_no))) {
+    const key = uuidKey(String(l.order_id));
+    byOrder.set(key, [...(byOrder.get(key) ?? []), { productId: l.product_id, quantity: Number(l.quantity) }]);
+  }
+  return byOrder;
 }
