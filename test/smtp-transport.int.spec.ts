@@ -3,8 +3,8 @@
 // tests' own (smtp-server, to see its connections): sends share at most maxConnections
 // connections and reuse them; a refused recipient fails its own send and leaves the
 // session usable; a connection idle for idleMs is closed, one that carried maxMessages
-// is replaced; a server that is down fails the send and nothing else; close() fails the
-// sends still waiting.
+// is replaced, its successor opened while it still serves; a server that is down fails
+// the send and nothing else; close() fails the sends still waiting.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SMTPServer } from 'smtp-server';
@@ -133,6 +133,21 @@ test('a connection idle for idleMs is closed; one that carried maxMessages is re
   assert.is(server.accepted.length, 8);
   // one for the first mail, then three for seven mails at three per connection
   assert.is(server.connections.opened, 4);
+}));
+
+test('a connection nearing maxMessages has its successor opened while it still serves: no send waits for a greeting when it retires', () => withPool({ maxConnections: 4, maxMessages: 5 }, async (server, transport) => {
+  // the successor of a connection carrying five at most is opened at its fourth message
+  for (let i = 0; i < 4; i++) await transport.send(mail('seq@example.test', i));
+  await eventually(async () => server.connections.opened === 2, 'the successor opened with no send waiting for it', 5_000);
+  // From now on a new connection is never greeted: a send that waited for one would never end.
+  const release = server.holdGreetings();
+  try {
+    const sends = (async () => { for (let i = 4; i < 8; i++) await transport.send(mail('seq@example.test', i)); })();
+    await Promise.race([sends, new Promise((_, reject) => setTimeout(() => reject(new Error('a send waited for a new connection\'s greeting')), 5_000).unref())]);
+  } finally {
+    release();
+  }
+  assert.is(server.accepted.length, 8);
 }));
 
 test('a server that is down fails the send (nothing else), and the next send after it is back goes through', async () => {

@@ -12,7 +12,10 @@
 //    again within milliseconds, so no send waits for a new connection it does not need.
 //  - One idle for idleMs is closed with QUIT, long before servers end idle sessions
 //    (RFC 5321 asks them to wait 5 minutes), so a send does not race the server's close.
-//  - After maxMessages a connection is closed and a new one opened, as relays expect.
+//  - After maxMessages a connection is closed and a new one opened, as relays expect. Its
+//    successor is opened a fifth of maxMessages ahead, while it still serves, so that no
+//    send waits for a greeting when it retires; once greeted, the successor is the most
+//    recently used and takes the sends (the old one goes idle, or serves sends at once).
 //  - A refused message (5xx or 4xx to MAIL, RCPT or DATA) leaves the session usable
 //    after RSET; any other failure closes the connection. The error goes to the
 //    dispatcher, which retries later or gives up (runtime/mail/dispatcher.ts).
@@ -45,6 +48,8 @@ interface Connection {
   messages: number;
   idleTimer: NodeJS.Timeout | undefined;
   closed: boolean;
+  /** Its successor is being opened (it nears maxMessages). */
+  succeeded: boolean;
 }
 
 /** A pooled SMTP transport for the smtp:// or smtps:// URL (credentials and query options as nodemailer reads them). */
@@ -55,6 +60,8 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
   const maxConnections = options.maxConnections ?? 8;
   const idleMs = options.idleMs ?? 10_000;
   const maxMessages = options.maxMessages ?? 100;
+  /** The message on a connection at which its successor is opened. */
+  const successorAt = Math.max(1, maxMessages - Math.ceil(maxMessages / 5));
   /** Every connection open or opening: at most maxConnections. */
   const all = new Set<Connection>();
   /** Connected and not sending, the most recently used last. */
@@ -80,7 +87,7 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
 
   const connect = () => new Promise<Connection>((resolve, reject) => {
     const smtp = new SMTPConnection(connectionOptions);
-    const c: Connection = { smtp, messages: 0, idleTimer: undefined, closed: false };
+    const c: Connection = { smtp, messages: 0, idleTimer: undefined, closed: false, succeeded: false };
     all.add(c);
     let settled = false;
     const fail = (err: Error) => {
@@ -106,21 +113,31 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
     });
   });
 
+  /** Opens a connection in the background; once ready it serves a waiting send, or waits in the pool as the most recently used. */
+  function openOne(): void {
+    opening += 1;
+    // connect() counts its connection in `all` at once, before any await
+    connect().then(
+      (c) => { opening -= 1; release(c); },
+      (err: Error) => {
+        opening -= 1;
+        // With others open or opening, the waiting sends get the next of those. With none,
+        // nothing would serve them: they fail with this error (the dispatcher retries later).
+        if (all.size === 0) for (const w of waiting.splice(0)) w.reject(err);
+      },
+    );
+  }
+
   /** Opens connections, short of maxConnections, for the sends waiting beyond those the ones being opened will take. */
   function grow(): void {
-    while (!closed && waiting.length > opening && all.size < maxConnections) {
-      opening += 1;
-      // connect() counts its connection in `all` at once, before any await
-      connect().then(
-        (c) => { opening -= 1; release(c); },
-        (err: Error) => {
-          opening -= 1;
-          // With others open or opening, the waiting sends get the next of those. With none,
-          // nothing would serve them: they fail with this error (the dispatcher retries later).
-          if (all.size === 0) for (const w of waiting.splice(0)) w.reject(err);
-        },
-      );
-    }
+    while (!closed && waiting.length > opening && all.size < maxConnections) openOne();
+  }
+
+  /** Opens the successor of a connection nearing maxMessages, room permitting (else it is replaced when it retires, as any). */
+  function openSuccessor(c: Connection): void {
+    if (c.succeeded || closed || all.size >= maxConnections) return;
+    c.succeeded = true;
+    openOne();
   }
 
   const acquire = async (): Promise<Connection> => {
@@ -148,6 +165,7 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
 
   const sendOn = (c: Connection, envelope: { from: string; to: string[] }, raw: string) => new Promise<string>((resolve, reject) => {
     c.messages += 1;
+    if (c.messages >= successorAt) openSuccessor(c);
     c.smtp.send(envelope, raw, (err, info) => {
       if (!err) {
         release(c);
