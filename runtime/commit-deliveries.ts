@@ -81,6 +81,7 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
   } catch (error) {
     // A failure of the group's own, not caused by a duplicate: the caller decides (one by one, retries).
     if (isInfrastructure(error) || !(await anyInInbox(db, options.service, deliveries))) throw error;
+    log.debug({ deliveries: deliveries.length, err: describeError(error).message }, 'a delivery of the group is in the inbox already; committing the group again with the inbox first');
     return commitTogether(db, log, options, deliveries, 'inbox first');
   }
 }

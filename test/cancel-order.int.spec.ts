@@ -152,9 +152,12 @@ test('cancellations and new orders on the same products, on two hosts at once: n
     for (const id of ordered) await handled(env.databaseUrl, 'store-order', id);
     for (const id of failed) await handled(env.databaseUrl, 'cancel-order', id);
     await other.stop();
-    await host.stop(); // their sessions end: PostgreSQL counts what they met
-    host = await startHost(env.config(), [storeOrder, cancelOrder]);
+    await host.stop();
+    // a session adds what it met to the database's statistics as it ends: wait for every one of theirs to have ended
+    await eventually(async () => (await sql<{ n: number }>(env.databaseUrl,
+      'select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()'))[0]!.n === 0, 'the hosts\' sessions ended');
     assert.is(await deadlocks(), deadlocksBefore, 'no transaction was chosen as a deadlock victim');
+    host = await startHost(env.config(), [storeOrder, cancelOrder]);
     const [{ cancelled }] = await sql<{ cancelled: number }>(env.databaseUrl,
       `select count(*)::int as cancelled from shop.orders where order_id = any($1::uuid[]) and status = 'CANCELLED'`, [persisted]);
     assert.is(cancelled, failing.length);

@@ -174,6 +174,7 @@ export async function cancelOrdersRestoringStock(em: EntityManager, orderIds: re
 async function restoreStock(em: EntityManager, orderIds: readonly string[]): Promise<Map<string, OrderItem[]>> {
   if (heldCatalog.has(em)) throw new Error('restoring stock after this transaction locked its products: a transaction locks all it changes at once');
   // the lines, and their products locked in product_id order, as every transaction changing stock locks them
+  // (a line whose product no longer exists has no stock to restore, and is not listed)
   const lines = await em.execute<{ order_id: string; line_no: number; product_id: string; quantity: number }[]>(
     `select l.order_id, l.line_no, l.product_id, l.quantity from shop.order_lines l join shop.products p on p.product_id = l.product_id
       where l.order_id in (?) order by p.product_id for update of p`, [orderIds],
