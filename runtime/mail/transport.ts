@@ -49,7 +49,7 @@ interface Connection {
   idleTimer: NodeJS.Timeout | undefined;
   closed: boolean;
   /** Its successor is being opened (it nears maxMessages). */
-  succeeded: boolean;
+  successorOpened: boolean;
 }
 
 /** A pooled SMTP transport for the smtp:// or smtps:// URL (credentials and query options as nodemailer reads them). */
@@ -87,7 +87,7 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
 
   const connect = () => new Promise<Connection>((resolve, reject) => {
     const smtp = new SMTPConnection(connectionOptions);
-    const c: Connection = { smtp, messages: 0, idleTimer: undefined, closed: false, succeeded: false };
+    const c: Connection = { smtp, messages: 0, idleTimer: undefined, closed: false, successorOpened: false };
     all.add(c);
     let settled = false;
     const fail = (err: Error) => {
@@ -135,8 +135,8 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
 
   /** Opens the successor of a connection nearing maxMessages, room permitting (else it is replaced when it retires, as any). */
   function openSuccessor(c: Connection): void {
-    if (c.succeeded || closed || all.size >= maxConnections) return;
-    c.succeeded = true;
+    if (c.successorOpened || closed || all.size >= maxConnections) return;
+    c.successorOpened = true;
     openOne();
   }
 
