@@ -156,7 +156,7 @@ async function enterInbox(em: EntityManager, service: string, deliveries: readon
  * the same deliveries wait for each other instead of deadlocking.
  */
 function inboxEntries(service: string, deliveries: readonly Delivery[], known: 'all new' | 'known ones skipped'): Statement {
-  const sorted = deliveries.toSorted((a, b) => (uuidKey(a.envelope.messageId) < uuidKey(b.envelope.messageId) ? -1 : 1));
+  const sorted = deliveries.map((d) => ({ key: uuidKey(d.envelope.messageId), d })).sort((a, b) => (a.key < b.key ? -1 : 1)).map(({ d }) => d);
   return {
     sql: `insert into runtime.inbox (consumer, message_id, message_type) values ${sorted.map(() => '(?, ?, ?)').join(', ')}${known === 'all new' ? '' : ' on conflict do nothing returning message_id'}`,
     values: sorted.flatMap((d) => [service, d.envelope.messageId, d.type]),

@@ -26,7 +26,8 @@ import { serviceAmqpUrl } from './broker-identity.ts';
 import { setupBroker } from './broker-setup.ts';
 import { roleOf } from './database-roles.ts';
 import { startTracing } from './tracing.ts';
-import type { PeerHost, Readiness } from './service-thread.ts';
+import { readinessChecks, type Readiness } from './readiness.ts';
+import type { PeerHost } from './service-thread.ts';
 import { services as contract } from '../generated/registry.ts';
 
 export interface HostOptions {
@@ -245,7 +246,7 @@ async function serveHealth(port: number, ready: () => Promise<Readiness>, metric
     } else if (req.url === '/ready') {
       const r = await ready();
       const ok = r.broker && r.database;
-      const checks = { broker: r.broker ? 'up' : 'down', database: r.database ? 'up' : 'down' };
+      const checks = readinessChecks(r);
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { status: 'ready', checks } : { status: 'unavailable', checks }));
     } else {
       res.writeHead(404).end();

@@ -10,14 +10,10 @@
 import { Worker } from 'node:worker_threads';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Logger } from './logger.ts';
+import type { Readiness } from './readiness.ts';
 
 /** How long the main thread waits for the thread's answer to a readiness probe or a scrape. */
 const ANSWER_TIMEOUT_MS = 5000;
-
-export interface Readiness {
-  readonly broker: boolean;
-  readonly database: boolean;
-}
 
 export type MetricsJson = MetricObjectWithValues<MetricValue<string>>[];
 

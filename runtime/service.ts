@@ -9,7 +9,7 @@ import type { GroupShape } from './group-commit.ts';
 import type { Logger } from './logger.ts';
 import type { HostMetrics } from './metrics.ts';
 import type { Publisher } from './publisher.ts';
-import type { Readiness } from './service-thread.ts';
+import type { Readiness } from './readiness.ts';
 import type { OutboxRelay } from './relay.ts';
 
 /** What the host runs for all its services. */

@@ -6,6 +6,7 @@ import type { Operations } from '../../generated/http/operations.ts';
 import { eventLogger, type EventLog } from '../../runtime/event-log.ts';
 import { stepCommitter } from '../../runtime/http/commit.ts';
 import { HttpProblem } from '../../runtime/http/problem.ts';
+import { readinessChecks } from '../../runtime/readiness.ts';
 import { serveOperations, type OperationHandlers } from '../../runtime/http/operations.ts';
 import type { OpenApiDocument } from '../../runtime/http/openapi.ts';
 import type { ServiceRuntime } from '../../runtime/service.ts';
@@ -65,9 +66,9 @@ function apiHandlers(runtime: ServiceRuntime, log: EventLog, admit: () => void):
     health: async () => ({ status: 200, body: { status: 'ok' } }),
 
     ready: async () => {
-      const { broker, database } = await runtime.ready();
-      if (broker && database) return { status: 200, body: { status: 'ready', checks: { broker: 'up', database: 'up' } } };
-      const checks = { broker: broker ? 'up' : 'down', database: database ? 'up' : 'down' } as const;
+      const readiness = await runtime.ready();
+      if (readiness.broker && readiness.database) return { status: 200, body: { status: 'ready', checks: { broker: 'up', database: 'up' } } };
+      const checks = readinessChecks(readiness);
       const down = Object.entries(checks).filter(([, state]) => state === 'down').map(([name]) => name);
       throw new HttpProblem({
         status: 503,
