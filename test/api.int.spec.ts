@@ -11,7 +11,9 @@ import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { examples, messages } from '../generated/registry.ts';
 import { apiService } from '../handlers/api/index.ts';
-import { forgetOldIdempotencyKeys } from '../handlers/api/acceptOrder.ts';
+import { acceptOrders, forgetOldIdempotencyKeys } from '../handlers/api/acceptOrder.ts';
+import { inTransaction, openDatabase } from '../runtime/db.ts';
+import { countRoundTrips } from './support/round-trips.ts';
 import { commitOf, startHost, type Host } from '../runtime/host.ts';
 import { deref, loadOpenApi, openApiAjv, rewriteRefs, validatorFor, type JsonSchema } from '../runtime/http/openapi.ts';
 import { tap, type Tap } from './support/amqp.ts';
@@ -637,6 +639,21 @@ test('idempotency keys older than the promised 24 hours are forgotten, younger o
   assert.is(await forgetOldIdempotencyKeys(host.runtime.db, 1), 1);
   const left = await sql<{ key: string }>(env.databaseUrl, 'select key from api.idempotency_keys where key in ($1, $2)', [oldKey, newKey]);
   assert.equal(left.map((r) => r.key), [newKey]);
+});
+
+test('a batch of orders with keys costs four round trips whatever its size: lock the keys, look them up, store orders and keys, commit', async () => {
+  const db = await openDatabase({ url: env.databaseUrl, poolMax: 1 });
+  try {
+    const counting = await countRoundTrips(db);
+    const requests = [1, 2, 3].map(() => ({ order: anOrder() as any, idempotencyKey: randomUUID() }));
+    const { value, trips } = await counting(() => inTransaction(db, (em) => acceptOrders(em, requests, { record: () => [] })));
+    assert.is(trips, 4);
+    const ids = value.map((o) => (o.result as { orderId: string }).orderId);
+    const keys = await sql<{ key: string; order_id: string }>(env.databaseUrl, `select key, order_id from api.idempotency_keys where order_id = any($1::uuid[])`, [ids]);
+    assert.equal(new Map(keys.map((k) => [k.key, k.order_id])), new Map(requests.map((r, i) => [r.idempotencyKey, ids[i]])), 'every order stored with its key');
+  } finally {
+    await db.close(true);
+  }
 });
 
 test('stopping lets an order in flight finish with 202 and its OrderCreated published, and accepts no new request', async () => {

@@ -5,7 +5,7 @@
 // the same order gets the same order back and announces nothing.
 // Requests that arrive together share one transaction (group commit): the batch costs
 // the same few statements as one request (lock its keys, look them up, insert the
-// orders, insert the keys), and each request is decided as if it came alone, in order.
+// orders with their keys), and each request is decided as if it came alone, in order.
 import { createHash, randomUUID } from 'node:crypto';
 import type { CreateOrderRequest } from '../../generated/http/types.ts';
 import { orderCreated } from '../../generated/services/api.ts';
@@ -119,19 +119,22 @@ async function earlierAcceptances(em: EntityManager, keys: readonly string[]): P
   return new Map(rows.map((r) => [r.key, { requestHash: r.request_hash, orderId: r.order_id }]));
 }
 
-/** The new orders in one statement, and their keys in another. */
+/** The new orders and their keys, in one statement. */
 async function storeOrders(em: EntityManager, stored: readonly NewOrder[]): Promise<void> {
   if (stored.length === 0) return;
-  await em.execute(
-    `insert into api.order_requests (order_id, customer_id, email, items, created_at)
-     values ${stored.map(() => '(?, ?, ?, ?::jsonb, ?)').join(', ')}`,
-    stored.flatMap((s) => [s.orderId, s.order.customerId, s.order.email, JSON.stringify(s.items), s.createdAt]),
-  );
+  const requests = `insert into api.order_requests (order_id, customer_id, email, items, created_at)
+     values ${stored.map(() => '(?, ?, ?, ?::jsonb, ?)').join(', ')}`;
+  const requestValues = stored.flatMap((s) => [s.orderId, s.order.customerId, s.order.email, JSON.stringify(s.items), s.createdAt]);
   const keyed = stored.filter((s) => s.idempotencyKey !== undefined);
-  if (keyed.length === 0) return;
+  if (keyed.length === 0) {
+    await em.execute(requests, requestValues);
+    return;
+  }
+  // the keys' foreign key is checked at the statement's end, when the orders of its WITH are in
   await em.execute(
-    `insert into api.idempotency_keys (key, request_hash, order_id) values ${keyed.map(() => '(?, ?, ?)').join(', ')}`,
-    keyed.flatMap((s) => [s.idempotencyKey, s.fingerprint, s.orderId]),
+    `with requests as (${requests})
+     insert into api.idempotency_keys (key, request_hash, order_id) values ${keyed.map(() => '(?, ?, ?)').join(', ')}`,
+    [...requestValues, ...keyed.flatMap((s) => [s.idempotencyKey, s.fingerprint, s.orderId])],
   );
 }
 
