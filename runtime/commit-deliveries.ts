@@ -27,7 +27,7 @@ import { describeError, isInfrastructure } from './errors.ts';
 import { GroupCommit, type GroupShape } from './group-commit.ts';
 import type { HandlerContext } from './handler-context.ts';
 import { loggerOfSpan, type Logger } from './logger.ts';
-import { writeAllToOutbox, type Caused, type Statement } from './outbox.ts';
+import { writeAllToOutboxReturning, type Caused, type Statement } from './outbox.ts';
 import { groupStepOf } from './group-step.ts';
 import { withPrepared } from './outside-step.ts';
 import type { Outgoing } from './publisher.ts';
@@ -54,8 +54,13 @@ export interface CommitOptions {
   readonly handlers: ReadonlyMap<string, Handler>;
   /** Up to `size` deliveries share one transaction, at most `lanes` transactions at a time. */
   readonly commit: GroupShape;
-  /** Given the events of every commit, to publish them straight away. */
-  readonly afterCommit?: ((messages: readonly Outgoing[]) => void) | undefined;
+  /**
+   * A statement for each transaction to send in the statement that commits, so it costs no
+   * round trip of its own (a mailer's claim of due e-mails); its rows go to afterCommit.
+   */
+  readonly alongCommit?: (() => Statement | undefined) | undefined;
+  /** Given the events of every commit, to publish them straight away, and the rows of its alongCommit statement. */
+  readonly afterCommit?: ((messages: readonly Outgoing[], alongRows: readonly unknown[]) => void) | undefined;
   /** Extra events about the messages the transaction handled (e.g. one LogEmitted with a record each), written with them. */
   readonly onHandled?: ((handled: readonly { readonly type: MessageName; readonly envelope: IncomingEnvelope }[]) => OutgoingEvent[]) | undefined;
 }
@@ -88,7 +93,7 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
 
 async function commitTogether(db: Database, log: Logger, options: CommitOptions, deliveries: readonly Delivery[], inbox: 'inbox last' | 'inbox first'): Promise<Committed[]> {
   const { service } = options;
-  const { outcomes, emitted, outgoing } = await inTransaction(db, async (em) => {
+  const { outcomes, emitted, outgoing, alongRows } = await inTransaction(db, async (em) => {
     const fresh = inbox === 'inbox first' ? await enterInbox(em, service, deliveries) : undefined;
     const isNew = deliveries.map((d) => fresh?.delete(uuidKey(d.envelope.messageId)) ?? true);
     const contextOf = ({ envelope, prepared, type, sender, span }: Delivery): HandlerContext => {
@@ -130,9 +135,10 @@ async function commitTogether(db: Database, log: Logger, options: CommitOptions,
     const about = options.onHandled?.(handledNow) ?? [];
     if (about.length) written.push({ events: about, cause: { service, traceparent: handledNow[0]!.envelope.traceparent, span: handledNow[0]!.span } });
     const along = inbox === 'inbox last' ? inboxEntries(service, deliveries, 'all new') : undefined;
-    return { outcomes, emitted, outgoing: await writeAllToOutbox(em, written, { last: true, along }) };
+    const { outgoing, rows } = await writeAllToOutboxReturning(em, written, { last: true, along, returning: options.alongCommit?.() });
+    return { outcomes, emitted, outgoing, alongRows: rows };
   });
-  options.afterCommit?.(outgoing);
+  options.afterCommit?.(outgoing, alongRows);
   for (const [i, outcome] of outcomes.entries()) {
     if (outcome !== 'handled') continue;
     const { envelope, type, span } = deliveries[i]!;

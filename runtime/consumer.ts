@@ -26,6 +26,7 @@ import type { GroupShape } from './group-commit.ts';
 import { Header } from './headers.ts';
 import type { Logger } from './logger.ts';
 import { outsideStepOf } from './outside-step.ts';
+import type { Statement } from './outbox.ts';
 import type { Outgoing, Publisher } from './publisher.ts';
 import { untilReachable, type ProbeBackoff } from './through-outage.ts';
 import type { QueuePlan } from './topology.ts';
@@ -44,8 +45,10 @@ export interface ConsumerOptions {
   readonly outageBackoffMs?: ProbeBackoff;
   /** Group commit: up to `size` deliveries share one transaction, at most `lanes` transactions at a time. */
   readonly commit: GroupShape;
-  /** Given the events of every commit, to publish them straight away (the outbox relay's publishCommitted). */
-  readonly afterCommit?: (messages: readonly Outgoing[]) => void;
+  /** A statement sent with each commit, in the statement that commits (runtime/commit-deliveries.ts); its rows go to afterCommit. */
+  readonly alongCommit?: () => Statement | undefined;
+  /** Given the events of every commit, to publish them straight away (the outbox relay's publishCommitted), and the alongCommit statement's rows. */
+  readonly afterCommit?: (messages: readonly Outgoing[], alongRows: readonly unknown[]) => void;
   /** Extra events about the messages each transaction handled (e.g. one LogEmitted with a record each), written with them. */
   readonly onHandled?: CommitOptions['onHandled'];
   /** Told of every failure, after the message was retried or dead-lettered. */
@@ -79,8 +82,8 @@ export class Consumer {
     this.#log = log;
     this.#options = options;
     this.#handlers = bindHandlers(options.service, options.handlers);
-    const { service, commit, afterCommit, onHandled, plan, maxAttempts } = options;
-    this.#commit = deliveryCommitter(db, log, { service, handlers: this.#handlers, commit, afterCommit, onHandled });
+    const { service, commit, alongCommit, afterCommit, onHandled, plan, maxAttempts } = options;
+    this.#commit = deliveryCommitter(db, log, { service, handlers: this.#handlers, commit, alongCommit, afterCommit, onHandled });
     this.#failurePlan = { service, deadLetterQueue: plan.deadLetterQueue, waitQueues: plan.waitQueues, maxAttempts };
   }
 

@@ -130,9 +130,10 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
         maxAttempts: config.maxAttempts,
         maxMessageBytes: config.maxMessageBytes,
         commit: commitOf(m, config),
-        afterCommit: (messages) => {
+        alongCommit: () => started.get(m.name)?.alongCommit?.(),
+        afterCommit: (messages, alongRows) => {
           relay!.publishCommitted(messages);
-          started.get(m.name)?.committed?.();
+          started.get(m.name)?.committed?.(alongRows);
         },
         onHandled: events.onHandled,
         onFailed: events.onFailed,

@@ -69,6 +69,11 @@ export interface OutboxWriteOptions {
   readonly last?: boolean;
   /** Another data-modifying statement of the transaction, sent in the same one (the consumer's inbox entries, runtime/commit-deliveries.ts). */
   readonly along?: Statement | undefined;
+  /**
+   * A statement whose rows the caller wants (a mailer's claim of the e-mails to send once
+   * the transaction committed), sent in the same one: writeAllToOutboxReturning returns them.
+   */
+  readonly returning?: Statement | undefined;
 }
 
 /**
@@ -78,6 +83,11 @@ export interface OutboxWriteOptions {
  * after the commit.
  */
 export async function writeAllToOutbox(em: EntityManager, written: readonly Caused[], options: OutboxWriteOptions = {}): Promise<Outgoing[]> {
+  return (await writeAllToOutboxReturning(em, written, options)).outgoing;
+}
+
+/** writeAllToOutbox, returning besides the rows of options.returning (none without it). */
+export async function writeAllToOutboxReturning(em: EntityManager, written: readonly Caused[], options: OutboxWriteOptions = {}): Promise<{ outgoing: Outgoing[]; rows: unknown[] }> {
   const logs: Caused[] = [];
   const events: Caused[] = [];
   for (const { events: all, cause } of written) {
@@ -89,10 +99,11 @@ export async function writeAllToOutbox(em: EntityManager, written: readonly Caus
   const staged = pendingLogRecords(logs);
   if (staged) logRecordStatements++;
   const { insert, outgoing } = outboxRows(events);
-  const statement = asOneStatement([options.along, staged, insert]);
-  if (!statement) return [];
-  await em.execute(options.last ? lastStatement(statement.sql) : statement.sql, statement.values);
-  return outgoing;
+  // the statement whose rows are wanted goes last: it is the main one, the others ride along
+  const statement = asOneStatement([options.along, staged, insert, options.returning]);
+  if (!statement) return { outgoing: [], rows: [] };
+  const rows = await em.execute<unknown[]>(options.last ? lastStatement(statement.sql) : statement.sql, statement.values);
+  return { outgoing, rows: options.returning ? rows : [] };
 }
 
 /**

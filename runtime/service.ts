@@ -10,6 +10,7 @@ import type { Logger } from './logger.ts';
 import type { HostMetrics } from './metrics.ts';
 import type { Publisher } from './publisher.ts';
 import type { Readiness } from './readiness.ts';
+import type { Statement } from './outbox.ts';
 import type { OutboxRelay } from './relay.ts';
 
 /** What the host runs for all its services. */
@@ -34,8 +35,14 @@ export interface ServiceRuntime extends HostRuntime {
 
 export interface Stoppable {
   stop(deadline: number): Promise<void>;
-  /** Told after each commit of the service's consumer (e.g. to wake the worker that sends what it queued). */
-  committed?(): void;
+  /**
+   * A statement for each commit of the service's consumer to send in the statement that
+   * commits (no round trip of its own): the mailer's claim of the e-mails due, so that
+   * what a commit queued is claimed by that commit.
+   */
+  alongCommit?(): Statement | undefined;
+  /** Told after each commit of the service's consumer, with its alongCommit statement's rows (the mailer sends the e-mails claimed). */
+  committed?(alongRows: readonly unknown[]): void;
 }
 
 /** What a service sets beside its handlers (each generated define<Service> helper takes these). */

@@ -5,6 +5,8 @@
 // knows (whose handler may even fail on its own earlier effect) is committed again with
 // the inbox first, so each effect happens once and the known one is told 'duplicate';
 // a group failing for a reason of its own fails as it is, its handler not run again.
+// A statement sent along with each commit (a mailer's claim) costs no round trip, and its
+// rows are handed on only when its transaction committed.
 // Round trips are counted as the server's ReadyForQuery answers, one per round trip.
 import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
@@ -149,6 +151,28 @@ test('a group failing for a reason of its own fails that delivery alone, and its
   assert.is(results[2]!.status === 'fulfilled' && results[2].value, 'handled');
   assert.is(runs.get(orderOf(group[1]!)), 2, 'once in the group, once alone');
   assert.is(await charges(group.map(orderOf)), 2);
+});
+
+test('a statement sent along with the commit costs no round trip, and its rows are handed on only once its transaction committed', async () => {
+  await sql(env.databaseUrl, 'create table public.jobs (id int primary key, claimed_by uuid)');
+  await sql(env.databaseUrl, 'insert into public.jobs (id) select generate_series(1, 5)');
+  const handedOn: unknown[][] = [];
+  const claimer = (claimedBy: string) => deliveryCommitter(db, log, {
+    service: 'payment', handlers: bindHandlers('payment', { onOrderPersisted }), commit: { size: 8, lanes: 1 },
+    alongCommit: () => ({ sql: 'update public.jobs set claimed_by = ? where id in (select id from public.jobs where claimed_by is null order by id limit 2) returning id', values: [claimedBy] }),
+    afterCommit: (messages, rows) => { handedOn.push(rows.map((r) => (r as { id: number }).id).sort()); assert.is(messages.length, 1, 'the events still go out'); },
+  });
+  const first = delivery();
+  const { value, trips } = await counting(() => claimer(first.envelope.messageId)(first));
+  assert.is(value, 'handled');
+  assert.is(trips, 2, 'as many round trips as without it');
+  assert.equal(handedOn, [[1, 2]]);
+  const failing = delivery();
+  failFor.set(orderOf(failing), new PermanentError('declined'));
+  await claimer(failing.envelope.messageId)(failing).then(() => assert.unreachable('the handler failed'), () => undefined);
+  assert.equal(handedOn, [[1, 2]], 'a transaction that rolled back hands nothing on');
+  const claimed = await sql<{ id: number; claimed_by: string | null }>(env.databaseUrl, 'select id, claimed_by from public.jobs order by id');
+  assert.equal(claimed.map((r) => r.claimed_by), [first.envelope.messageId, first.envelope.messageId, null, null, null], 'and claims nothing');
 });
 
 test.run();

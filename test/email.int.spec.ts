@@ -261,7 +261,7 @@ test('the dispatcher keeps CR/LF of a stored subject out of the headers and refu
   }
 });
 
-test('the commit that queues an e-mail wakes its dispatcher: sent without waiting for a poll', async () => {
+test('the commit that queues an e-mail claims it in its own last statement: sent at once, without waiting for a poll', async () => {
   await host.stop();
   // Waiting when the dispatcher starts: its first pass, at start, sends it and then sleeps for the hour.
   const early = customer('early');
@@ -272,6 +272,25 @@ test('the commit that queues an e-mail wakes its dispatcher: sent without waitin
     const payment = paymentSucceeded();
     await publish(env.amqpUrl, message('PaymentSucceeded', payment));
     await oneMailTo(smtp, payment.email);
+    const [row] = await sql<{ attempts: number; status: string }>(env.databaseUrl, `select attempts, status from mail.emails where recipient = $1`, [payment.email]);
+    assert.equal(row, { attempts: 1, status: 'sent' }, 'claimed once, by the commit, and sent');
+  } finally {
+    await slow.stop();
+    host = await startHost(env.config({ SMTP_URL: smtp.url }), emailServices, deliveries.options);
+  }
+});
+
+test('a commit whose claim is full leaves the other due e-mails to a pass that follows at once, not to the poll', async () => {
+  await host.stop();
+  const slow = await startHost(env.config({ SMTP_URL: smtp.url, MAIL_POLL_MS: '3600000', MAIL_BATCH_SIZE: '1' }), emailServices, deliveries.options);
+  try {
+    await eventually(async () => (await sql<{ n: number }>(env.databaseUrl, `select count(*)::int as n from mail.emails where status = 'pending'`))[0]!.n === 0 || undefined, 'the first pass done', 15_000);
+    // due before the commit: its claim of one takes the oldest, and the rest must not wait an hour
+    const waiting = [customer('waiting-1'), customer('waiting-2')];
+    for (const address of waiting) await queueConfirmation(address, 'Queued by another replica');
+    const payment = paymentSucceeded();
+    await publish(env.amqpUrl, message('PaymentSucceeded', payment));
+    for (const address of [...waiting, payment.email]) await oneMailTo(smtp, address);
   } finally {
     await slow.stop();
     host = await startHost(env.config({ SMTP_URL: smtp.url }), emailServices, deliveries.options);

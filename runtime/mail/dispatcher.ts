@@ -1,8 +1,10 @@
 // Sends the queued e-mails of some kinds (rows of mail.emails) through SMTP, each
 // with the Message-ID stored in its row, and marks them sent; retries with growing
 // backoff while SMTP fails, and gives up (status 'failed', error log) after
-// maxAttempts. Its service wakes it after each commit of its consumer (the commit
-// that queued e-mails), and it polls as the fallback (a restart, another replica).
+// maxAttempts. The commit that queues e-mails claims them itself: its service's
+// consumer sends the claim in the statement that commits (claimStatement), and the
+// dispatcher sends what it claimed (sendClaimed), with no claim of its own in between.
+// It polls as the fallback (a restart, another replica, retries, a claim that was full).
 //
 // Claiming is a lease, not a lock held across the send: one short statement picks
 // due pending rows FOR UPDATE SKIP LOCKED (so several dispatchers never pick the
@@ -16,7 +18,9 @@
 // Each send is a CLIENT span, child of the traceparent the row was queued with (the
 // handling that queued it), so the order's trace reaches its e-mails.
 import type { Database, EntityManager } from '../db.ts';
+import type { Statement } from '../outbox.ts';
 import type { Logger } from '../logger.ts';
+import { describeError } from '../errors.ts';
 import { throughOutage } from '../through-outage.ts';
 import { pollingLoop, type PollingLoop } from '../polling-loop.ts';
 import type { MailTransport } from './transport.ts';
@@ -106,6 +110,8 @@ export class MailDispatcher {
   readonly #log: Logger;
   readonly #options: MailDispatcherOptions & typeof DEFAULTS;
   #loop: PollingLoop | undefined;
+  /** Sends of claims made by the service's commits (sendClaimed), which stop() waits for as for a pass. */
+  readonly #sending = new Set<Promise<void>>();
 
   constructor(db: Database, transport: MailTransport, log: Logger, options: MailDispatcherOptions) {
     if (options.kinds.length === 0) throw new Error('a mail dispatcher needs at least one e-mail kind');
@@ -133,15 +139,36 @@ export class MailDispatcher {
 
   /** One pass: claims the due e-mails (up to batchSize), sends them, records the outcomes; returns how many it claimed. */
   async dispatchBatch(): Promise<number> {
-    const claimed = await this.#claim();
-    const sent = (await Promise.all(claimed.map((email) => this.#deliver(email)))).filter((s) => s !== undefined);
-    await this.#markSent(sent);
+    const claim = this.claimStatement();
+    const claimed = await this.#db.em.fork().execute<QueuedEmail[]>(claim.sql, claim.values);
+    await this.#sendAll(claimed);
     return claimed.length;
   }
 
-  async #claim(): Promise<QueuedEmail[]> {
+  /** The claim of up to batchSize due e-mails, as a statement another transaction may send (its commit is the claim's). */
+  claimStatement(): Statement {
     const { kinds, batchSize, leaseMs } = this.#options;
-    return this.#db.em.fork().execute<QueuedEmail[]>(CLAIM_DUE_EMAILS, [leaseMs / 1000, [...kinds], batchSize]);
+    return { sql: CLAIM_DUE_EMAILS, values: [leaseMs / 1000, [...kinds], batchSize] };
+  }
+
+  /**
+   * Sends e-mails claimed by a committed claimStatement. A full claim may have left due
+   * ones behind: a pass follows for those. Once stopped it sends nothing: the claimed rows
+   * wait for their lease to end, and another pass (after a restart) sends them.
+   */
+  sendClaimed(claimed: readonly QueuedEmail[]): void {
+    if (claimed.length === 0 || !this.#loop) return;
+    if (claimed.length >= this.#options.batchSize) this.nudge();
+    const sending = this.#sendAll(claimed).catch((err: unknown) => {
+      this.#log.error({ err: describeError(err).message, emails: claimed.length }, 'sending claimed e-mails failed; they are sent again once their lease ends');
+    }).finally(() => this.#sending.delete(sending));
+    this.#sending.add(sending);
+  }
+
+  /** Sends the claimed e-mails side by side and records the outcomes (the sent ones in one statement). */
+  async #sendAll(claimed: readonly QueuedEmail[]): Promise<void> {
+    const sent = (await Promise.all(claimed.map((email) => this.#deliver(email)))).filter((s) => s !== undefined);
+    await this.#markSent(sent);
   }
 
   /** Sends one e-mail in its span; returns it when the SMTP server took it (to be marked sent with the pass's others). */
@@ -240,7 +267,7 @@ export class MailDispatcher {
     const loop = this.#loop;
     if (!loop) return;
     this.#loop = undefined;
-    const halted = loop.halt();
+    const halted = Promise.all([loop.halt(), ...this.#sending]);
     const finished = await Promise.race([
       halted.then(() => true),
       new Promise<false>((resolve) => setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())).unref()),
