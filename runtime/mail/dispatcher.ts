@@ -21,7 +21,6 @@ import type { Database, EntityManager } from '../db.ts';
 import type { Statement } from '../outbox.ts';
 import type { Logger } from '../logger.ts';
 import { describeError } from '../errors.ts';
-import { GroupCommit } from '../group-commit.ts';
 import { throughOutage } from '../through-outage.ts';
 import { pollingLoop, type PollingLoop } from '../polling-loop.ts';
 import type { MailTransport } from './transport.ts';
@@ -113,23 +112,6 @@ export class MailDispatcher {
   #loop: PollingLoop | undefined;
   /** Sends of claims made by the service's commits (sendClaimed), which stop() waits for as for a pass. */
   readonly #sending = new Set<Promise<void>>();
-  /**
-   * Marks sent e-mails sent, one statement at a time: what passes and claims finish while
-   * one is on its way goes in the next, so a busy dispatcher marks many sends per round trip.
-   */
-  readonly #marks = new GroupCommit<string, void>({
-    size: 1000,
-    lanes: 1,
-    commit: async (ids) => {
-      // Through a database restart the mark is retried while the lease lasts, rather than resending the mails.
-      await throughOutage(() => this.#db.em.fork().execute(
-        `update mail.emails set status = 'sent', sent_at = now(), last_error = null where id in (?) and status = 'pending'`, [ids]),
-      { what: 'marking e-mails sent', deadline: this.#leaseEnd(), log: this.#log });
-      return ids.map(() => undefined);
-    },
-    // one statement for all: it fails for all, and is not tried again e-mail by e-mail
-    sharedFailure: () => true,
-  });
 
   constructor(db: Database, transport: MailTransport, log: Logger, options: MailDispatcherOptions) {
     if (options.kinds.length === 0) throw new Error('a mail dispatcher needs at least one e-mail kind');
@@ -148,11 +130,6 @@ export class MailDispatcher {
       log: this.#log,
       what: 'e-mail dispatch pass',
     });
-  }
-
-  /** E-mails sent and waiting for the statement that marks them sent (the next one, while one is on its way). */
-  get marksWaiting(): number {
-    return this.#marks.waiting;
   }
 
   /** Wakes the dispatcher now (its service does, after a commit that may have queued e-mails). */
@@ -240,7 +217,10 @@ export class MailDispatcher {
   async #markSent(sent: readonly Sent[]): Promise<void> {
     if (sent.length === 0) return;
     try {
-      await Promise.all(sent.map((s) => this.#marks.submit(s.email.id)));
+      // Through a database restart the mark is retried while the lease lasts, rather than resending the mails.
+      await throughOutage(() => this.#db.em.fork().execute(
+        `update mail.emails set status = 'sent', sent_at = now(), last_error = null where id in (?) and status = 'pending'`, [sent.map((s) => s.email.id)]),
+      { what: 'marking e-mails sent', deadline: this.#leaseEnd(), log: this.#log });
       for (const { email, response, log, span } of sent) inSpan(span, () => log.info({ attempts: email.attempts, response }, 'e-mail sent'));
     } catch (err) {
       // Sent but not marked: the lease runs out and the same Message-IDs go out again.
