@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { serviceNames } from '../generated/registry.ts';
 import { brokerPasswordVariable, composeServicesBlock, withComposeServices, withPrometheusServices } from '../tools/contract-blocks.ts';
-import { serviceNodeFlags } from './support/start-command.ts';
+import { serviceNodeFlags, serviceStartEnv } from './support/start-command.ts';
 
 type Obj = Record<string, unknown>;
 type Compose = Obj & { services: Record<string, Obj> };
@@ -393,6 +393,9 @@ function checkDockerfile(text: string): string[] {
   const want = ['node', ...serviceNodeFlags(), 'runtime/main.ts'];
   if (JSON.stringify(cmdArgs) !== JSON.stringify(want)) problems.push(`CMD is ${cmd?.args}, want exec form ${JSON.stringify(want)} (npm start's flags)`);
   if (all('ENTRYPOINT').length) problems.push('ENTRYPOINT would wrap the CMD');
+  for (const [key, value] of Object.entries(serviceStartEnv())) {
+    if (!all('ENV').some((i) => i.args.split(/\s+/).includes(`${key}=${value}`))) problems.push(`no ENV ${key}=${value} (npm start's setting)`);
+  }
 
   const install = index((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args));
   if (install < 0) problems.push('no RUN npm ci');
@@ -674,6 +677,9 @@ test('checks catch a Dockerfile that installs with npm install, runs as root, co
   assert.ok(order.includes('runtime/ is copied before npm ci (busts the dependency layer)'), order.join('\n'));
   const unbudgeted = checkDockerfile(dockerfileText.replace(/^CMD .*$/m, 'CMD ["node", "runtime/main.ts"]'));
   assert.ok(unbudgeted.some((p) => p.startsWith('CMD is') && p.includes('max-old-space-size')), unbudgeted.join('\n'));
+  assert.ok(Object.keys(serviceStartEnv()).length > 0, "npm start sets no environment: the check below would check nothing");
+  const unsettled = checkDockerfile(dockerfileText.replace(/\s*\\\n\s*MALLOC_ARENA_MAX=\S+/, ''));
+  assert.ok(unsettled.some((p) => p.startsWith('no ENV MALLOC_ARENA_MAX=')), unsettled.join('\n'));
 });
 
 

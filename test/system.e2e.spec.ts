@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { freePort, startSmtpServer, type TestSmtpServer } from './support/smtp.ts';
 import { emailsSent, pipelineIdle, postOrder } from './support/shop.ts';
-import { serviceNodeFlags } from './support/start-command.ts';
+import { serviceNodeFlags, serviceStartEnv } from './support/start-command.ts';
 import { paymentOutcome } from '../handlers/payment/index.ts';
 import { startPaymentProvider } from '../simulators/payment-provider/server.ts';
 import { serviceNames } from '../generated/registry.ts';
@@ -170,7 +170,7 @@ test('all-in-one, as npm start runs it (two threads): 200 orders reach their ter
   await scenario('e2e_all', async (env, smtp, apiPort) => {
     const main = fork(MAIN, [], {
       execArgv: serviceNodeFlags(),
-      env: { ...process.env, ...settings(env, smtp, apiPort), THREADS: '2' },
+      env: { ...process.env, ...serviceStartEnv(), ...settings(env, smtp, apiPort), THREADS: '2' },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     const exit = new Promise<number | null>((resolve) => main.once('exit', (code) => resolve(code)));

@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { createTestEnv, eventually, management, type TestEnv } from './support/env.ts';
 import { freePort, startSmtpServer, type TestSmtpServer } from './support/smtp.ts';
 import { addProduct, emailsSent, pipelineIdle, postOrder } from './support/shop.ts';
-import { serviceNodeFlags } from './support/start-command.ts';
+import { serviceNodeFlags, serviceStartEnv } from './support/start-command.ts';
 import { threadsOf } from '../handlers/index.ts';
 
 const ROOT = path.join(import.meta.dirname, '..');
@@ -38,7 +38,7 @@ test.before(async () => {
   main = spawn(process.execPath, [...serviceNodeFlags(), path.join(ROOT, 'runtime', 'main.ts')], {
     cwd: ROOT,
     env: {
-      ...process.env, AMQP_URL: env.amqpUrl, DATABASE_URL: env.databaseUrl, SMTP_URL: smtp.url, PORT: String(port),
+      ...process.env, ...serviceStartEnv(), AMQP_URL: env.amqpUrl, DATABASE_URL: env.databaseUrl, SMTP_URL: smtp.url, PORT: String(port),
       THREADS: '2', LOG_LEVEL: 'info', LOG_FORMAT: 'json', PAYMENT_FAILURE_RATE: '0', PAYMENT_LATENCY_MS: '0', ORDER_RATE_LIMIT_MAX: '0',
     },
     stdio: ['ignore', 'pipe', 'inherit'],

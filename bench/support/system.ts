@@ -9,7 +9,7 @@ import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { serviceNames } from '../../generated/registry.ts';
 import { eventually, type TestEnv } from '../../test/support/env.ts';
-import { serviceNodeFlags } from '../../test/support/start-command.ts';
+import { serviceNodeFlags, serviceStartEnv } from '../../test/support/start-command.ts';
 import { freePort } from '../../test/support/smtp.ts';
 import type { Mode } from './options.ts';
 
@@ -46,7 +46,8 @@ export async function startBenchSystem(options: {
   const started: Started[] = [];
   const launch = (name: string, script: string, role: SystemProcess['role'], vars: Record<string, string>): Started => {
     const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [...(role === 'shop' ? serviceNodeFlags() : []), script], { cwd: ROOT, env: { ...process.env, ...vars }, stdio: ['ignore', fd, fd] });
+    const shop = role === 'shop';
+    const child = spawn(process.execPath, [...(shop ? serviceNodeFlags() : []), script], { cwd: ROOT, env: { ...process.env, ...(shop ? serviceStartEnv() : {}), ...vars }, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     if (child.pid === undefined) throw new Error(`could not start ${name} (${script}); see ${logFile}`);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

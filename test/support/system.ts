@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventually, type TestEnv } from './env.ts';
 import { freePort } from './smtp.ts';
-import { serviceNodeFlags } from './start-command.ts';
+import { serviceNodeFlags, serviceStartEnv } from './start-command.ts';
 
 const ROOT = path.join(import.meta.dirname, '..', '..');
 const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
@@ -57,6 +57,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       cwd: ROOT,
       env: {
         ...process.env,
+        ...serviceStartEnv(),
         AMQP_URL: options.env.amqpUrl,
         DATABASE_URL: options.env.databaseUrl,
         SMTP_URL: options.smtpUrl,
