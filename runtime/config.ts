@@ -38,9 +38,12 @@ export interface Config {
   /**
    * Event loops the process runs its services on: 1, or 2 (the order's own path on the main
    * thread, what follows its outcome on a second: runtime/service-thread.ts). THREADS=auto
-   * (the default) is 2 on a machine with two or more cores.
+   * (the default) is 2 on a machine with two or more cores, unless the process's memory is
+   * limited below what a second heap needs (autoThreads).
    */
   readonly threads: 1 | 2;
+  /** Why the process runs `threads` event loops, for the start log. */
+  readonly threadsReason: string;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
   /** pretty: coloured lines for people; json: one JSON object a line. Default: pretty on a terminal, json otherwise. */
   readonly logFormat: 'pretty' | 'json';
@@ -284,15 +287,39 @@ function serviceLimits(env: Env): Record<string, ServiceLimits> {
   return limits;
 }
 
-/** THREADS: 1, 2, or auto (2 where the machine has a second core for the second event loop). */
-function threads(value: string | undefined): 1 | 2 {
+/**
+ * The memory limit under which THREADS=auto runs one event loop. A second thread is a second
+ * V8 heap: flat out on two cores the process peaked at 335–355 MiB with two threads and at
+ * 280–300 MiB with one (README, the twelfth round). A process that outgrows its container's
+ * limit is killed, and it would outgrow it under load, the worst moment.
+ */
+export const TWO_THREADS_MIN_MEMORY_MIB = 512;
+
+/**
+ * THREADS=auto: 2 where the machine has a second core for the second event loop and the
+ * process may use the memory of a second heap. `memoryLimitBytes` is the limit the OS puts
+ * on the process (process.constrainedMemory(): a cgroup's, as in a container); 0, or a
+ * figure no machine has, means none.
+ */
+export function autoThreads(cores: number, memoryLimitBytes: number): { threads: 1 | 2; reason: string } {
+  if (cores < 2) return { threads: 1, reason: `THREADS=auto: ${cores} core` };
+  const limitMiB = memoryLimitBytes > 0 && memoryLimitBytes < Number.MAX_SAFE_INTEGER ? Math.floor(memoryLimitBytes / 1048576) : undefined;
+  if (limitMiB !== undefined && limitMiB < TWO_THREADS_MIN_MEMORY_MIB) {
+    return { threads: 1, reason: `THREADS=auto: the process's memory is limited to ${limitMiB} MiB, under the ${TWO_THREADS_MIN_MEMORY_MIB} MiB a second thread's heap needs` };
+  }
+  return { threads: 2, reason: `THREADS=auto: ${cores} cores${limitMiB === undefined ? '' : `, memory limited to ${limitMiB} MiB`}` };
+}
+
+/** THREADS: 1, 2, or auto (autoThreads). */
+function threads(value: string | undefined): { threads: 1 | 2; reason: string } {
   const v = (value ?? '').trim();
-  if (v === '' || v === 'auto') return availableParallelism() >= 2 ? 2 : 1;
-  if (v === '1' || v === '2') return Number(v) as 1 | 2;
+  if (v === '' || v === 'auto') return autoThreads(availableParallelism(), process.constrainedMemory());
+  if (v === '1' || v === '2') return { threads: Number(v) as 1 | 2, reason: `THREADS=${v}` };
   throw new ConfigError(`THREADS must be 1, 2 or auto (got ${value})`);
 }
 
 export function loadConfig(env: Env = process.env): Config {
+  const eventLoops = threads(env.THREADS);
   const retryDelaysMs = env.RETRY_DELAYS_MS
     ? env.RETRY_DELAYS_MS.split(',').map((d) => {
       const v = Number(d.trim());
@@ -320,7 +347,8 @@ export function loadConfig(env: Env = process.env): Config {
     port: number(env, 'PORT', 8080, 0, 65535),
     healthPort: number(env, 'HEALTH_PORT', 0, 0, 65535),
     services: service === '' || service === 'all' ? 'all' : service.split(',').map((s) => s.trim()).filter(Boolean),
-    threads: threads(env.THREADS),
+    threads: eventLoops.threads,
+    threadsReason: eventLoops.reason,
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
     logFormat: oneOf(env, 'LOG_FORMAT', process.stdout.isTTY === true ? 'pretty' : 'json', ['pretty', 'json']),
     otelEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', undefined, ['http:', 'https:']),

@@ -54,6 +54,8 @@ process.on('SIGINT', onSignal);
 
 // before the second thread starts: it makes stdout non-blocking for both (runtime/logger.ts)
 const log = createLogger(config, { app: 'order-pipeline', services: groups[0].join(',') });
+log.info({ eventLoops: groups.length, why: groups.length < config.threads ? `${config.threadsReason}; these services all run on the main thread` : config.threadsReason },
+  groups.length === 2 ? 'running on two threads' : 'running on one thread');
 const cannotStart = async (err: Error): Promise<never> => {
   // a driver's error may quote the URL it was given: never print a password
   console.error(`could not start: ${withoutSecrets(err.message, config)}`);

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ConfigError, loadConfig, redactUrl, withoutSecrets } from '../runtime/config.ts';
+import { autoThreads, ConfigError, loadConfig, redactUrl, TWO_THREADS_MIN_MEMORY_MIB, withoutSecrets } from '../runtime/config.ts';
 import { availableParallelism } from 'node:os';
 import { SECOND_THREAD, selectServices, threadsOf } from '../handlers/index.ts';
 import { serviceNames } from '../generated/registry.ts';
@@ -27,8 +27,23 @@ test('SERVICE picks services by their contract names', async () => {
   await selectServices(['paymnet']).then(() => assert.unreachable('an unknown name is refused'), (err: Error) => assert.match(err.message, /unknown service "paymnet"/));
 });
 
+test('THREADS=auto: one event loop on one core, or where the process\'s memory is limited below what a second heap needs', () => {
+  const MiB = 1048576;
+  const unlimited = 2 ** 64; // what process.constrainedMemory() answers where no cgroup limits the process
+  assert.is(autoThreads(2, unlimited).threads, 2);
+  assert.is(autoThreads(2, 0).threads, 2, 'an unknown limit is none');
+  assert.is(autoThreads(8, unlimited).threads, 2);
+  assert.is(autoThreads(1, unlimited).threads, 1);
+  assert.equal(autoThreads(2, 300 * MiB), { threads: 1, reason: `THREADS=auto: the process's memory is limited to 300 MiB, under the ${TWO_THREADS_MIN_MEMORY_MIB} MiB a second thread's heap needs` });
+  assert.is(autoThreads(2, (TWO_THREADS_MIN_MEMORY_MIB - 1) * MiB).threads, 1);
+  assert.equal(autoThreads(2, TWO_THREADS_MIN_MEMORY_MIB * MiB), { threads: 2, reason: `THREADS=auto: 2 cores, memory limited to ${TWO_THREADS_MIN_MEMORY_MIB} MiB` });
+  assert.is(autoThreads(1, 300 * MiB).threads, 1);
+});
+
 test('THREADS: the all-in-one process runs what follows an order\'s outcome on a second thread; auto is two on two cores or more', () => {
-  assert.is(loadConfig({}).threads, availableParallelism() >= 2 ? 2 : 1);
+  assert.is(loadConfig({}).threads, autoThreads(availableParallelism(), process.constrainedMemory()).threads);
+  assert.is(loadConfig({}).threadsReason, autoThreads(availableParallelism(), process.constrainedMemory()).reason);
+  assert.is(loadConfig({ THREADS: '1' }).threadsReason, 'THREADS=1');
   assert.is(loadConfig({ THREADS: 'auto' }).threads, loadConfig({}).threads);
   assert.is(loadConfig({ THREADS: '1' }).threads, 1);
   assert.is(loadConfig({ THREADS: '2' }).threads, 2);
