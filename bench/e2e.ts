@@ -9,14 +9,14 @@
 // the machine is shared and figures are noisy. Everything it started is stopped and
 // removed at the end, on failure and on Ctrl-C too.
 // Usage: npm run bench -- [--clients 64 | --rate R] [--seconds 60] [--drain 60]
-//          [--mode all-in-one|per-service] [--skip-raw] [KEY=VALUE ...]
+//          [--mode all-in-one|per-service] [--products N] [--skip-raw] [KEY=VALUE ...]
 //   e.g. npm run bench -- --rate 30 --seconds 20 PAYMENT_LATENCY_MS=0
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestEnv, sql } from '../test/support/env.ts';
+import { createTestEnv } from '../test/support/env.ts';
 import { startSmtpServer } from '../test/support/smtp.ts';
 import { fmtMs, latencyChart } from './support/chart.ts';
 import { orderEvents, readCompletions } from './support/completion.ts';
@@ -27,6 +27,7 @@ import { startMonitor } from './support/monitor.ts';
 import { measureRawCapacity, type RawCapacity } from './support/raw-capacity.ts';
 import { markdown, type Result } from './support/report.ts';
 import { startBenchSystem } from './support/system.ts';
+import { stockCatalog } from './support/catalog.ts';
 
 const args = process.argv.slice(2);
 let options;
@@ -82,9 +83,7 @@ try {
   const system = await startBenchSystem({ mode, env, smtpUrl: smtp.url, logFile, settings: systemSettings });
   cleanups.push({ what: 'stopping the system', run: () => system.stop() });
 
-  // Enough stock that no order is rejected for it: the run measures the pipeline, not a sell-out.
-  await sql(env.databaseUrl, 'update shop.products set stock_on_hand = 1000000000');
-  const products = (await sql<{ product_id: string }>(env.databaseUrl, 'select product_id from shop.products order by product_id')).map((p) => p.product_id);
+  const products = await stockCatalog(env.databaseUrl, options.products);
 
   const monitor = startMonitor(env, system, raw);
   cleanups.push({ what: 'stopping the monitor', run: async () => monitor.stop() });
@@ -150,7 +149,7 @@ try {
   const commit = git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', '.', ':(exclude)bench/results', ':(exclude)node_modules') ? ' (uncommitted changes)' : '');
 
   const result: Result = {
-    settings: { mode, load: describeLoad(load), seconds, warmup, drainSeconds, system: systemSettings, commandLine: `npm run bench -- ${args.join(' ')}`.trim() },
+    settings: { mode, load: describeLoad(load), seconds, warmup, drainSeconds, system: systemSettings, products: products.length, commandLine: `npm run bench -- ${args.join(' ')}`.trim() },
     machine: { cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString(), commit },
     orders: {
       windowSeconds: seconds, offered: requests.length, accepted: accepted.length, acceptedPerSecond: perSecondOf(accepted.length, seconds),

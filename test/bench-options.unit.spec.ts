@@ -11,6 +11,21 @@ test('the defaults: 64 clients flat out for 60 s, no warm-up, a 60 s drain, all 
   assert.is(o.warmupSeconds, 0);
   assert.is(o.drainSeconds, 60);
   assert.is(o.mode, 'all-in-one');
+  assert.is(o.products, undefined, 'the seed catalog as it is');
+});
+
+test('--products takes a whole number of products, up to what the bench ids can name', () => {
+  assert.is(parseOptions(['--products', '1']).products, 1);
+  assert.is(parseOptions(['--products', '500', '--rate', '100']).products, 500);
+  assert.is(parseOptions(['--products', '99999']).products, 99_999);
+  for (const [args, message] of [
+    [['--products'], /--products needs a positive integer \(got nothing\)/],
+    [['--products', '0'], /--products needs a positive integer \(got 0\)/],
+    [['--products', '2.5'], /--products needs a positive integer \(got 2.5\)/],
+    [['--products', '100000'], /--products is at most 99999 \(got 100000\)/],
+  ] as const) {
+    assert.throws(() => parseOptions(args), (e: Error) => e instanceof UsageError && message.test(e.message), args.join(' '));
+  }
 });
 
 test('--warmup takes seconds, fractions and 0 included; settings pass through as they are', () => {

@@ -42,9 +42,10 @@ export function driver(apiUrl: string, load: Load, products: readonly string[], 
   /** Resolves with the seconds a refusal (503, 429) asked the client to wait, 0 otherwise. */
   const postOne = async (): Promise<number> => {
     const i = sent++;
-    // A line or two over the catalog, quantities 1–3: every order payable, none short of stock.
+    // A line or two over the catalog, quantities 1–3: every order payable, none short of stock
+    // (one line on a one-product catalog: a product appears once in an order).
     const items = [{ productId: products[i % products.length], quantity: 1 + (i % 3) }];
-    if (i % 2 === 0) items.push({ productId: products[(i + 1) % products.length], quantity: 1 });
+    if (i % 2 === 0 && products.length > 1) items.push({ productId: products[(i + 1) % products.length], quantity: 1 });
     const body = JSON.stringify({ customerId, email: `bench-${i}@example.com`, items });
     const sentAt = Date.now();
     const t0 = performance.now();

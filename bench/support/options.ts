@@ -23,15 +23,23 @@ export interface Options {
   readonly drainSeconds: number;
   readonly mode: Mode;
   readonly skipRaw: boolean;
+  /**
+   * How many products the orders draw on: the seed catalog's first N, or all of it and as
+   * many bench products as make N. Unset: the seed catalog as it is. Fewer products, more
+   * orders that share a product's stock row (store-order and cancel-order lock them).
+   */
+  readonly products: number | undefined;
   /** Environment of the system's processes, over the bench's own defaults. */
   readonly settings: Readonly<Record<string, string>>;
 }
 
-export const USAGE = 'usage: npm run bench -- [--clients N | --rate R] [--seconds S] [--warmup S] [--drain S] [--mode all-in-one|per-service] [--skip-raw] [KEY=VALUE ...]';
+export const USAGE = 'usage: npm run bench -- [--clients N | --rate R] [--seconds S] [--warmup S] [--drain S] [--mode all-in-one|per-service] [--products N] [--skip-raw] [KEY=VALUE ...]';
 
 export class UsageError extends Error {}
 
 const DEFAULT_CLIENTS = 64;
+/** The bench products get ids BENCH-00001 to BENCH-99999 (openapi's ProductId). */
+const MAX_PRODUCTS = 99_999;
 
 export function parseOptions(args: readonly string[]): Options {
   let clients: number | undefined;
@@ -41,6 +49,7 @@ export function parseOptions(args: readonly string[]): Options {
   let warmupSeconds = 0;
   let mode: Mode = 'all-in-one';
   let skipRaw = false;
+  let products: number | undefined;
   const settings: Record<string, string> = {};
   const positive = (name: string, raw: string | undefined, integer: boolean): number => {
     const value = Number(raw);
@@ -74,12 +83,17 @@ export function parseOptions(args: readonly string[]): Options {
         break;
       }
       case '--skip-raw': skipRaw = true; break;
+      case '--products': {
+        products = positive('products', args[++i], true);
+        if (products > MAX_PRODUCTS) throw new UsageError(`--products is at most ${MAX_PRODUCTS} (got ${products})`);
+        break;
+      }
       default: throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
     }
   }
   if (clients !== undefined && rate !== undefined) throw new UsageError('--clients (closed loop) and --rate (open loop) exclude each other');
   const load: Load = rate !== undefined ? { kind: 'open', rate } : { kind: 'closed', clients: clients ?? DEFAULT_CLIENTS };
-  return { load, seconds, warmupSeconds, drainSeconds, mode, skipRaw, settings };
+  return { load, seconds, warmupSeconds, drainSeconds, mode, skipRaw, products, settings };
 }
 
 export function describeLoad(load: Load): string {

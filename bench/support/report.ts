@@ -26,6 +26,8 @@ export interface Result {
     readonly drainSeconds: number;
     /** Environment given to the system's processes (the runtime's defaults apply to the rest). */
     readonly system: Readonly<Record<string, string>>;
+    /** How many products the orders drew on (--products; the seed catalog's five by default). */
+    readonly products: number;
     readonly commandLine: string;
   };
   readonly machine: { readonly cores: number; readonly cpuModel: string; readonly node: string; readonly date: string; readonly commit: string };
@@ -137,7 +139,7 @@ export function markdown(r: Result): string {
     '',
     `\`${r.settings.commandLine}\` — ${r.settings.load}, ${r.settings.seconds} s; ${r.machine.cores} cores (${r.machine.cpuModel}), Node ${r.machine.node}, commit ${r.machine.commit}, ${r.machine.date}.`,
     ...(r.settings.warmup ? [`After a warm-up of ${r.settings.warmup.seconds} s at the same load, counted in no figure below (${r.settings.warmup.offered} orders offered, ${r.settings.warmup.accepted} accepted; the window starts as it ends).`] : []),
-    `System settings: ${Object.entries(r.settings.system).map(([k, v]) => `${k}=${v}`).join(' ')} (runtime defaults otherwise). Completed = terminal event recorded and its e-mails accepted by the SMTP server.`,
+    `System settings: ${Object.entries(r.settings.system).map(([k, v]) => `${k}=${v}`).join(' ')} (runtime defaults otherwise). The orders drew on ${r.settings.products} product${r.settings.products === 1 ? '' : 's'}. Completed = terminal event recorded and its e-mails accepted by the SMTP server.`,
     ...r.disturbances.map((d) => `\n**Disturbed run:** ${d}.`),
     '',
     headline,
