@@ -47,6 +47,8 @@ export interface Host {
   readonly consumers: ReadonlyMap<string, Consumer>;
   /** What each service's start() returned (e.g. the api's URL). */
   readonly services: ReadonlyMap<string, Stoppable>;
+  /** Sends the log records of this host's services; stop() flushes it. */
+  readonly logBatcher: LogBatcher;
   /** Every broker connection up and the database reachable, on every thread of the process. */
   ready(): Promise<Readiness>;
   stop(): Promise<{ drained: boolean }>;
@@ -176,7 +178,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       log.info({ drained }, 'stopped');
       return { drained };
     };
-    return { runtime, databases, consumers, services: started, ready, stop };
+    return { runtime, databases, consumers, services: started, logBatcher, ready, stop };
   } catch (err) {
     // Undo whatever had started, in the same order as a normal stop.
     const deadline = Date.now() + 2000;
