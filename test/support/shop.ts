@@ -54,6 +54,21 @@ export async function pipelineIdle(databaseUrl: string, timeoutMs = 60_000): Pro
 }
 
 /**
+ * Resolves once nothing written waits to go out: every log record batched into a
+ * LogEmitted and every outbox row published (a row is marked sent only after the broker
+ * confirmed it, so what was written is in the queues by then). For a test that runs only
+ * some services, where pipelineIdle never holds.
+ */
+export async function everythingSent(databaseUrl: string, timeoutMs = 20_000): Promise<void> {
+  await eventually(async () => {
+    const [{ waiting }] = await sql<{ waiting: number }>(databaseUrl,
+      `select (select count(*) from runtime.pending_log_records)::int + (select count(*) from runtime.outbox where status <> 'sent')::int as waiting`);
+    if (waiting > 0) throw new Error(`${waiting} pending log record row(s) and unsent outbox row(s)`);
+    return true;
+  }, 'every log record batched and every outbox row published', timeoutMs);
+}
+
+/**
  * Resolves once no e-mail is pending: every one queued so far has been sent (or given up on).
  * A row is marked sent only once the SMTP server took its mail, and a sent row is never sent again.
  */
