@@ -142,7 +142,7 @@ test('admin API: settings are changed at runtime and checked; charges list with 
 });
 
 test('client: answers pass through; 100 charges in flight at once are not queued behind each other', async () => {
-  provider.update({ latencyMs: 3000 });
+  provider.update({ latencyMs: 6000 }); // the 100 calls all start before the first answer, even on a busy machine
   const client = gatewayClient({ baseUrl: () => provider.url, timeoutMs: 20_000 });
   const orders = Array.from({ length: 100 }, () => randomUUID());
   const charging = Promise.all(orders.map((orderId) => client.charge({ orderId, amount, attempt: 1 })));
@@ -313,7 +313,8 @@ test('client: a request accepted and never answered, or a reply whose body never
       const took = Date.now() - started;
       assert.instance(timedOut, DependencyUnavailableError, m);
       assert.match(timedOut!.message, `no answer from ${processor.url} within ${TIMEOUT_MS} ms`);
-      assert.ok(took >= TIMEOUT_MS - 5 && took < TIMEOUT_MS + 1000, `${m}: gave up after ${took} ms`);
+      // the upper bound only tells a working timeout from a hang: a busy machine may be late to fire it
+      assert.ok(took >= TIMEOUT_MS - 5 && took < TIMEOUT_MS + 5000, `${m}: gave up after ${took} ms`);
       await eventually(async () => processor.open() === 0, `${m}: the timed-out connection destroyed`);
     }
     mode = 'answer';

@@ -22,7 +22,8 @@ import type { OrderPersisted } from '../generated/types.ts';
 
 const SEED = 'payment-spec';
 const FAILURE_RATE = 0.5;
-const GATEWAY_TIMEOUT_MS = 2000;
+// long enough for the slow processor's test to see all its calls in flight on a busy machine
+const GATEWAY_TIMEOUT_MS = 5000;
 const SETTINGS = { latencyMs: 150, failureRate: FAILURE_RATE, errorRate: 0, timeoutRate: 0 };
 
 let env: TestEnv;
@@ -246,11 +247,14 @@ test('a crash after the charge and before its record: the redelivered message ge
 
 // ---------------------------------------------------------------- a slow and a failing processor
 
-test('a slow processor (1.5 s, 20 orders in flight) holds no database connection while it answers', async () => {
-  await settle({ latencyMs: 1500, failureRate: 0 }); // under GATEWAY_TIMEOUT_MS: no call times out and comes again
+test('a slow processor (4 s, 20 orders in flight) holds no database connection while it answers', async () => {
+  // under GATEWAY_TIMEOUT_MS: no call times out and comes again; and long enough that the
+  // last of the 20 calls, which start in waves behind the payments' group commits, is
+  // made before the first is answered, with time left to sample
+  await settle({ latencyMs: 4000, failureRate: 0 });
   const orders = Array.from({ length: 20 }, () => example('OrderPersisted'));
   await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
-  await eventually(async () => (await provider()).inFlight >= 20, '20 charges in flight at once', 10_000, 20);
+  await eventually(async () => (await provider()).inFlight >= 20, '20 charges in flight at once', 20_000, 20);
   // While they wait on the processor: which of this database's backends are in a transaction or a query?
   // A sample counts only when all 20 were still unanswered after it was taken: then no
   // payment could be recording its answer, and whatever is busy is held across the call.
