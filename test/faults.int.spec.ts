@@ -100,6 +100,7 @@ test('killed between commit and ack: after restart, exactly one effect', async (
   assert.is((await effectCounts([order.orderId])).get(`payment:${order.orderId}`), 1);
   const restarted = await startWorker();
   await assertExactlyOnce([order.orderId], () => stopWorker(restarted));
+  await events.settled();
   const published = new Set(events.ofType('PaymentSucceeded').filter((m) => m.correlationId === order.orderId).map((m) => m.messageId));
   assert.is(published.size, 1, 'one PaymentSucceeded (possibly delivered more than once, always the same messageId)');
   await events.close();

@@ -12,6 +12,7 @@ import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { freePort, startSmtpServer, type TestSmtpServer } from './support/smtp.ts';
 import { emailsSent, pipelineIdle, postOrder } from './support/shop.ts';
 import { serviceNodeFlags, serviceStartEnv } from './support/start-command.ts';
+import { serviceQueuesUnread } from './support/amqp.ts';
 import { paymentOutcome } from '../handlers/payment/index.ts';
 import { startPaymentProvider } from '../simulators/payment-provider/server.ts';
 import { serviceNames } from '../generated/registry.ts';
@@ -139,6 +140,13 @@ async function scenario(label: string, start: (env: TestEnv, smtp: TestSmtpServe
     const started = await start(env, smtp, await freePort());
     stop = started.stop;
     await eventually(async () => (await fetch(`${started.apiUrl}/ready`)).status === 200, 'api ready', 60_000, 250);
+    // The api can be ready long before the other processes of the split run on a busy
+    // machine; orders posted meanwhile would pile up past the admission limit.
+    await eventually(async () => {
+      const unread = await serviceQueuesUnread(env.amqpUrl);
+      if (unread.length) throw new Error(`no consumer yet on ${unread.join(', ')}`);
+      return true;
+    }, 'every service consuming', 60_000, 250);
     const before = await catalog(started.apiUrl);
     const placed = await placeOrders(started.apiUrl, label);
     await checkOutcome(started.apiUrl, env.databaseUrl, smtp, before, placed);

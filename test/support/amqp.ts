@@ -77,6 +77,15 @@ export async function waitingInServiceQueues(amqpUrl: string): Promise<number> {
   return sum;
 }
 
+/** The service queues (generated/topology.ts) that no consumer reads yet: empty once every service of a system has started. */
+export async function serviceQueuesUnread(amqpUrl: string): Promise<string[]> {
+  return withChannel(amqpUrl, async (ch) => {
+    const unread: string[] = [];
+    for (const { queue } of serviceQueues) if ((await ch.checkQueue(queue)).consumerCount === 0) unread.push(queue);
+    return unread;
+  });
+}
+
 /** Takes every message currently in the queue (acking them), for inspection. */
 export async function drainQueue(amqpUrl: string, queue: string): Promise<GetMessage[]> {
   return withChannel(amqpUrl, async (ch) => {
