@@ -1,5 +1,6 @@
 // Configuration from environment variables, each with a working local default.
 // Checked once at start: a bad value stops the process with one clear line.
+import type { TableMaintenanceMode } from './table-maintenance.ts';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { serviceNames } from '../generated/registry.ts';
@@ -77,6 +78,9 @@ export interface Config {
   readonly logBatchMs: number;
   readonly retentionHours: number;
   readonly pruneIntervalMs: number;
+  /** Vacuum and analyze of the system's tables by the process (runtime/table-maintenance.ts): `auto` only while the server's autovacuum is off. */
+  readonly tableMaintenance: TableMaintenanceMode;
+  readonly tableMaintenanceMs: number;
   readonly shutdownTimeoutMs: number;
   /** POST /orders is refused (503) while more than maxBacklog messages wait in the services' queues; 0: never. */
   readonly admission: {
@@ -372,6 +376,8 @@ export function loadConfig(env: Env = process.env): Config {
     logBatchMs: number(env, 'LOG_BATCH_MS', 200, 10, 600000),
     retentionHours: number(env, 'RETENTION_HOURS', 168, 1),
     pruneIntervalMs: number(env, 'PRUNE_INTERVAL_MS', 600000, 1000),
+    tableMaintenance: oneOf(env, 'TABLE_MAINTENANCE', 'auto', ['auto', 'on', 'off'] as const),
+    tableMaintenanceMs: number(env, 'TABLE_MAINTENANCE_MS', 15000, 1000, 3_600_000),
     shutdownTimeoutMs: number(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0),
     admission: {
       // well under a second of the pipeline's work at this machine's capacity: beyond it an order would only wait in a queue

@@ -19,6 +19,8 @@ import { HostMetrics } from './metrics.ts';
 import { ensureDatabase, migrate } from './migrate.ts';
 import { Publisher } from './publisher.ts';
 import { LogBatcher } from './log-batcher.ts';
+import { TableMaintenance } from './table-maintenance.ts';
+import { isMainThread } from 'node:worker_threads';
 import { OutboxRelay, type RelayOptions } from './relay.ts';
 import type { HostRuntime, ServiceModule, Stoppable } from './service.ts';
 import { queuePlanFor } from './topology.ts';
@@ -68,6 +70,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
   const brokers = new Map<string, Broker>();
   let relay: OutboxRelay | undefined;
   let logBatcher: LogBatcher | undefined;
+  let maintenance: TableMaintenance | undefined;
   let healthServer: Server | undefined;
   try {
     const applied = await migrate(db, config.databaseUrl, config.databaseRoles ? modules : []);
@@ -103,6 +106,9 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       publish: (messages) => relay!.publishCommitted(messages),
     });
     logBatcher.start();
+    // one per process: a second thread's would only find the first one's lock taken
+    maintenance = new TableMaintenance({ databaseUrl: config.databaseUrl, mode: isMainThread ? config.tableMaintenance : 'off', intervalMs: config.tableMaintenanceMs }, log);
+    maintenance.start();
     const metrics = new HostMetrics(log);
     metrics.watchDatabase(db, () => [['runtime', db] as const, ...databases]);
     for (const peer of peers) metrics.includePeer(() => peer.metrics());
@@ -171,6 +177,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       await bounded(logBatcher!.flush(deadline).catch((err) => log.warn({ err: (err as Error).message }, 'log batch flush failed; records stay pending')), deadline, 'log batch flush', log);
       await bounded(relay!.flush(deadline).catch((err) => log.warn({ err: (err as Error).message }, 'outbox flush failed; rows stay pending')), deadline, 'outbox flush', log);
       await bounded(relay!.stop(), deadline, 'outbox relay stop', log);
+      await bounded(maintenance!.stop(), deadline, 'table maintenance stop', log);
       healthServer?.close();
       await bounded(Promise.all([...brokers.values()].map((b) => b.close())), deadline, 'broker connections close', log);
       await bounded(Promise.all([db, ...databases.values()].map((d) => d.close())), deadline, 'database pools close', log);
@@ -187,6 +194,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     healthServer?.close();
     await logBatcher?.stop().catch(() => undefined);
     await relay?.stop().catch(() => undefined);
+    await maintenance?.stop().catch(() => undefined);
     await Promise.all([...brokers.values()].map((b) => b.close().catch(() => undefined)));
     await Promise.all([db, ...databases.values()].map((d) => d.close().catch(() => undefined)));
     await stopTracing().catch(() => undefined);

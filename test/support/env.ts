@@ -72,6 +72,8 @@ export async function createTestEnv(label: string): Promise<TestEnv> {
       PAYMENT_SEED: 'test-seed',
       // tests post from one address faster than a client may; test/rate-limit.int.spec.ts turns it on
       ORDER_RATE_LIMIT_MAX: '0',
+      // a test's database lives for seconds; test/table-maintenance.int.spec.ts turns it on
+      TABLE_MAINTENANCE: 'off',
       ...overrides,
     }),
     cleanup: async () => {
