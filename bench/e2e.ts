@@ -97,7 +97,7 @@ try {
     if (progressRunning) return;
     progressRunning = true;
     try {
-      await readCompletions(env.databaseUrl, completions);
+      await readCompletions(env.databaseUrl, completions, acceptedIds());
       const accepted = acceptedIds().length;
       const completed = completedOfOurs();
       const waiting = monitor.waiting();
@@ -127,10 +127,10 @@ try {
 
   // Drain: wait for every accepted order, or the drain time (the progress line goes on).
   const drainUntil = Date.now() + drainSeconds * 1000;
-  await readCompletions(env.databaseUrl, completions);
+  await readCompletions(env.databaseUrl, completions, acceptedIds());
   while (completedOfOurs() < acceptedIds().length && Date.now() < drainUntil) {
     await sleep(1000);
-    await readCompletions(env.databaseUrl, completions);
+    await readCompletions(env.databaseUrl, completions, acceptedIds());
   }
   const drainedSeconds = (Date.now() - until) / 1000;
   for (const t of timers) clearInterval(t);
