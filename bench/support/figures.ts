@@ -120,6 +120,15 @@ export function perSecond(orders: readonly OrderLatency[], start: number): Secon
   });
 }
 
+/**
+ * Completions per second in each whole minute of the window, by completion time: a run that
+ * slows as it goes (a table bloating, a query growing with the run) shows it here.
+ */
+export function perMinute(buckets: readonly SecondBucket[], windowSeconds: number): number[] {
+  return Array.from({ length: Math.floor(windowSeconds / 60) }, (_, minute) =>
+    perSecondOf(buckets.filter((b) => b.second >= minute * 60 && b.second < (minute + 1) * 60).reduce((n, b) => n + b.completed, 0), 60));
+}
+
 export function statusCounts(requests: readonly Request[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of requests) {

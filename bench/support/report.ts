@@ -1,6 +1,6 @@
 // What a run of the end-to-end benchmark found, as one record (written as JSON) and
 // as Markdown tables for people (printed, and written next to the JSON).
-import type { Distribution, SecondBucket } from './figures.ts';
+import { perMinute, type Distribution, type SecondBucket } from './figures.ts';
 import type { BacklogSample, QueueSample } from './observe.ts';
 import type { RawCapacity } from './raw-capacity.ts';
 
@@ -100,6 +100,14 @@ const num = (v: number | null, digits = 1) => (v === null || !Number.isFinite(v)
 const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
   [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
+/** The per-minute throughput, for a run of two minutes or more, with the last minute against the first. */
+export function minutesRow(minutes: readonly number[]): string[][] {
+  if (minutes.length < 2) return [];
+  const first = minutes[0]!;
+  const change = first ? Math.round(((minutes.at(-1)! - first) / first) * 100) : 0;
+  return [['completed in each minute of the window', `${minutes.map((m) => num(m)).join(' / ')} orders/s (the last ${change >= 0 ? '+' : '−'}${Math.abs(change)}% against the first)`]];
+}
+
 export function markdown(r: Result): string {
   const o = r.orders;
   const e = r.endToEndMs;
@@ -110,6 +118,7 @@ export function markdown(r: Result): string {
     ['accepted', `${num(o.acceptedPerSecond)} orders/s (${o.accepted} of ${o.offered} offered)`],
     ['completed in the window', `${num(o.completedPerSecond)} orders/s (${o.completedInWindow}; ${o.backlogAtWindowEnd} accepted but not complete at the window's end)`],
     ['completed from the start to the last completion', `${num(o.completedPerSecondOverall)} orders/s`],
+    ...minutesRow(perMinute(r.perSecond, o.windowSeconds)),
     ['completed by the end', `${o.completed} of ${o.accepted}${o.incomplete ? `, ${o.incomplete} incomplete after ${num(o.drainedSeconds, 0)} s drain` : ''} (${Object.entries(o.outcomes).map(([k, v]) => `${v} ${k}`).join(', ')})`],
     ['end-to-end p50 / p90 / p99 / max', `${ms(e.p50)} / ${ms(e.p90)} / ${ms(e.p99)} / ${ms(e.max)}`],
     ['POST p50 / p99', `${ms(r.post.latencyMs.p50)} / ${ms(r.post.latencyMs.p99)} (${statuses})`],
