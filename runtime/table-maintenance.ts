@@ -71,8 +71,6 @@ export interface TableMaintenanceOptions {
   readonly intervalMs: number;
 }
 
-const quoted = (qualified: string) => qualified.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.');
-
 export class TableMaintenance {
   readonly #options: TableMaintenanceOptions;
   readonly #log: Logger;
@@ -115,14 +113,15 @@ export class TableMaintenance {
       const { rows: [locked] } = await client.query<{ got: boolean }>('select pg_try_advisory_lock($1) as got', [MAINTENANCE_LOCK]);
       if (!locked!.got) return { skipped: 'another process maintains' };
       try {
+        // each table as regclass text: quoted where it must be, qualified where off the search path
         const { rows } = await client.query<TableActivity>(
-          `select schemaname || '.' || relname as table, n_live_tup::float8 as live, n_dead_tup::float8 as dead, n_mod_since_analyze::float8 as "changedSinceAnalyze"
+          `select relid::regclass::text as table, n_live_tup::float8 as live, n_dead_tup::float8 as dead, n_mod_since_analyze::float8 as "changedSinceAnalyze"
              from pg_stat_user_tables`);
         const vacuumed: string[] = [];
         const analyzed: string[] = [];
         for (const work of maintenanceWork(rows)) {
           const what = [work.vacuum ? 'vacuum' : undefined, work.analyze ? 'analyze' : undefined].filter(Boolean).join(' and ');
-          const statement = work.vacuum ? `vacuum (${work.analyze ? 'analyze, ' : ''}skip_locked) ${quoted(work.table)}` : `analyze (skip_locked) ${quoted(work.table)}`;
+          const statement = work.vacuum ? `vacuum (${work.analyze ? 'analyze, ' : ''}skip_locked) ${work.table}` : `analyze (skip_locked) ${work.table}`;
           await client.query(statement).catch((err: Error) => { throw new Error(`table maintenance: ${what} of ${work.table} failed: ${err.message}`, { cause: err }); });
           if (work.vacuum) vacuumed.push(work.table);
           if (work.analyze) analyzed.push(work.table);
