@@ -20,7 +20,6 @@ import { ensureDatabase, migrate } from './migrate.ts';
 import { Publisher } from './publisher.ts';
 import { LogBatcher } from './log-batcher.ts';
 import { TableMaintenance } from './table-maintenance.ts';
-import { isMainThread } from 'node:worker_threads';
 import { OutboxRelay, type RelayOptions } from './relay.ts';
 import type { HostRuntime, ServiceModule, Stoppable } from './service.ts';
 import { queuePlanFor } from './topology.ts';
@@ -106,8 +105,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       publish: (messages) => relay!.publishCommitted(messages),
     });
     logBatcher.start();
-    // one per process: a second thread's would only find the first one's lock taken
-    maintenance = new TableMaintenance({ databaseUrl: config.databaseUrl, mode: isMainThread ? config.tableMaintenance : 'off', intervalMs: config.tableMaintenanceMs }, log);
+    maintenance = new TableMaintenance({ databaseUrl: config.databaseUrl, mode: config.tableMaintenance, intervalMs: config.tableMaintenanceMs }, log);
     maintenance.start();
     const metrics = new HostMetrics(log);
     metrics.watchDatabase(db, () => [['runtime', db] as const, ...databases]);

@@ -13,7 +13,8 @@ import { selectServices } from '../handlers/index.ts';
 
 const port = parentPort!;
 const { services } = workerData as { services: string[] };
-const config = { ...loadConfig(), services, healthPort: 0 };
+// the main thread serves health and maintains the tables (a second maintainer would only find its lock taken)
+const config = { ...loadConfig(), services, healthPort: 0, tableMaintenance: 'off' as const };
 const host = await startHost(config, await selectServices(services));
 const tell = (message: ThreadMessage) => port.postMessage(message);
 

@@ -43,16 +43,12 @@ export interface MaintenanceWork {
 
 /** What a pass does to each table: the ones past a threshold, the most dead rows first. */
 export function maintenanceWork(tables: readonly TableActivity[]): MaintenanceWork[] {
+  const vacuumDue = (t: TableActivity) => t.dead >= VACUUM_DEAD_ROWS;
+  const analyzeDue = (t: TableActivity) => t.changedSinceAnalyze > ANALYZE_CHANGED_ROWS + ANALYZE_CHANGED_SHARE * t.live;
   return tables
-    .map((t) => ({
-      table: t.table,
-      vacuum: t.dead >= VACUUM_DEAD_ROWS,
-      analyze: t.changedSinceAnalyze > ANALYZE_CHANGED_ROWS + ANALYZE_CHANGED_SHARE * t.live,
-      dead: t.dead,
-    }))
-    .filter((w) => w.vacuum || w.analyze)
-    .sort((a, b) => b.dead - a.dead)
-    .map(({ table, vacuum, analyze }) => ({ table, vacuum, analyze }));
+    .filter((t) => vacuumDue(t) || analyzeDue(t))
+    .toSorted((a, b) => b.dead - a.dead)
+    .map((t) => ({ table: t.table, vacuum: vacuumDue(t), analyze: analyzeDue(t) }));
 }
 
 /** Whether a pass works, given the mode and the server's autovacuum setting. */
