@@ -108,6 +108,8 @@ export interface Config {
     readonly gatewayTimeoutMs: number;
     /** Port of `npm run payment-provider` (the simulated processor as its own process). */
     readonly providerPort: number;
+    /** Simulated processor only: how long it remembers an idempotency key after the key's last call. */
+    readonly providerKeyHours: number;
     /** Simulated processor only: share of calls answered 503, and share that hang (faults for tests). */
     readonly errorRate: number;
     readonly timeoutRate: number;
@@ -398,6 +400,7 @@ export function loadConfig(env: Env = process.env): Config {
       gatewayUrl: url(env, 'PAYMENT_GATEWAY_URL', undefined, ['http:', 'https:'])?.replace(/\/+$/, ''),
       gatewayTimeoutMs: number(env, 'PAYMENT_GATEWAY_TIMEOUT_MS', 10000, 1, 600000),
       providerPort: number(env, 'PAYMENT_PROVIDER_PORT', 8090, 0, 65535),
+      providerKeyHours: number(env, 'PAYMENT_PROVIDER_KEY_HOURS', 24, 0.01, 720),
       errorRate: number(env, 'PAYMENT_ERROR_RATE', 0, 0, 1),
       timeoutRate: number(env, 'PAYMENT_TIMEOUT_RATE', 0, 0, 1),
     },
@@ -405,6 +408,10 @@ export function loadConfig(env: Env = process.env): Config {
   const longestRetryMs = (config.retryDelaysMs ?? [30000]).reduce((a, b) => a + b, 0);
   if (config.retentionHours * 3600_000 < longestRetryMs * 10) {
     throw new ConfigError(`RETENTION_HOURS=${config.retentionHours} must outlast the retries (${longestRetryMs} ms) many times over`);
+  }
+  // a charge retried after the processor forgot its key would be charged twice
+  if (config.payment.providerKeyHours * 3600_000 < longestRetryMs * 10) {
+    throw new ConfigError(`PAYMENT_PROVIDER_KEY_HOURS=${config.payment.providerKeyHours} must outlast the retries (${longestRetryMs} ms) many times over`);
   }
   return config;
 }

@@ -95,6 +95,8 @@ test('each bad value is refused with the variable named', () => {
     [{ RETRY_DELAYS_MS: '100,soon' }, /^RETRY_DELAYS_MS must be positive integers/],
     [{ MAIL_FROM: 'Shop <a@b.example>\r\nBcc: x@y.example' }, /^MAIL_FROM must be one address/],
     [{ RETENTION_HOURS: '1', RETRY_DELAYS_MS: '3600000' }, /^RETENTION_HOURS=1 must outlast the retries/],
+    [{ PAYMENT_PROVIDER_KEY_HOURS: '0.05', RETRY_DELAYS_MS: '60000' }, /^PAYMENT_PROVIDER_KEY_HOURS=0.05 must outlast the retries/],
+    [{ PAYMENT_PROVIDER_KEY_HOURS: '0' }, /^PAYMENT_PROVIDER_KEY_HOURS=0 is not a number between 0.01 and 720/],
   ];
   for (const [env, message] of cases) {
     assert.throws(() => loadConfig(env), (err: Error) => err instanceof ConfigError && message.test(err.message), JSON.stringify(env));

@@ -94,6 +94,38 @@ test('a key reused with another body is 422 and changes nothing', async () => {
   assert.is(chargesOf(orderId).length, 1);
 });
 
+test('a key is forgotten once its window after its last call has passed: the same key then charges anew', async () => {
+  const short = await startPaymentProvider({ port: 0, settings: { ...BASE, latencyMs: 0 }, keyRetentionMs: 200 });
+  try {
+    const orderId = randomUUID();
+    const first = await post({ orderId, amount }, orderId, short.url);
+    await eventually(async () => short.charges().length === 0, 'the key to be forgotten', 10_000, 20);
+    const later = await post({ orderId, amount }, orderId, short.url);
+    assert.is(later.status, 200);
+    assert.is(later.replayed, null);
+    assert.is.not(later.body.chargeId, first.body.chargeId);
+    assert.equal(short.charges().map((c) => [c.chargeId, c.calls]), [[later.body.chargeId, 1]]);
+  } finally {
+    await short.stop();
+  }
+});
+
+test('a key with a call in flight is not forgotten, however long the call takes', async () => {
+  const short = await startPaymentProvider({ port: 0, settings: { ...BASE, latencyMs: 5000 }, keyRetentionMs: 20 });
+  try {
+    const orderId = randomUUID();
+    const first = post({ orderId, amount }, orderId, short.url);
+    await eventually(async () => short.charges().some((c) => c.status === 'PROCESSING'), 'the charge to be processing', 10_000, 10);
+    await new Promise((r) => setTimeout(r, 500)); // many windows and sweeps
+    const second = post({ orderId, amount }, orderId, short.url);
+    const [a, b] = await Promise.all([first, second]);
+    assert.is(b.body.chargeId, a.body.chargeId, 'one charge: the second call found the key and waited');
+    assert.is(b.replayed, 'true');
+  } finally {
+    await short.stop();
+  }
+});
+
 test('injected 503s and hangs charge nothing; a later call with the key charges once', async () => {
   const orderId = randomUUID();
   provider.update({ errorRate: 1 });

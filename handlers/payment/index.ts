@@ -69,6 +69,7 @@ export const payment = definePayment({
         timeoutRate: config.payment.timeoutRate,
         seed: config.payment.seed,
       },
+      keyRetentionMs: config.payment.providerKeyHours * 3600_000,
     }));
     let provider;
     try {

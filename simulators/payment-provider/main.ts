@@ -25,6 +25,7 @@ const provider = await startPaymentProvider({
     timeoutRate: payment.timeoutRate,
     seed: payment.seed,
   },
+  keyRetentionMs: payment.providerKeyHours * 3600_000,
 }).catch((err: Error) => {
   console.error(`payment provider could not listen on ${host}:${payment.providerPort}: ${err.message}`);
   process.exit(1);

@@ -2,6 +2,9 @@
 // Idempotency-Key answers after a latency with an approval or a decline. One key, one
 // charge, one answer, however often and however concurrently it is sent; a key reused
 // with another body is refused (422). Injected faults (503s, hangs) never create a charge.
+// Like a real processor it remembers a key for a window after its last call (24 h by
+// default, as card processors document theirs), then forgets it: a process that embeds
+// it holds a bounded number of keys, not every order it ever charged.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,13 +53,20 @@ export interface ProviderOptions {
   readonly settings: ProviderSettings;
   /** How long a call drawn to hang is held before its socket is destroyed; default 10 min. */
   readonly hangMs?: number;
+  /** How long a key is remembered after its last call ends (the idempotency window); default 24 h. */
+  readonly keyRetentionMs?: number;
 }
+
+export const DEFAULT_KEY_RETENTION_MS = 24 * 3600_000;
+/** The most time between two sweeps for forgotten keys. */
+const SWEEP_MAX_MS = 60_000;
 
 export interface PaymentProvider {
   /** e.g. http://127.0.0.1:8090 */
   readonly url: string;
   settings(): ProviderSettings;
   update(changes: Partial<Omit<ProviderSettings, 'seed'>>): ProviderSettings;
+  /** The charges whose keys it still remembers (see keyRetentionMs). */
   charges(): ChargeRecord[];
   /** Calls on /charges not answered yet. */
   inFlight(): number;
@@ -72,6 +82,10 @@ interface Charge {
 interface KeyState {
   calls: number;
   charge?: Charge;
+  /** Calls with this key not answered yet: a key is never forgotten under one. */
+  open: number;
+  /** When its last call started or ended. */
+  lastCallAt: number;
 }
 
 class HttpProblem extends Error {
@@ -90,6 +104,24 @@ export async function startPaymentProvider(options: ProviderOptions): Promise<Pa
   const timers = new Set<NodeJS.Timeout>();
   let inFlight = 0;
   const hangMs = options.hangMs ?? 600_000;
+  const retentionMs = options.keyRetentionMs ?? DEFAULT_KEY_RETENTION_MS;
+
+  // `keys` is kept in the order of each key's latest call (a call moves its key to the
+  // end), so a sweep stops at the first key still inside its window.
+  const touch = (key: string, state: KeyState) => {
+    state.lastCallAt = Date.now();
+    keys.delete(key);
+    keys.set(key, state);
+  };
+  const forgetExpired = () => {
+    const before = Date.now() - retentionMs;
+    for (const [key, state] of keys) {
+      if (state.lastCallAt > before) break;
+      if (state.open === 0) keys.delete(key);
+    }
+  };
+  const sweeper = setInterval(forgetExpired, Math.min(SWEEP_MAX_MS, Math.max(10, retentionMs / 4)));
+  sweeper.unref();
 
   const sleep = (ms: number) => new Promise<void>((resolve) => {
     if (ms <= 0) return resolve();
@@ -102,9 +134,19 @@ export async function startPaymentProvider(options: ProviderOptions): Promise<Pa
     const key = header(req, 'idempotency-key');
     if (!key) throw new HttpProblem(400, 'the Idempotency-Key header is required');
     const body = parseCharge(await readBody(req));
+    const state = keys.get(key) ?? { calls: 0, open: 0, lastCallAt: 0 };
+    touch(key, state);
+    state.open += 1;
+    try {
+      await answerCall(key, state, body, res);
+    } finally {
+      state.open -= 1;
+      if (keys.get(key) === state) touch(key, state);
+    }
+  }
+
+  async function answerCall(key: string, state: KeyState, body: { orderId: string; amount: Money }, res: ServerResponse): Promise<void> {
     const bodyKey = JSON.stringify([body.orderId, body.amount.amount, body.amount.currency]);
-    const state = keys.get(key) ?? { calls: 0 };
-    keys.set(key, state);
     state.calls += 1;
     if (state.charge) state.charge.record = { ...state.charge.record, calls: state.calls };
     if (state.charge && state.charge.bodyKey !== bodyKey) {
@@ -202,6 +244,7 @@ export async function startPaymentProvider(options: ProviderOptions): Promise<Pa
     charges: () => [...keys.values()].flatMap((s) => (s.charge ? [s.charge.record] : [])),
     inFlight: () => inFlight,
     async stop() {
+      clearInterval(sweeper);
       for (const t of timers) clearTimeout(t);
       timers.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
