@@ -1,7 +1,7 @@
 // The system under measurement, as it runs in production: every service in one
 // process (`npm start`), or one process per service as docker-compose.yml runs them
-// (SERVICE=<name>; the api on PORT, the others with a health port; payment charging
-// through the simulated card processor in a process of its own). Runtime defaults
+// (SERVICE=<name>; the api on PORT, the others with a health port). In both, payment
+// charges through the simulated card processor in a process of its own. Runtime defaults
 // apply unless a setting says otherwise. All output goes to one log file, never to the
 // terminal. stop() ends every process it started, by pid, and is safe to call twice.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -80,20 +80,23 @@ export async function startBenchSystem(options: {
   try {
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
+    // The card processor is a system outside the shop in either mode, as in production:
+    // embedded in the all-in-one process, its keys and CPU would count as ours.
+    const providerPort = await freePort();
+    const provider = launch('payment-provider', PROVIDER, 'outside', { ...settings, PAYMENT_PROVIDER_PORT: String(providerPort) });
+    await ready(provider, `http://127.0.0.1:${providerPort}/health`);
+    const gateway = { PAYMENT_GATEWAY_URL: `http://127.0.0.1:${providerPort}` };
     if (mode === 'all-in-one') {
-      const all = launch('all', MAIN, 'shop', { ...settings, ...common, PORT: String(apiPort) });
+      const all = launch('all', MAIN, 'shop', { ...settings, ...common, ...gateway, PORT: String(apiPort) });
       await ready(all, `${apiUrl}/ready`);
     } else {
-      const providerPort = await freePort();
-      const provider = launch('payment-provider', PROVIDER, 'outside', { ...settings, PAYMENT_PROVIDER_PORT: String(providerPort) });
-      await ready(provider, `http://127.0.0.1:${providerPort}/health`);
       const waits: Promise<unknown>[] = [];
       for (const name of serviceNames) {
         const healthPort = name === 'api' ? apiPort : await freePort();
         const vars: Record<string, string> = { ...settings, ...common, SERVICE: name };
         if (name === 'api') vars.PORT = String(apiPort);
         else vars.HEALTH_PORT = String(healthPort);
-        if (name === 'payment') vars.PAYMENT_GATEWAY_URL = `http://127.0.0.1:${providerPort}`;
+        if (name === 'payment') Object.assign(vars, gateway);
         waits.push(ready(launch(name, MAIN, 'shop', vars), `http://127.0.0.1:${healthPort}/ready`));
       }
       await Promise.all(waits);
