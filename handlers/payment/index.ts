@@ -81,7 +81,8 @@ export const payment = definePayment({
     }
     slot.current = provider.url;
     slot.resolve(provider.url);
-    log.info({ gatewayUrl: provider.url }, 'embedded payment provider (simulated card processor) started; set PAYMENT_GATEWAY_URL to use another');
+    log.info({ gatewayUrl: provider.url, keyHours: config.payment.providerKeyHours },
+      'embedded payment provider (simulated card processor) started: it keeps each charge\'s key in this process for keyHours, about 1 KB a charge; for sustained load run `npm run payment-provider` and set PAYMENT_GATEWAY_URL');
     return {
       gatewayUrl: provider.url,
       async stop() {
