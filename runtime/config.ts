@@ -110,6 +110,8 @@ export interface Config {
     readonly providerPort: number;
     /** Simulated processor only: how long it remembers an idempotency key after the key's last call. */
     readonly providerKeyHours: number;
+    /** Simulated processor only: the most keys it remembers (the least recently called go first). */
+    readonly providerMaxKeys: number;
     /** Simulated processor only: share of calls answered 503, and share that hang (faults for tests). */
     readonly errorRate: number;
     readonly timeoutRate: number;
@@ -401,6 +403,7 @@ export function loadConfig(env: Env = process.env): Config {
       gatewayTimeoutMs: number(env, 'PAYMENT_GATEWAY_TIMEOUT_MS', 10000, 1, 600000),
       providerPort: number(env, 'PAYMENT_PROVIDER_PORT', 8090, 0, 65535),
       providerKeyHours: number(env, 'PAYMENT_PROVIDER_KEY_HOURS', 24, 0.01, 720),
+      providerMaxKeys: integer(env, 'PAYMENT_PROVIDER_MAX_KEYS', 50_000, 100, 100_000_000),
       errorRate: number(env, 'PAYMENT_ERROR_RATE', 0, 0, 1),
       timeoutRate: number(env, 'PAYMENT_TIMEOUT_RATE', 0, 0, 1),
     },

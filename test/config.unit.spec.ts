@@ -97,6 +97,7 @@ test('each bad value is refused with the variable named', () => {
     [{ RETENTION_HOURS: '1', RETRY_DELAYS_MS: '3600000' }, /^RETENTION_HOURS=1 must outlast the retries/],
     [{ PAYMENT_PROVIDER_KEY_HOURS: '0.05', RETRY_DELAYS_MS: '60000' }, /^PAYMENT_PROVIDER_KEY_HOURS=0.05 must outlast the retries/],
     [{ PAYMENT_PROVIDER_KEY_HOURS: '0' }, /^PAYMENT_PROVIDER_KEY_HOURS=0 is not a number between 0.01 and 720/],
+    [{ PAYMENT_PROVIDER_MAX_KEYS: '50' }, /^PAYMENT_PROVIDER_MAX_KEYS=50 is not a number between 100 and/],
   ];
   for (const [env, message] of cases) {
     assert.throws(() => loadConfig(env), (err: Error) => err instanceof ConfigError && message.test(err.message), JSON.stringify(env));

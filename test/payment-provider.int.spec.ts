@@ -126,6 +126,31 @@ test('a key with a call in flight is not forgotten, however long the call takes'
   }
 });
 
+test('past maxKeys the least recently called keys are forgotten first, never one with a call in flight', async () => {
+  const small = await startPaymentProvider({ port: 0, settings: { ...BASE, latencyMs: 5000 }, maxKeys: 3 });
+  try {
+    const slow = randomUUID();
+    const inFlight = post({ orderId: slow, amount }, slow, small.url);
+    inFlight.catch(() => undefined); // awaited below; a failed assertion before that must not leave it unhandled
+    await eventually(async () => small.charges().some((c) => c.orderId === slow), 'the slow charge to be processing', 10_000, 10);
+    small.update({ latencyMs: 0 });
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    for (const id of [a, b]) await post({ orderId: id, amount }, id, small.url);
+    assert.is((await post({ orderId: a, amount }, a, small.url)).replayed, 'true'); // a is now called more recently than b
+    await post({ orderId: c, amount }, c, small.url); // the fourth key: one must go
+    const remembered = small.charges().map((x) => x.orderId).sort();
+    assert.equal(remembered, [slow, a, c].sort(), 'b, the least recently called, went; the slow one, older still, is in flight');
+    assert.is(small.forgottenEarly(), 1);
+    const listed = await (await fetch(`${small.url}/admin/charges`)).json() as { forgottenEarly: number };
+    assert.is(listed.forgottenEarly, 1);
+    const slowAnswer = await inFlight;
+    assert.is(slowAnswer.status, 200);
+    assert.is((await post({ orderId: slow, amount }, slow, small.url)).body.chargeId, slowAnswer.body.chargeId, 'the slow key was kept');
+  } finally {
+    await small.stop();
+  }
+});
+
 test('injected 503s and hangs charge nothing; a later call with the key charges once', async () => {
   const orderId = randomUUID();
   provider.update({ errorRate: 1 });

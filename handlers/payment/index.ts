@@ -70,6 +70,7 @@ export const payment = definePayment({
         seed: config.payment.seed,
       },
       keyRetentionMs: config.payment.providerKeyHours * 3600_000,
+      maxKeys: config.payment.providerMaxKeys,
     }));
     let provider;
     try {
@@ -81,8 +82,8 @@ export const payment = definePayment({
     }
     slot.current = provider.url;
     slot.resolve(provider.url);
-    log.info({ gatewayUrl: provider.url, keyHours: config.payment.providerKeyHours },
-      'embedded payment provider (simulated card processor) started: it keeps each charge\'s key in this process for keyHours, about 1 KB a charge; for sustained load run `npm run payment-provider` and set PAYMENT_GATEWAY_URL');
+    log.info({ gatewayUrl: provider.url, keyHours: config.payment.providerKeyHours, maxKeys: config.payment.providerMaxKeys },
+      'embedded payment provider (simulated card processor) started: it keeps charges\' keys in this process (about 850 bytes each, up to maxKeys); for sustained load run `npm run payment-provider` and set PAYMENT_GATEWAY_URL');
     return {
       gatewayUrl: provider.url,
       async stop() {

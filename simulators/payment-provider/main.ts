@@ -26,6 +26,7 @@ const provider = await startPaymentProvider({
     seed: payment.seed,
   },
   keyRetentionMs: payment.providerKeyHours * 3600_000,
+  maxKeys: payment.providerMaxKeys,
 }).catch((err: Error) => {
   console.error(`payment provider could not listen on ${host}:${payment.providerPort}: ${err.message}`);
   process.exit(1);

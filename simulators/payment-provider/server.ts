@@ -3,8 +3,10 @@
 // charge, one answer, however often and however concurrently it is sent; a key reused
 // with another body is refused (422). Injected faults (503s, hangs) never create a charge.
 // Like a real processor it remembers a key for a window after its last call (24 h by
-// default, as card processors document theirs), then forgets it: a process that embeds
-// it holds a bounded number of keys, not every order it ever charged.
+// default, as card processors document theirs), then forgets it. Unlike one, it keeps its
+// keys in memory: past maxKeys it forgets the least recently called first, so a process
+// that embeds it under sustained load holds a bounded number, not every order it charged
+// (a restart forgets them all anyway).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -55,9 +57,12 @@ export interface ProviderOptions {
   readonly hangMs?: number;
   /** How long a key is remembered after its last call ends (the idempotency window); default 24 h. */
   readonly keyRetentionMs?: number;
+  /** The most keys remembered (about 850 bytes of heap each); past it the least recently called are forgotten first, never one with a call in flight. Default 50,000. */
+  readonly maxKeys?: number;
 }
 
 export const DEFAULT_KEY_RETENTION_MS = 24 * 3600_000;
+export const DEFAULT_MAX_KEYS = 50_000;
 /** The most time between two sweeps for forgotten keys. */
 const SWEEP_MAX_MS = 60_000;
 
@@ -70,6 +75,8 @@ export interface PaymentProvider {
   charges(): ChargeRecord[];
   /** Calls on /charges not answered yet. */
   inFlight(): number;
+  /** Keys forgotten before their window ended, to stay within maxKeys. */
+  forgottenEarly(): number;
   stop(): Promise<void>;
 }
 
@@ -105,6 +112,8 @@ export async function startPaymentProvider(options: ProviderOptions): Promise<Pa
   let inFlight = 0;
   const hangMs = options.hangMs ?? 600_000;
   const retentionMs = options.keyRetentionMs ?? DEFAULT_KEY_RETENTION_MS;
+  const maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
+  let forgottenEarly = 0;
 
   // `keys` is kept in the order of each key's latest call (a call moves its key to the
   // end), so a sweep stops at the first key still inside its window.
@@ -112,6 +121,15 @@ export async function startPaymentProvider(options: ProviderOptions): Promise<Pa
     state.lastCallAt = Date.now();
     keys.delete(key);
     keys.set(key, state);
+    if (keys.size > maxKeys) forgetOldest();
+  };
+  const forgetOldest = () => {
+    for (const [key, state] of keys) {
+      if (keys.size <= maxKeys) return;
+      if (state.open > 0) continue;
+      keys.delete(key);
+      forgottenEarly += 1;
+    }
   };
   const forgetExpired = () => {
     const before = Date.now() - retentionMs;
@@ -135,8 +153,8 @@ export async function startPaymentProvider(options: ProviderOptions): Promise<Pa
     if (!key) throw new HttpProblem(400, 'the Idempotency-Key header is required');
     const body = parseCharge(await readBody(req));
     const state = keys.get(key) ?? { calls: 0, open: 0, lastCallAt: 0 };
-    touch(key, state);
     state.open += 1;
+    touch(key, state);
     try {
       await answerCall(key, state, body, res);
     } finally {
@@ -215,7 +233,7 @@ export async function startPaymentProvider(options: ProviderOptions): Promise<Pa
           return send(res, 200, provider.update(changes as Partial<ProviderSettings>));
         }
         case 'GET /admin/charges':
-          return send(res, 200, { charges: provider.charges(), inFlight });
+          return send(res, 200, { charges: provider.charges(), inFlight, forgottenEarly });
         default:
           throw new HttpProblem(404, `no route ${route}`);
       }
@@ -243,6 +261,7 @@ export async function startPaymentProvider(options: ProviderOptions): Promise<Pa
     },
     charges: () => [...keys.values()].flatMap((s) => (s.charge ? [s.charge.record] : [])),
     inFlight: () => inFlight,
+    forgottenEarly: () => forgottenEarly,
     async stop() {
       clearInterval(sweeper);
       for (const t of timers) clearTimeout(t);
