@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { startPaymentProvider, type PaymentProvider, type ProviderSettings } from '../simulators/payment-provider/server.ts';
+import { startPaymentProvider, type PaymentProvider, type ProviderOptions, type ProviderSettings } from '../simulators/payment-provider/server.ts';
 import { faultOf, paymentOutcome } from '../simulators/payment-provider/outcome.ts';
 import { gatewayClient } from '../handlers/payment/gateway.ts';
 import { eventually } from './support/env.ts';
@@ -43,6 +43,16 @@ async function post(body: unknown, key: string | undefined, url = provider.url) 
 }
 
 const chargesOf = (orderId: string) => provider.charges().filter((c) => c.orderId === orderId);
+/** Runs body against a processor of its own (its own key window or cap), stopped after. */
+async function withOwnProvider(options: Omit<ProviderOptions, 'port'>, body: (own: PaymentProvider) => Promise<void>): Promise<void> {
+  const own = await startPaymentProvider({ port: 0, ...options });
+  try {
+    await body(own);
+  } finally {
+    await own.stop();
+  }
+}
+
 /** What a promise failed with; undefined if it did not. */
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (err: Error) => err);
 
@@ -95,8 +105,7 @@ test('a key reused with another body is 422 and changes nothing', async () => {
 });
 
 test('a key is forgotten once its window after its last call has passed: the same key then charges anew', async () => {
-  const short = await startPaymentProvider({ port: 0, settings: { ...BASE, latencyMs: 0 }, keyRetentionMs: 200 });
-  try {
+  await withOwnProvider({ settings: { ...BASE, latencyMs: 0 }, keyRetentionMs: 200 }, async (short) => {
     const orderId = randomUUID();
     const first = await post({ orderId, amount }, orderId, short.url);
     await eventually(async () => short.charges().length === 0, 'the key to be forgotten', 10_000, 20);
@@ -105,14 +114,11 @@ test('a key is forgotten once its window after its last call has passed: the sam
     assert.is(later.replayed, null);
     assert.is.not(later.body.chargeId, first.body.chargeId);
     assert.equal(short.charges().map((c) => [c.chargeId, c.calls]), [[later.body.chargeId, 1]]);
-  } finally {
-    await short.stop();
-  }
+  });
 });
 
 test('a key with a call in flight is not forgotten, however long the call takes', async () => {
-  const short = await startPaymentProvider({ port: 0, settings: { ...BASE, latencyMs: 5000 }, keyRetentionMs: 20 });
-  try {
+  await withOwnProvider({ settings: { ...BASE, latencyMs: 5000 }, keyRetentionMs: 20 }, async (short) => {
     const orderId = randomUUID();
     const first = post({ orderId, amount }, orderId, short.url);
     await eventually(async () => short.charges().some((c) => c.status === 'PROCESSING'), 'the charge to be processing', 10_000, 10);
@@ -121,14 +127,11 @@ test('a key with a call in flight is not forgotten, however long the call takes'
     const [a, b] = await Promise.all([first, second]);
     assert.is(b.body.chargeId, a.body.chargeId, 'one charge: the second call found the key and waited');
     assert.is(b.replayed, 'true');
-  } finally {
-    await short.stop();
-  }
+  });
 });
 
 test('past maxKeys the least recently called keys are forgotten first, never one with a call in flight', async () => {
-  const small = await startPaymentProvider({ port: 0, settings: { ...BASE, latencyMs: 5000 }, maxKeys: 3 });
-  try {
+  await withOwnProvider({ settings: { ...BASE, latencyMs: 5000 }, maxKeys: 3 }, async (small) => {
     const slow = randomUUID();
     const inFlight = post({ orderId: slow, amount }, slow, small.url);
     inFlight.catch(() => undefined); // awaited below; a failed assertion before that must not leave it unhandled
@@ -146,9 +149,7 @@ test('past maxKeys the least recently called keys are forgotten first, never one
     const slowAnswer = await inFlight;
     assert.is(slowAnswer.status, 200);
     assert.is((await post({ orderId: slow, amount }, slow, small.url)).body.chargeId, slowAnswer.body.chargeId, 'the slow key was kept');
-  } finally {
-    await small.stop();
-  }
+  });
 });
 
 test('injected 503s and hangs charge nothing; a later call with the key charges once', async () => {
