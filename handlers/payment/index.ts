@@ -59,18 +59,10 @@ export const payment = definePayment({
       return { gatewayUrl: config.payment.gatewayUrl, stop: async () => { leave(); } };
     }
     // Loaded only here: a process pointed at a real processor never needs the simulator.
-    slot.embedded ??= import('../../simulators/payment-provider/server.ts').then(({ startPaymentProvider }) => startPaymentProvider({
+    slot.embedded ??= import('../../simulators/payment-provider/server.ts').then(({ providerOptionsOf, startPaymentProvider }) => startPaymentProvider({
       host: '127.0.0.1',
       port: 0,
-      settings: {
-        latencyMs: config.payment.latencyMs,
-        failureRate: config.payment.failureRate,
-        errorRate: config.payment.errorRate,
-        timeoutRate: config.payment.timeoutRate,
-        seed: config.payment.seed,
-      },
-      keyRetentionMs: config.payment.providerKeyHours * 3600_000,
-      maxKeys: config.payment.providerMaxKeys,
+      ...providerOptionsOf(config.payment),
     }));
     let provider;
     try {

@@ -2,7 +2,7 @@
 // PAYMENT_PROVIDER_PORT (8090), with the PAYMENT_* settings of runtime/config.ts.
 // SIGTERM/SIGINT close it.
 import { ConfigError, loadConfig } from '../../runtime/config.ts';
-import { startPaymentProvider } from './server.ts';
+import { providerOptionsOf, startPaymentProvider } from './server.ts';
 
 let config;
 try {
@@ -18,15 +18,7 @@ const host = '0.0.0.0';
 const provider = await startPaymentProvider({
   host,
   port: payment.providerPort,
-  settings: {
-    latencyMs: payment.latencyMs,
-    failureRate: payment.failureRate,
-    errorRate: payment.errorRate,
-    timeoutRate: payment.timeoutRate,
-    seed: payment.seed,
-  },
-  keyRetentionMs: payment.providerKeyHours * 3600_000,
-  maxKeys: payment.providerMaxKeys,
+  ...providerOptionsOf(payment),
 }).catch((err: Error) => {
   console.error(`payment provider could not listen on ${host}:${payment.providerPort}: ${err.message}`);
   process.exit(1);

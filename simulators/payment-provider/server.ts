@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Config } from '../../runtime/config.ts';
 import { DECLINE_REASON, faultOf, paymentOutcome } from './outcome.ts';
 
 export interface ProviderSettings {
@@ -59,6 +60,21 @@ export interface ProviderOptions {
   readonly keyRetentionMs?: number;
   /** The most keys remembered (about 850 bytes of heap each); past it the least recently called are forgotten first, never one with a call in flight. Default 50,000. */
   readonly maxKeys?: number;
+}
+
+/** Its settings and memory limits from the PAYMENT_* configuration: the standalone process and the one the payment service embeds alike. */
+export function providerOptionsOf(payment: Config['payment']): Pick<ProviderOptions, 'settings' | 'keyRetentionMs' | 'maxKeys'> {
+  return {
+    settings: {
+      latencyMs: payment.latencyMs,
+      failureRate: payment.failureRate,
+      errorRate: payment.errorRate,
+      timeoutRate: payment.timeoutRate,
+      seed: payment.seed,
+    },
+    keyRetentionMs: payment.providerKeyHours * 3600_000,
+    maxKeys: payment.providerMaxKeys,
+  };
 }
 
 export const DEFAULT_KEY_RETENTION_MS = 24 * 3600_000;
