@@ -1,11 +1,12 @@
 // `npm run bench`: the whole system under load, end to end, with every guarantee on.
 // Starts the system on its own database and vhost (all services in one process, or one
-// process per service as compose runs them) with a real SMTP server, measures first
-// what this machine's PostgreSQL and RabbitMQ do flat out, then offers orders over HTTP
-// (closed or open loop) and reports: orders/s accepted and completed (terminal event
-// recorded and its e-mails sent), latencies end to end, per HTTP request and per hop,
-// CPU per completed order by process group, peak memory, queue depths, and the
-// pipeline's database and broker work as a share of the raw capacity. Asserts nothing:
+// process per service as compose runs them), with a real SMTP server and the simulated
+// card processor in processes of their own (the systems outside the shop they stand for),
+// measures first what this machine's PostgreSQL and RabbitMQ do flat out, then offers
+// orders over HTTP (closed or open loop) and reports: orders/s accepted and completed
+// (terminal event recorded and its e-mails sent), latencies end to end, per HTTP request
+// and per hop, CPU per completed order by process group, peak memory, queue depths, and
+// the pipeline's database and broker work as a share of the raw capacity. Asserts nothing:
 // the machine is shared and figures are noisy. Everything it started is stopped and
 // removed at the end, on failure and on Ctrl-C too.
 // Usage: npm run bench -- [--clients 64 | --rate R] [--seconds 60] [--drain 60]
@@ -17,7 +18,6 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestEnv } from '../test/support/env.ts';
-import { startSmtpServer } from '../test/support/smtp.ts';
 import { fmtMs, latencyChart } from './support/chart.ts';
 import { orderEvents, readCompletions } from './support/completion.ts';
 import { distribution, hopDistributions, orderLatencies, pathCheck, perSecond, perSecondOf, statusCounts } from './support/figures.ts';
@@ -76,11 +76,8 @@ try {
     console.log(`  PostgreSQL ${Math.round(raw.postgresCommitsPerSecond)} commits/s, RabbitMQ ${Math.round(raw.rabbitmqMessagesPerSecond)} msg/s`);
   }
 
-  // completions are read from the database (mail.emails.sent_at): the server need not keep what it accepts
-  const smtp = await startSmtpServer(0, { record: false });
-  cleanups.push({ what: 'closing the SMTP server', run: () => smtp.close() });
   console.log(`starting the system (${mode}); its output goes to ${logFile}`);
-  const system = await startBenchSystem({ mode, env, smtpUrl: smtp.url, logFile, settings: systemSettings });
+  const system = await startBenchSystem({ mode, env, logFile, settings: systemSettings });
   cleanups.push({ what: 'stopping the system', run: () => system.stop() });
 
   const products = await stockCatalog(env.databaseUrl, options.products);

@@ -20,7 +20,7 @@ const POLL_MS = 2000;
 const PG = 'PostgreSQL (bench database backends + shared processes)';
 const PG_OTHER = 'PostgreSQL: backends of other databases';
 const RABBIT = 'RabbitMQ (beam.smp, every vhost)';
-const BENCH = 'bench driver + SMTP server';
+const BENCH = 'bench driver';
 const OURS = 'ours: ';
 
 export interface Window {
@@ -51,7 +51,7 @@ export interface Monitor {
 export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity | undefined): Monitor {
   const shop = system.processes.filter((p) => p.role === 'shop');
   const processGroup = new Map<number, string>(system.processes.map((p) => [p.pid,
-    p.role === 'shop' ? `${OURS}${p.name === 'all' ? 'every service, one process' : p.name}` : `${p.name} (simulated card processor)`]));
+    p.role === 'shop' ? `${OURS}${p.name === 'all' ? 'every service, one process' : p.name}` : `${p.name} (${p.standsFor ?? 'outside the shop'})`]));
   processGroup.set(process.pid, BENCH);
   const otherDatabaseBackends = new Set<number>();
   const classify = (pid: number, comm: string) => processGroup.get(pid)

@@ -1,0 +1,27 @@
+// The benchmark's SMTP server as a process of its own, on SMTP_SINK_PORT: it accepts every
+// message and keeps none (the benchmark reads what was sent from mail.emails). It stands
+// for the mail relay outside the shop. Inside the benchmark's driver, which also drives
+// 64 HTTP clients and reads the monitors, every SMTP reply waited for that event loop:
+// per-service, flat out on this 2-core machine, the driver's event loop lagged 20–360 ms
+// (p50 over 5 s), the order e-mails of one service left at about 80/s over 32
+// connections, and terminal → last e-mail took 12.8 s p50 against 1.5 s with this process
+// (fifteenth round, README). SIGTERM/SIGINT close it.
+import { startSmtpServer } from '../../test/support/smtp.ts';
+
+const raw = process.env.SMTP_SINK_PORT ?? '';
+const port = Number(raw);
+if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
+  console.error(`SMTP_SINK_PORT=${raw} is not a port number (1-65535)`);
+  process.exit(2);
+}
+const server = await startSmtpServer(port, { record: false });
+console.log(JSON.stringify({ msg: 'bench SMTP sink listening', url: server.url }));
+
+const stop = () => {
+  server.close().then(() => process.exit(0), (err: Error) => {
+    console.error(`bench SMTP sink stop failed: ${err.message}`);
+    process.exit(1);
+  });
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
