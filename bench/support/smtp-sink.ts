@@ -6,14 +6,23 @@
 // (p50 over 5 s), the order e-mails of one service left at about 80/s over 32
 // connections, and terminal → last e-mail took 12.8 s p50 against 1.5 s with this process
 // (fifteenth round, README). SIGTERM/SIGINT close it.
+import { portFromEnv } from '../../runtime/mail/catcher.ts';
 import { startSmtpServer } from '../../test/support/smtp.ts';
 
-const raw = process.env.SMTP_SINK_PORT ?? '';
-const port = Number(raw);
-if (!/^\d+$/.test(raw) || port < 1 || port > 65535) {
-  console.error(`SMTP_SINK_PORT=${raw} is not a port number (1-65535)`);
+/** The port it must listen on: the bench hands it one, so "any free port" (0, or unset) is refused too. */
+function sinkPort(): number {
+  try {
+    const port = portFromEnv('SMTP_SINK_PORT', 0);
+    if (port !== 0) return port;
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
+  console.error(`SMTP_SINK_PORT=${process.env.SMTP_SINK_PORT ?? ''} is not a port number to listen on (1-65535)`);
   process.exit(2);
 }
+
+const port = sinkPort();
 const server = await startSmtpServer(port, { record: false });
 console.log(JSON.stringify({ msg: 'bench SMTP sink listening', url: server.url }));
 
