@@ -20,7 +20,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestEnv } from '../test/support/env.ts';
 import { fmtMs, latencyChart } from './support/chart.ts';
 import { orderEvents, readCompletions } from './support/completion.ts';
-import { distribution, hopDistributions, orderLatencies, pathCheck, perSecond, perSecondOf, statusCounts } from './support/figures.ts';
+import { restartPostgres, restartRabbit } from '../test/support/faults.ts';
+import { distribution, faultFigures, hopDistributions, orderLatencies, pathCheck, perSecond, perSecondOf, statusCounts } from './support/figures.ts';
 import { driver } from './support/load.ts';
 import { describeLoad, parseOptions, USAGE, UsageError } from './support/options.ts';
 import { startMonitor } from './support/monitor.ts';
@@ -82,7 +83,7 @@ try {
 
   const products = await stockCatalog(env.databaseUrl, options.products);
 
-  const monitor = startMonitor(env, system, raw);
+  const monitor = startMonitor(env, system, raw, options.fault?.kind);
   cleanups.push({ what: 'stopping the monitor', run: async () => monitor.stop() });
 
   const drive = driver(system.apiUrl, load, products, env.name);
@@ -117,6 +118,23 @@ try {
   }
   const { start, until } = await monitor.openWindow(seconds);
   timers.push(setInterval(() => void progress(`${Math.round((Date.now() - start) / 1000)} s`), PROGRESS_MS));
+  // The injector brings the server back in a finally and waits until it answers, whatever happens;
+  // the cleanup waits for it too, so an interrupted run never leaves the machine's server down.
+  let faultRun: Promise<{ injectedAt: number; restoredAt: number }> | undefined;
+  if (options.fault) {
+    const { kind, atSecond, downSeconds } = options.fault;
+    faultRun = sleep(start + atSecond * 1000 - Date.now()).then(async () => {
+      const injectedAt = Date.now();
+      console.log(`  ${Math.round((injectedAt - start) / 1000)} s: fault: ${kind === 'postgres-restart' ? 'restarting PostgreSQL' : `stopping RabbitMQ's app for ${downSeconds} s`}`);
+      if (kind === 'postgres-restart') await restartPostgres();
+      else await restartRabbit(downSeconds * 1000);
+      const restoredAt = Date.now();
+      console.log(`  ${Math.round((restoredAt - start) / 1000)} s: fault: ${kind === 'postgres-restart' ? 'PostgreSQL' : 'RabbitMQ'} answers again`);
+      return { injectedAt, restoredAt };
+    });
+    const running = faultRun;
+    cleanups.push({ what: `bringing back the server of --fault ${kind}`, run: async () => { await running; } });
+  }
   // The window closes when the offer stops: CPU and commits are read right then, not after the last answers.
   const windowClosed = sleep(until - Date.now()).then(() => monitor.closeWindow());
   await drive.run(until);
@@ -130,6 +148,7 @@ try {
     await readCompletions(env.databaseUrl, completions, acceptedIds());
   }
   const drainedSeconds = (Date.now() - until) / 1000;
+  const faultTimes = await faultRun;
   for (const t of timers) clearInterval(t);
   const lastCompletion = Math.max(until, ...[...completions.values()]);
   await monitor.settle(lastCompletion);
@@ -145,6 +164,7 @@ try {
   const git = (...gitArgs: string[]) => execFileSync('git', ['-C', path.join(import.meta.dirname, '..'), ...gitArgs], { encoding: 'utf8' }).trim();
   const commit = git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', '.', ':(exclude)bench/results', ':(exclude)node_modules') ? ' (uncommitted changes)' : '');
 
+  const buckets = perSecond(orders, start);
   const result: Result = {
     settings: { mode, load: describeLoad(load), seconds, warmup, drainSeconds, system: systemSettings, products: products.length, commandLine: `npm run bench -- ${args.join(' ')}`.trim() },
     machine: { cores: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, date: new Date().toISOString(), commit },
@@ -158,9 +178,10 @@ try {
     endToEndMs: distribution(orders.map((o) => o.doneAt - o.sentAt)),
     hops: hopDistributions(orders),
     pathCheck: pathCheck(orders),
-    ...monitor.report({ accepted: accepted.length, completedInWindow: inWindow, completed: orders.length, lastActivity: lastCompletion }),
+    ...monitor.report({ accepted: accepted.length, acceptedInRun: accepted.length + (warmup?.accepted ?? 0), completedInWindow: inWindow, completed: orders.length, lastActivity: lastCompletion }),
     raw,
-    perSecond: perSecond(orders, start),
+    perSecond: buckets,
+    fault: options.fault && faultTimes && { ...options.fault, ...faultFigures(requests, buckets, start, faultTimes.injectedAt, faultTimes.restoredAt) },
   };
 
   mkdirSync(RESULTS, { recursive: true });

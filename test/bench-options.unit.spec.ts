@@ -12,6 +12,7 @@ test('the defaults: 64 clients flat out for 60 s, no warm-up, a 60 s drain, all 
   assert.is(o.drainSeconds, 60);
   assert.is(o.mode, 'all-in-one');
   assert.is(o.products, undefined, 'the seed catalog as it is');
+  assert.is(o.fault, undefined, 'no fault');
 });
 
 test('--products takes a whole number of products, up to what the bench ids can name', () => {
@@ -43,6 +44,25 @@ test('a bad --warmup or --drain is refused with a line naming it', () => {
     [['--warmup', '-1'], /--warmup needs seconds >= 0 \(got -1\)/],
     [['--warmup', 'soon'], /--warmup needs seconds >= 0 \(got soon\)/],
     [['--drain', ''], /--drain needs seconds >= 0/],
+  ] as const) {
+    assert.throws(() => parseOptions(args), (e: Error) => e instanceof UsageError && message.test(e.message), args.join(' '));
+  }
+});
+
+test('--fault restarts PostgreSQL or stops RabbitMQ S seconds into the window; RabbitMQ for --fault-down seconds, 10 by default', () => {
+  assert.equal(parseOptions(['--fault', 'postgres-restart@20']).fault, { kind: 'postgres-restart', atSecond: 20, downSeconds: 0 });
+  assert.equal(parseOptions(['--fault', 'rabbitmq-restart@12.5']).fault, { kind: 'rabbitmq-restart', atSecond: 12.5, downSeconds: 10 });
+  assert.equal(parseOptions(['--fault-down', '30', '--fault', 'rabbitmq-restart@0']).fault, { kind: 'rabbitmq-restart', atSecond: 0, downSeconds: 30 });
+  for (const [args, message] of [
+    [['--fault'], /--fault is postgres-restart@S or rabbitmq-restart@S, S the seconds into the window \(got nothing\)/],
+    [['--fault', 'redis-restart@20'], /--fault is postgres-restart@S or rabbitmq-restart@S.*\(got redis-restart@20\)/],
+    [['--fault', 'postgres-restart'], /\(got postgres-restart\)/],
+    [['--fault', 'postgres-restart@-1'], /\(got postgres-restart@-1\)/],
+    [['--fault', 'postgres-restart@60'], /--fault postgres-restart@60 is not within the 60 s window/],
+    [['--seconds', '30', '--fault', 'rabbitmq-restart@45'], /--fault rabbitmq-restart@45 is not within the 30 s window/],
+    [['--fault', 'postgres-restart@20', '--fault-down', '5'], /--fault-down goes with --fault rabbitmq-restart@S/],
+    [['--fault-down', '5'], /--fault-down goes with --fault rabbitmq-restart@S/],
+    [['--fault', 'rabbitmq-restart@20', '--fault-down', '0'], /--fault-down needs a positive number \(got 0\)/],
   ] as const) {
     assert.throws(() => parseOptions(args), (e: Error) => e instanceof UsageError && message.test(e.message), args.join(' '));
   }

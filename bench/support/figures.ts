@@ -139,3 +139,47 @@ export function statusCounts(requests: readonly Request[]): Record<string, numbe
 }
 
 export const perSecondOf = (count: number, seconds: number) => Math.round((count / seconds) * 10) / 10;
+
+/** What a fault in the window (--fault) did to the orders, from the records alone. */
+export interface FaultFigures {
+  /** Seconds into the window: the fault began; the server answered again. */
+  readonly injectedAtSecond: number;
+  readonly restoredAtSecond: number;
+  /** Completed orders/s over the (up to) 10 s before the fault: the rate to get back to. */
+  readonly completedPerSecondBefore: number;
+  /** POSTs sent while the server was down: answered 202, refused (503), other answers. */
+  readonly whileDown: { readonly accepted: number; readonly refused: number; readonly other: number };
+  /** Seconds from the server answering again to the first 5 s whose completions average 90% of the rate before; null: not within the run. */
+  readonly recoveredAfterSeconds: number | null;
+}
+
+export const RECOVERY_SHARE = 0.9;
+export const RECOVERY_SPAN_S = 5;
+
+export function faultFigures(requests: readonly Request[], buckets: readonly SecondBucket[], start: number, injectedAt: number, restoredAt: number): FaultFigures {
+  const second = (at: number) => (at - start) / 1000;
+  const injected = Math.floor(second(injectedAt));
+  const restored = Math.ceil(second(restoredAt));
+  const completedIn = (from: number, to: number) => buckets.filter((b) => b.second >= from && b.second < to).reduce((n, b) => n + b.completed, 0);
+  const beforeFrom = Math.max(0, injected - 10);
+  const before = injected > beforeFrom ? completedIn(beforeFrom, injected) / (injected - beforeFrom) : 0;
+  let recoveredAfterSeconds: number | null = null;
+  for (let s = restored; s + RECOVERY_SPAN_S <= buckets.length; s++) {
+    if (completedIn(s, s + RECOVERY_SPAN_S) / RECOVERY_SPAN_S >= RECOVERY_SHARE * before) {
+      recoveredAfterSeconds = s - restored;
+      break;
+    }
+  }
+  const down = requests.filter((r) => r.sentAt >= injectedAt && r.sentAt < restoredAt);
+  return {
+    injectedAtSecond: Math.round(second(injectedAt) * 10) / 10,
+    restoredAtSecond: Math.round(second(restoredAt) * 10) / 10,
+    completedPerSecondBefore: Math.round(before * 10) / 10,
+    whileDown: {
+      accepted: down.filter((r) => r.orderId).length,
+      refused: down.filter((r) => r.status === 503).length,
+      other: down.filter((r) => !r.orderId && r.status !== 503).length,
+    },
+    recoveredAfterSeconds,
+  };
+}

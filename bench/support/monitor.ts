@@ -14,6 +14,7 @@ import { cpuMeter, rssBytes, type CpuMeter } from './proc.ts';
 import type { RawCapacity } from './raw-capacity.ts';
 import type { CpuRow, Result } from './report.ts';
 import type { BenchSystem } from './system.ts';
+import type { Fault } from './options.ts';
 
 const SAMPLE_MS = 500;
 const POLL_MS = 2000;
@@ -45,10 +46,12 @@ export interface Monitor {
   /** Stops watching at once (safe at any time, and twice). */
   stop(): void;
   /** The window's figures (after settle()); per-order figures divide by these counts. */
-  report(orders: { accepted: number; completedInWindow: number; completed: number; lastActivity: number }): Pick<Result, 'cpu' | 'memory' | 'queues' | 'postgres' | 'broker' | 'disturbances'>;
+  /** `acceptedInRun`: the warm-up's accepted orders too, which the exchanges' counts (the vhost's whole life) include. */
+  report(orders: { accepted: number; acceptedInRun: number; completedInWindow: number; completed: number; lastActivity: number }): Pick<Result, 'cpu' | 'memory' | 'queues' | 'postgres' | 'broker' | 'disturbances'>;
 }
 
-export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity | undefined): Monitor {
+/** `injected`: the run restarts a server itself (--fault), so its restart is no stranger's doing. */
+export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity | undefined, injected?: Fault['kind']): Monitor {
   const shop = system.processes.filter((p) => p.role === 'shop');
   const processGroup = new Map<number, string>(system.processes.map((p) => [p.pid,
     p.role === 'shop' ? `${OURS}${p.name === 'all' ? 'every service, one process' : p.name}` : `${p.name} (${p.standsFor ?? 'outside the shop'})`]));
@@ -147,18 +150,18 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
       brokerAfter = broker.latest()?.counters;
       byExchange = await publishedByExchange(env);
       if ((await postgresStartedAt(env)) !== postgresStart) {
-        disturbances.push('PostgreSQL restarted during the run (someone else\'s work on this machine?): figures include the outage');
+        disturbances.push(`PostgreSQL restarted during the run (${injected === 'postgres-restart' ? 'the injected fault' : 'someone else\'s work on this machine?'}): figures include the outage`);
       }
       const samples = broker.counterSamples();
       const reset = BROKER_COUNTERS.some((c) => samples[c].filter(([at]) => at >= brokerSince).some(([, v], i, all) => i > 0 && v < all[i - 1][1]));
       if (reset) {
-        disturbances.push('RabbitMQ\'s statistics went back during the run (its app restarted?): broker rates are not given, figures include the outage');
+        disturbances.push(`RabbitMQ's statistics went back during the run (${injected === 'rabbitmq-restart' ? 'the injected fault' : 'its app restarted?'}): broker rates are not given, figures include the outage`);
         brokerAfter = undefined;
         byExchange = {};
       }
     },
     stop,
-    report({ accepted, completedInWindow, completed, lastActivity }) {
+    report({ accepted, acceptedInRun, completedInWindow, completed, lastActivity }) {
       const { start, until, seconds } = window!;
       const busy = atEnd!.cpu.machine;
       const row = (group: string, cpuSeconds: number): CpuRow => ({
@@ -231,7 +234,7 @@ export function startMonitor(env: TestEnv, system: BenchSystem, raw: RawCapacity
             return [c, n === null || !completed ? null : round(n / completed, 1)];
           })) as Record<BrokerCounter, number | null>,
           publishedPerOrderByExchange: Object.fromEntries(Object.entries(byExchange).sort((a, b) => b[1] - a[1])
-            .map(([exchange, n]) => [exchange, accepted ? round(n / accepted, 2) : 0])),
+            .map(([exchange, n]) => [exchange, acceptedInRun ? round(n / acceptedInRun, 2) : 0])),
           rawMessagesPerSecond: raw?.rabbitmqMessagesPerSecond,
           sharePercent: deliverPerSecond === null ? undefined : share(deliverPerSecond, raw?.rabbitmqMessagesPerSecond),
           counterSamples: Object.fromEntries(Object.entries(broker.counterSamples()).map(([c, points]) => [c, points.map(([t, v]) => [t - start, v] as const)])),

@@ -4,6 +4,18 @@
 
 export type Mode = 'all-in-one' | 'per-service';
 
+/** A server of this machine taken down during the window, and brought back (test/support/faults.ts). */
+export interface Fault {
+  readonly kind: 'postgres-restart' | 'rabbitmq-restart';
+  /** Seconds into the measured window. */
+  readonly atSecond: number;
+  /** rabbitmq-restart: how long the broker's app stays stopped. */
+  readonly downSeconds: number;
+}
+
+const FAULT_KINDS = ['postgres-restart', 'rabbitmq-restart'] as const;
+const DEFAULT_FAULT_DOWN_SECONDS = 10;
+
 export type Load =
   /** Closed loop: each client posts its next order as soon as the previous one is answered. */
   | { readonly kind: 'closed'; readonly clients: number }
@@ -29,11 +41,13 @@ export interface Options {
    * orders that share a product's stock row (store-order and cancel-order lock them).
    */
   readonly products: number | undefined;
+  /** --fault: a restart of the machine's PostgreSQL or RabbitMQ in the window, to see the system ride it out under load. */
+  readonly fault: Fault | undefined;
   /** Environment of the system's processes, over the bench's own defaults. */
   readonly settings: Readonly<Record<string, string>>;
 }
 
-export const USAGE = 'usage: npm run bench -- [--clients N | --rate R] [--seconds S] [--warmup S] [--drain S] [--mode all-in-one|per-service] [--products N] [--skip-raw] [KEY=VALUE ...]';
+export const USAGE = 'usage: npm run bench -- [--clients N | --rate R] [--seconds S] [--warmup S] [--drain S] [--mode all-in-one|per-service] [--products N] [--skip-raw] [--fault postgres-restart@S|rabbitmq-restart@S [--fault-down S]] [KEY=VALUE ...]';
 
 export class UsageError extends Error {}
 
@@ -50,6 +64,8 @@ export function parseOptions(args: readonly string[]): Options {
   let mode: Mode = 'all-in-one';
   let skipRaw = false;
   let products: number | undefined;
+  let fault: { kind: Fault['kind']; atSecond: number } | undefined;
+  let faultDown: number | undefined;
   const settings: Record<string, string> = {};
   const positive = (name: string, raw: string | undefined, integer: boolean): number => {
     const value = Number(raw);
@@ -88,12 +104,26 @@ export function parseOptions(args: readonly string[]): Options {
         if (products > MAX_PRODUCTS) throw new UsageError(`--products is at most ${MAX_PRODUCTS} (got ${products})`);
         break;
       }
+      case '--fault': {
+        const value = args[++i];
+        const m = /^([a-z-]+)@(\d+(?:\.\d+)?)$/.exec(value ?? '');
+        const kind = FAULT_KINDS.find((k) => k === m?.[1]);
+        if (!m || !kind) throw new UsageError(`--fault is ${FAULT_KINDS.map((k) => `${k}@S`).join(' or ')}, S the seconds into the window (got ${value ?? 'nothing'})`);
+        fault = { kind, atSecond: Number(m[2]) };
+        break;
+      }
+      case '--fault-down': faultDown = positive('fault-down', args[++i], false); break;
       default: throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
     }
   }
   if (clients !== undefined && rate !== undefined) throw new UsageError('--clients (closed loop) and --rate (open loop) exclude each other');
+  if (fault && fault.atSecond >= seconds) throw new UsageError(`--fault ${fault.kind}@${fault.atSecond} is not within the ${seconds} s window`);
+  if (faultDown !== undefined && fault?.kind !== 'rabbitmq-restart') throw new UsageError('--fault-down goes with --fault rabbitmq-restart@S (a PostgreSQL restart takes what it takes)');
   const load: Load = rate !== undefined ? { kind: 'open', rate } : { kind: 'closed', clients: clients ?? DEFAULT_CLIENTS };
-  return { load, seconds, warmupSeconds, drainSeconds, mode, skipRaw, products, settings };
+  return {
+    load, seconds, warmupSeconds, drainSeconds, mode, skipRaw, products, settings,
+    fault: fault && { ...fault, downSeconds: fault.kind === 'rabbitmq-restart' ? faultDown ?? DEFAULT_FAULT_DOWN_SECONDS : 0 },
+  };
 }
 
 export function describeLoad(load: Load): string {

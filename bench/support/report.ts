@@ -1,6 +1,7 @@
 // What a run of the end-to-end benchmark found, as one record (written as JSON) and
 // as Markdown tables for people (printed, and written next to the JSON).
-import { perMinute, type Distribution, type SecondBucket } from './figures.ts';
+import { perMinute, RECOVERY_SHARE, RECOVERY_SPAN_S, type Distribution, type FaultFigures, type SecondBucket } from './figures.ts';
+import type { Fault } from './options.ts';
 import type { BacklogSample, QueueSample } from './observe.ts';
 import type { RawCapacity } from './raw-capacity.ts';
 
@@ -81,7 +82,7 @@ export interface Result {
     readonly publishPerSecond: number | null;
     readonly deliverPerSecond: number | null;
     readonly ackPerSecond: number | null;
-    /** Whole run, per accepted order: which messages the broker carries. */
+    /** Whole run (the warm-up included), per order accepted in it: which messages the broker carries. */
     readonly publishedPerOrderByExchange: Readonly<Record<string, number>>;
     readonly rawMessagesPerSecond?: number;
     /** The broker's own stamped samples of its vhost counters: [ms since the load started, value]. */
@@ -93,6 +94,8 @@ export interface Result {
   /** What went wrong around the run (a restart of PostgreSQL or RabbitMQ) and spoils its figures. */
   readonly disturbances: readonly string[];
   readonly perSecond: readonly SecondBucket[];
+  /** --fault: what was injected, and what it did to the orders. */
+  readonly fault?: Fault & FaultFigures;
 }
 
 const ms = (v: number) => (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
@@ -106,6 +109,16 @@ export function minutesRow(minutes: readonly number[]): string[][] {
   const first = minutes[0]!;
   const change = first ? Math.round(((minutes.at(-1)! - first) / first) * 100) : 0;
   return [['completed in each minute of the window', `${minutes.map((m) => num(m)).join(' / ')} orders/s (the last ${change >= 0 ? '+' : '−'}${Math.abs(change)}% against the first)`]];
+}
+
+function faultSection(f: NonNullable<Result['fault']>): string {
+  const what = f.kind === 'postgres-restart' ? 'PostgreSQL restarted (`pg_ctlcluster … restart`)' : `RabbitMQ's app stopped for ${num(f.downSeconds)} s (\`rabbitmqctl stop_app\`, then \`start_app\`)`;
+  return table(['fault', 'value'], [
+    ['injected', `${what} at ${num(f.injectedAtSecond)} s into the window; it answered again at ${num(f.restoredAtSecond)} s`],
+    ['POSTs sent while it was down', `${f.whileDown.accepted} accepted, ${f.whileDown.refused} refused (503)${f.whileDown.other ? `, ${f.whileDown.other} other answers` : ''}`],
+    ['completed orders/s before the fault (up to 10 s)', num(f.completedPerSecondBefore)],
+    [`back to ${Math.round(RECOVERY_SHARE * 100)}% of that (${RECOVERY_SPAN_S} s mean)`, f.recoveredAfterSeconds === null ? 'not within the run' : `${f.recoveredAfterSeconds} s after it answered again`],
+  ]);
 }
 
 export function markdown(r: Result): string {
@@ -152,6 +165,7 @@ export function markdown(r: Result): string {
     ...r.disturbances.map((d) => `\n**Disturbed run:** ${d}.`),
     '',
     headline,
+    ...(r.fault ? ['', '## Fault', '', faultSection(r.fault)] : []),
     '',
     '## Per hop',
     '',
