@@ -1,47 +1,104 @@
 // How far behind the pipeline is, as the api sees it before it takes an order: the
-// messages waiting (ready, not yet handed to a consumer) in every service's queue. Read
-// from the broker with passive declares, which need no permission and answer with the
-// broker's current count (the management API's figures are seconds old). An order
-// taken while thousands of messages wait would only wait behind them: past the limit
-// the api refuses new orders with a 503 and Retry-After instead (handlers/api), and a
-// pipeline that catches up admits them again by itself.
-// When the broker cannot be read the backlog is unknown and orders are admitted: an
-// accepted order is in the api's outbox, safe whatever the broker does, and refusing
-// orders for a broker outage is the readiness probe's business, not this one's.
+// messages waiting (ready, not yet handed to a consumer) in every service's queue, and
+// the events still in the outbox a second after their commit (not yet published: the
+// broker is down, or their service is). Queue depths are read from the broker with
+// passive declares, which need no permission and answer with the broker's current count
+// (the management API's figures are seconds old); the outbox on the runtime's pool
+// (OutboxRelay.unpublished). An order taken while thousands of messages wait would only
+// wait behind them: past the limit the api refuses new orders with a 503 and Retry-After
+// instead (handlers/api), and a pipeline that catches up admits them again by itself.
+// A broker outage no longer lets the api take orders without bound: their OrderCreated
+// events wait in the outbox, are counted there, and past the limit new orders are
+// refused until the broker is back and the relay has published what waited (measured in
+// the README: 48,764 orders taken in a 22 s outage before, each of them then waiting
+// behind the others). Each part is read on its own; one that cannot be read counts as
+// nothing waiting there, and with neither readable every order is admitted: refusing
+// orders for an outage is the readiness probe's business, not this one's.
 import type { Channel, ChannelModel } from 'amqplib';
+import { serviceNames } from '../generated/registry.ts';
 import { consumers } from '../generated/topology.ts';
 import type { Broker } from './broker.ts';
 import type { Logger } from './logger.ts';
+import type { OutboxRelay } from './relay.ts';
+
+/** An outbox row pending this long is waiting, not being published: the writer publishes and marks its rows within milliseconds. */
+export const UNPUBLISHED_AFTER_MS = 1000;
 
 export interface BacklogReading {
-  /** Messages waiting in the services' queues, when last read. */
+  /** What waits in all: the queues' messages and the unpublished events, as far as each could be read. */
   readonly waiting: number;
-  /** The deepest queue then: where the pipeline is behind. */
-  readonly deepest: { readonly queue: string; readonly waiting: number };
+  /** Messages waiting in the services' queues; undefined while the broker cannot be read. */
+  readonly queued: number | undefined;
+  /** The deepest queue then: where the pipeline is behind (with the queues' reading). */
+  readonly deepest: { readonly queue: string; readonly waiting: number } | undefined;
+  /** Events pending in the outbox for over UNPUBLISHED_AFTER_MS (counted up to a cap); undefined while the database cannot be read. */
+  readonly unpublished: number | undefined;
+  /** The count of unpublished events stops here: `unpublished` equal to it means at least as many. */
+  readonly unpublishedCountedUpTo: number;
   /** When it was read (ms since the epoch). */
   readonly at: number;
 }
 
 export interface PipelineBacklog {
-  /** The last reading; undefined while the broker could not be read (or not lately). */
+  /** The last reading; undefined while neither part could be read (or not lately). */
   readonly current: BacklogReading | undefined;
   stop(): void;
 }
 
-/** Reads the depth of every service's queue every `everyMs`, on a channel of its own. */
-export async function watchPipelineBacklog(broker: Broker, everyMs: number, log: Logger): Promise<PipelineBacklog> {
+export interface BacklogSources {
+  readonly broker: Broker;
+  /** The runtime's relay: its pool reads the outbox. */
+  readonly relay: Pick<OutboxRelay, 'unpublished'>;
+  readonly everyMs: number;
+  /** Unpublished events are counted up to this (past it admission refuses every order anyway). */
+  readonly countUpTo: number;
+  readonly log: Logger;
+}
+
+/** One part of the reading, renewed every `everyMs` by its own read: a slow broker does not hold up the outbox's count, nor the other way round. */
+function poller<T>(what: string, read: () => Promise<T>, everyMs: number, log: Logger) {
+  let last: { value: T; at: number } | undefined;
+  let failing = false;
+  let reading = false;
+  const tick = async () => {
+    reading = true;
+    try {
+      last = { value: await read(), at: Date.now() };
+      if (failing) log.info({ part: what }, 'pipeline backlog readable again');
+      failing = false;
+    } catch (err) {
+      last = undefined;
+      if (!failing) log.warn({ part: what, err: (err as Error).message }, `cannot read the pipeline backlog's ${what}; counting nothing there until it can be read`);
+      failing = true;
+    } finally {
+      reading = false;
+    }
+  };
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    async start() {
+      await tick();
+      timer = setInterval(() => { if (!reading) void tick(); }, everyMs); // one read at a time, however slow the server is
+      timer.unref();
+    },
+    stop: () => clearInterval(timer),
+    // a reading that could not be renewed for a while (a server that stopped answering) is no reading
+    fresh: () => (last && Date.now() - last.at <= 5 * everyMs + 1000 ? last : undefined),
+  };
+}
+
+/** Reads the depth of every service's queue (on a channel of its own) and the unpublished events, every `everyMs`. */
+export async function watchPipelineBacklog({ broker, relay, everyMs, countUpTo, log }: BacklogSources): Promise<PipelineBacklog> {
   const queues = consumers.map((c) => c.queue);
   let model: ChannelModel | undefined;
   let channel: Channel | undefined;
-  let current: BacklogReading | undefined;
-  let failing = false;
   let stopped = false;
   await broker.onConnect(async (m) => {
     model = m;
     channel = undefined;
   });
 
-  const read = async (): Promise<BacklogReading> => {
+  const readQueues = async () => {
     if (!channel) {
       if (!model) throw new Error('the broker is not connected');
       const opened = await model.createChannel();
@@ -50,37 +107,30 @@ export async function watchPipelineBacklog(broker: Broker, everyMs: number, log:
       channel = opened;
     }
     const depths = await Promise.all(queues.map(async (queue) => ({ queue, waiting: (await channel!.checkQueue(queue)).messageCount })));
-    const deepest = depths.reduce((a, b) => (b.waiting > a.waiting ? b : a));
-    return { waiting: depths.reduce((sum, d) => sum + d.waiting, 0), deepest, at: Date.now() };
+    return { waiting: depths.reduce((sum, d) => sum + d.waiting, 0), deepest: depths.reduce((a, b) => (b.waiting > a.waiting ? b : a)) };
   };
+  const inQueues = poller('queues', readQueues, everyMs, log);
+  const inOutbox = poller('outbox', () => relay.unpublished(serviceNames, UNPUBLISHED_AFTER_MS, countUpTo), everyMs, log);
+  await Promise.all([inQueues.start(), inOutbox.start()]);
 
-  const tick = async () => {
-    try {
-      current = await read();
-      if (failing) log.info({ waiting: current.waiting }, 'pipeline backlog readable again');
-      failing = false;
-    } catch (err) {
-      current = undefined;
-      if (!failing) log.warn({ err: (err as Error).message }, 'cannot read the pipeline backlog; admitting orders until it can be read');
-      failing = true;
-    }
-  };
-
-  await tick();
-  let reading = false;
-  const timer = setInterval(() => {
-    if (reading || stopped) return; // one read at a time, however slow the broker is
-    reading = true;
-    void tick().finally(() => { reading = false; });
-  }, everyMs);
-  timer.unref();
-  // a reading that could not be renewed for a while (a broker that stopped answering) is no reading
-  const fresh = () => (current && Date.now() - current.at <= 5 * everyMs + 1000 ? current : undefined);
   return {
-    get current() { return fresh(); },
+    get current(): BacklogReading | undefined {
+      const q = inQueues.fresh();
+      const o = inOutbox.fresh();
+      if (!q && !o) return undefined;
+      return {
+        waiting: (q?.value.waiting ?? 0) + (o?.value ?? 0),
+        queued: q?.value.waiting,
+        deepest: q?.value.deepest,
+        unpublished: o?.value,
+        unpublishedCountedUpTo: countUpTo,
+        at: Math.min(q?.at ?? Infinity, o?.at ?? Infinity),
+      };
+    },
     stop() {
       stopped = true;
-      clearInterval(timer);
+      inQueues.stop();
+      inOutbox.stop();
       void channel?.close().catch(() => undefined);
     },
   };

@@ -49,6 +49,18 @@ export const CLAIM_LATE_OUTBOX_ROWS = `select o.* from unnest(array[?]::text[]) 
      order by id limit ? for update skip locked) o
   order by o.id`;
 
+/**
+ * Counts, for each of the services (?), up to ? of its rows pending for at least ? seconds
+ * (OutboxRelay.unpublished). One index scan per service, as in CLAIM_LATE_OUTBOX_ROWS: over
+ * the whole table the planner chose a bitmap scan, which visits every row sent since the
+ * last vacuum. Exported for the plan test (query-plans.int).
+ */
+export const COUNT_UNPUBLISHED_OUTBOX_ROWS = `select count(*)::int as n from unnest(array[?]::text[]) as s(app_id)
+  cross join lateral (
+    select 1 from runtime.outbox
+     where status = 'pending' and app_id = s.app_id and created_at <= now() - make_interval(secs => ?)
+     order by id limit ?) late`;
+
 export interface RelayOptions {
   readonly batchSize: number;
   readonly pollMs: number;
@@ -152,6 +164,18 @@ export class OutboxRelay {
       }
     });
     return this.#marking;
+  }
+
+  /**
+   * Events of the services (any process's, not only this one's) committed over `olderThanMs`
+   * ago and still pending, counted up to `atMost`: the api's admission control reads it
+   * several times a second, and past its limit the exact figure changes nothing. A row the
+   * writer published and is about to mark sent stays pending for milliseconds; one pending
+   * for a second waits for the broker, or for its service to come back.
+   */
+  async unpublished(services: readonly string[], olderThanMs: number, atMost: number): Promise<number> {
+    const [row] = await this.#db.em.fork().execute<{ n: number }[]>(COUNT_UNPUBLISHED_OUTBOX_ROWS, [services, olderThanMs / 1000, atMost]);
+    return Math.min(row?.n ?? 0, atMost);
   }
 
   /**

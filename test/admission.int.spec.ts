@@ -1,8 +1,8 @@
 // test-time-limit: 90s
 // Admission control on the real broker: while more messages than ADMISSION_MAX_BACKLOG
-// wait in the services' queues, POST /orders answers 503 problem+json with Retry-After
-// and stores nothing; once the queues drain, the same request (same Idempotency-Key) is
-// accepted. Only the api runs, so what it sends waits in the queues of the services
+// wait in the services' queues, or events in the outbox unpublished, POST /orders answers
+// 503 problem+json with Retry-After and stores nothing; once the queues drain, the same
+// request (same Idempotency-Key) is accepted. Only the api runs, so what it sends waits in the queues of the services
 // that would take it (store-order, order-timeline, log-persistence), as behind a slow pipeline.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -61,7 +61,7 @@ test('past the backlog limit an order is refused with 503 and Retry-After, nothi
   assert.is(refusal.contentType, 'application/problem+json; charset=utf-8');
   assert.is(refusal.body.type, 'https://shop.example/problems/pipeline-behind');
   assert.is(refusal.body.status, 503);
-  const [, waiting, retryIn] = /: (\d+) messages wait in the services' queues \(past 5 a growing share of orders is refused, all of them from 10; .*Retry in (\d+) seconds/.exec(refusal.body.detail) ?? [];
+  const [, waiting, retryIn] = /: (\d+) messages wait in the services' queues .*; past 5 waiting a growing share of orders is refused, all of them from 10\. Retry in (\d+) seconds/.exec(refusal.body.detail) ?? [];
   assert.ok(Number(waiting) > 5, refusal.body.detail);
   assert.is(refusal.retryAfter, retryIn, 'Retry-After says what the detail says');
   assert.match(refusal.body.detail, /the deepest is (store-order|order-timeline|log-persistence) with \d+/);
@@ -80,6 +80,29 @@ test('past the backlog limit an order is refused with 503 and Retry-After, nothi
   const retried = await postOrder(baseUrl, { customerId: randomUUID(), email: 'jane.doe@example.com', items: [{ productId: 'A1215', quantity: 1 }] },
     { 'idempotency-key': refusedKey }, 10_000);
   assert.is(retried.status, 202, await retried.text());
+});
+
+test('events unpublished in the outbox count as waiting (a service down, or the broker): past the limit orders are refused until they are published', async () => {
+  await everythingSent(env.databaseUrl);
+  for (const { queue } of consumers) await drainQueue(env.amqpUrl, queue);
+  // store-order's events, committed 10 s ago: this process runs only the api, so its relay never
+  // publishes them, as when store-order's process is down
+  await sql(env.databaseUrl, `insert into runtime.outbox (message_id, message_type, exchange, routing_key, causation_id, traceparent, app_id, payload, created_at)
+    select gen_random_uuid(), 'OrderPersisted', 'shop.orders', 'order.persisted', gen_random_uuid(), '00-${'1'.repeat(32)}-${'2'.repeat(16)}-01', 'store-order', '{}'::jsonb, now() - interval '10 seconds'
+      from generate_series(1, 12)`);
+  const refusal = await eventually(async () => {
+    const answer = await post(`outbox-${randomUUID()}`);
+    return answer.status === 503 ? answer : undefined;
+  }, 'a POST refused while 12 events wait in the outbox', 10_000, 50);
+  assert.match(refusal.body.detail, /^The order was not accepted: \d+ messages wait in the services' queues.* and 10 or more events wait in the outbox, unpublished for over a second; past 5 waiting/);
+  // published at last (here: marked sent, as the relay does once the broker confirmed them)
+  await sql(env.databaseUrl, `update runtime.outbox set status = 'sent', sent_at = now() where app_id = 'store-order'`);
+  for (const { queue } of consumers) await drainQueue(env.amqpUrl, queue);
+  const taken = await eventually(async () => {
+    const answer = await post(`outbox-after-${randomUUID()}`);
+    return answer.status === 202 ? answer : undefined;
+  }, 'a POST taken once the outbox is published', 10_000, 100);
+  assert.is(taken.status, 202);
 });
 
 test('ADMISSION_MAX_BACKLOG=0 never refuses: orders are taken however many messages wait', async () => {

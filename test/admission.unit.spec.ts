@@ -1,6 +1,7 @@
 // Admission's refusals grow with the backlog: every order is taken up to the limit, a
 // share of them past it (the share the backlog is over the limit), none from twice the
 // limit. Which orders of the share are refused is a draw; here the draw is the test's.
+// What waits is the queues' messages and the outbox's unpublished events together.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { orderAdmission, refusedShare } from '../handlers/api/admission.ts';
@@ -10,7 +11,19 @@ import type { PipelineBacklog } from '../runtime/pipeline-backlog.ts';
 const limits = { maxBacklog: 200, checkMs: 500 }; // Retry-After 2 s
 
 function backlogOf(waiting: number | undefined): PipelineBacklog {
-  const current = waiting === undefined ? undefined : { waiting, deepest: { queue: 'store-order', waiting }, at: Date.now() };
+  return readingOf(waiting === undefined ? undefined : { queued: waiting, unpublished: 0 });
+}
+
+/** A reading of the queues (undefined: the broker unreadable) and the outbox, the count of unpublished events stopping at 400. */
+function readingOf(parts: { queued: number | undefined; unpublished: number | undefined } | undefined): PipelineBacklog {
+  const current = parts && {
+    waiting: (parts.queued ?? 0) + (parts.unpublished ?? 0),
+    queued: parts.queued,
+    deepest: parts.queued === undefined ? undefined : { queue: 'store-order', waiting: parts.queued },
+    unpublished: parts.unpublished,
+    unpublishedCountedUpTo: 400,
+    at: Date.now(),
+  };
   return { current, stop: () => undefined };
 }
 
@@ -65,8 +78,30 @@ test('the refusal says how far behind the pipeline is, where, and when to retry'
   } catch (err) {
     const problem = err as HttpProblem;
     assert.is(problem.kind, 'pipeline-behind');
-    assert.match(problem.detail ?? '', /450 messages wait in the services' queues \(past 200 a growing share of orders is refused, all of them from 400; the deepest is store-order with 450\)\. Retry in 2 seconds\./);
+    assert.is(problem.detail, 'The order was not accepted: 450 messages wait in the services\' queues (the deepest is store-order with 450); '
+      + 'past 200 waiting a growing share of orders is refused, all of them from 400. Retry in 2 seconds.');
   }
+});
+
+/** The refusal's detail, or 'taken'. */
+function detailOf(backlog: PipelineBacklog, draw = 0): string {
+  try {
+    orderAdmission(backlog, limits, () => draw)();
+    return 'taken';
+  } catch (err) {
+    return (err as HttpProblem).detail ?? '';
+  }
+}
+
+test('events waiting in the outbox count as waiting: with the queues, or alone while the broker cannot be read', () => {
+  assert.is(detailOf(readingOf({ queued: 150, unpublished: 40 })), 'taken', '190 in all, under the limit');
+  assert.is(detailOf(readingOf({ queued: 150, unpublished: 250 })), 'The order was not accepted: 150 messages wait in the services\' queues (the deepest is store-order with 150) '
+    + 'and 250 events wait in the outbox, unpublished for over a second; past 200 waiting a growing share of orders is refused, all of them from 400. Retry in 2 seconds.');
+  assert.is(detailOf(readingOf({ queued: undefined, unpublished: 120 })), 'taken');
+  assert.is(detailOf(readingOf({ queued: undefined, unpublished: 400 }), 0.999), 'The order was not accepted: the services\' queues cannot be read (is the broker down?) '
+    + 'and 400 or more events wait in the outbox, unpublished for over a second; past 200 waiting a growing share of orders is refused, all of them from 400. Retry in 2 seconds.');
+  assert.is(detailOf(readingOf({ queued: 450, unpublished: undefined })), 'The order was not accepted: 450 messages wait in the services\' queues (the deepest is store-order with 450); '
+    + 'past 200 waiting a growing share of orders is refused, all of them from 400. Retry in 2 seconds.', 'the outbox unreadable: the queues alone');
 });
 
 test.run();

@@ -1,7 +1,8 @@
 // An order is taken only while the pipeline keeps up. Past ADMISSION_MAX_BACKLOG messages
-// waiting in the services' queues (runtime/pipeline-backlog.ts), an order accepted now
-// would only wait behind them: POST /orders answers 503 with Retry-After, nothing is
-// stored, and the client's retry (with the same Idempotency-Key) is safe.
+// waiting in the services' queues, or events waiting in the outbox to be published
+// (runtime/pipeline-backlog.ts), an order accepted now would only wait behind them:
+// POST /orders answers 503 with Retry-After, nothing is stored, and the client's retry
+// (with the same Idempotency-Key) is safe.
 //
 // The refusals grow with the backlog: past the limit a share of the orders is refused,
 // the share the backlog is over it (half the orders at one and a half times the limit),
@@ -10,11 +11,21 @@
 // and in between the pipeline drained and stood idle (measured in the README).
 import type { Config } from '../../runtime/config.ts';
 import { HttpProblem } from '../../runtime/http/problem.ts';
-import type { PipelineBacklog } from '../../runtime/pipeline-backlog.ts';
+import type { BacklogReading, PipelineBacklog } from '../../runtime/pipeline-backlog.ts';
 
 /** The share of orders to refuse with `waiting` messages in the queues: none up to the limit, all from twice the limit. */
 export function refusedShare(waiting: number, maxBacklog: number): number {
   return Math.min(1, Math.max(0, (waiting - maxBacklog) / maxBacklog));
+}
+
+/** What waits, as the refusal says it: the queues, and the outbox when events wait there. */
+export function describeBacklog(r: BacklogReading): string {
+  const queues = r.queued === undefined
+    ? 'the services\' queues cannot be read (is the broker down?)'
+    : `${r.queued} messages wait in the services' queues${r.deepest?.waiting ? ` (the deepest is ${r.deepest.queue} with ${r.deepest.waiting})` : ''}`;
+  if (!r.unpublished) return queues;
+  const events = r.unpublished >= r.unpublishedCountedUpTo ? `${r.unpublished} or more` : String(r.unpublished);
+  return `${queues} and ${events} events wait in the outbox, unpublished for over a second`;
 }
 
 /**
@@ -33,8 +44,8 @@ export function orderAdmission(backlog: PipelineBacklog | undefined, { maxBacklo
       status: 503,
       kind: 'pipeline-behind',
       title: 'Too many orders in progress',
-      detail: `The order was not accepted: ${reading.waiting} messages wait in the services' queues (past ${maxBacklog} a growing share of orders is refused, `
-        + `all of them from ${2 * maxBacklog}; the deepest is ${reading.deepest.queue} with ${reading.deepest.waiting}). Retry in ${retryAfterSeconds} seconds.`,
+      detail: `The order was not accepted: ${describeBacklog(reading)}; past ${maxBacklog} waiting a growing share of orders is refused, `
+        + `all of them from ${2 * maxBacklog}. Retry in ${retryAfterSeconds} seconds.`,
       headers: { 'retry-after': String(retryAfterSeconds) },
     });
   };

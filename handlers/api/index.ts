@@ -47,7 +47,7 @@ export async function startApiServer(runtime: ServiceRuntime, options: ApiOption
   });
   serveMetrics(app, runtime.metrics);
   const { maxBacklog, checkMs } = runtime.config.admission;
-  const backlog = maxBacklog > 0 ? await watchPipelineBacklog(runtime.broker, checkMs, runtime.log) : undefined;
+  const backlog = maxBacklog > 0 ? await watchPipelineBacklog({ broker: runtime.broker, relay: runtime.relay, everyMs: checkMs, countUpTo: 2 * maxBacklog, log: runtime.log }) : undefined;
   if (backlog) runtime.metrics.watchPipelineBacklog(() => backlog.current);
   registerRoutes(app, doc, runtime, backlog);
   const url = await listen(app, runtime.config.port);
