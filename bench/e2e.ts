@@ -133,6 +133,7 @@ try {
       return { injectedAt, restoredAt };
     });
     const running = faultRun;
+    running.catch(() => undefined); // its error is reported where it is awaited, after the load, not as an unhandled rejection mid-run
     cleanups.push({ what: `bringing back the server of --fault ${kind}`, run: async () => { await running; } });
   }
   // The window closes when the offer stops: CPU and commits are read right then, not after the last answers.
