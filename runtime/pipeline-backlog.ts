@@ -7,13 +7,14 @@
 // (OutboxRelay.unpublished). An order taken while thousands of messages wait would only
 // wait behind them: past the limit the api refuses new orders with a 503 and Retry-After
 // instead (handlers/api), and a pipeline that catches up admits them again by itself.
-// A broker outage no longer lets the api take orders without bound: their OrderCreated
-// events wait in the outbox, are counted there, and past the limit new orders are
-// refused until the broker is back and the relay has published what waited (measured in
-// the README: 48,764 orders taken in a 22 s outage before, each of them then waiting
-// behind the others). Each part is read on its own; one that cannot be read counts as
-// nothing waiting there, and with neither readable every order is admitted: refusing
-// orders for an outage is the readiness probe's business, not this one's.
+// The outbox is what bounds a broker outage: the queues cannot be read then, but the
+// orders' OrderCreated events wait in the outbox and are counted there, every one of them
+// (unpublishedAfterMs), so past the limit new orders are refused until the broker is back
+// and the relay has published what waited, instead of piling up behind it (the README
+// measures one). Each part is read on
+// its own; one that cannot be read counts as nothing waiting there, and with neither
+// readable every order is admitted: refusing orders for an outage is the readiness
+// probe's business, not this one's.
 import type { Channel, ChannelModel } from 'amqplib';
 import { serviceNames } from '../generated/registry.ts';
 import { consumers } from '../generated/topology.ts';
@@ -24,6 +25,13 @@ import type { OutboxRelay } from './relay.ts';
 /** An outbox row pending this long is waiting, not being published: the writer publishes and marks its rows within milliseconds. */
 export const UNPUBLISHED_AFTER_MS = 1000;
 
+/**
+ * How old a pending row must be to count: with the broker readable, a second (younger ones
+ * are being published); with it unreadable, none is being published, so every pending row
+ * counts at once, and an outage is bounded from its first orders, not a second of them later.
+ */
+export const unpublishedAfterMs = (queuesReadable: boolean) => (queuesReadable ? UNPUBLISHED_AFTER_MS : 0);
+
 export interface BacklogReading {
   /** What waits in all: the queues' messages and the unpublished events, as far as each could be read. */
   readonly waiting: number;
@@ -31,8 +39,10 @@ export interface BacklogReading {
   readonly queued: number | undefined;
   /** The deepest queue then: where the pipeline is behind (with the queues' reading). */
   readonly deepest: { readonly queue: string; readonly waiting: number } | undefined;
-  /** Events pending in the outbox for over UNPUBLISHED_AFTER_MS (counted up to a cap); undefined while the database cannot be read. */
+  /** Events pending in the outbox for over `unpublishedAfterMs` (counted up to a cap); undefined while the database cannot be read. */
   readonly unpublished: number | undefined;
+  /** The age from which a pending event counted: unpublishedAfterMs of whether the queues could be read then. */
+  readonly unpublishedAfterMs: number;
   /** The count of unpublished events stops here: `unpublished` equal to it means at least as many. */
   readonly unpublishedCountedUpTo: number;
   /** When it was read (ms since the epoch). */
@@ -99,6 +109,7 @@ export async function watchPipelineBacklog({ broker, relay, everyMs, countUpTo, 
   });
 
   const readQueues = async () => {
+    if (stopped) throw new Error('the backlog watch is stopped');
     if (!channel) {
       if (!model) throw new Error('the broker is not connected');
       const opened = await model.createChannel();
@@ -110,8 +121,12 @@ export async function watchPipelineBacklog({ broker, relay, everyMs, countUpTo, 
     return { waiting: depths.reduce((sum, d) => sum + d.waiting, 0), deepest: depths.reduce((a, b) => (b.waiting > a.waiting ? b : a)) };
   };
   const inQueues = poller('queues', readQueues, everyMs, log);
-  const inOutbox = poller('outbox', () => relay.unpublished(serviceNames, UNPUBLISHED_AFTER_MS, countUpTo), everyMs, log);
-  await Promise.all([inQueues.start(), inOutbox.start()]);
+  const inOutbox = poller('outbox', async () => {
+    const afterMs = unpublishedAfterMs(inQueues.fresh() !== undefined);
+    return { count: await relay.unpublished(serviceNames, afterMs, countUpTo), afterMs };
+  }, everyMs, log);
+  await inQueues.start(); // first: the outbox's first count depends on whether the queues could be read
+  await inOutbox.start();
 
   return {
     get current(): BacklogReading | undefined {
@@ -119,10 +134,11 @@ export async function watchPipelineBacklog({ broker, relay, everyMs, countUpTo, 
       const o = inOutbox.fresh();
       if (!q && !o) return undefined;
       return {
-        waiting: (q?.value.waiting ?? 0) + (o?.value ?? 0),
+        waiting: (q?.value.waiting ?? 0) + (o?.value.count ?? 0),
         queued: q?.value.waiting,
         deepest: q?.value.deepest,
-        unpublished: o?.value,
+        unpublished: o?.value.count,
+        unpublishedAfterMs: o?.value.afterMs ?? UNPUBLISHED_AFTER_MS,
         unpublishedCountedUpTo: countUpTo,
         at: Math.min(q?.at ?? Infinity, o?.at ?? Infinity),
       };

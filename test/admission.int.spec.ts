@@ -11,6 +11,7 @@ import { consumers } from '../generated/topology.ts';
 import { apiService } from '../handlers/api/index.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { drainQueue, waitingInServiceQueues } from './support/amqp.ts';
+import { startTcpProxy } from './support/tcp-proxy.ts';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { everythingSent, postOrder } from './support/shop.ts';
 
@@ -31,8 +32,8 @@ test.after(async () => {
 
 interface Answer { status: number; retryAfter: string | null; contentType: string | null; body: any }
 
-async function post(key: string): Promise<Answer> {
-  const res = await fetch(`${baseUrl}/orders`, {
+async function post(key: string, api = baseUrl): Promise<Answer> {
+  const res = await fetch(`${api}/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'idempotency-key': key },
     body: JSON.stringify({ customerId: randomUUID(), email: 'jane.doe@example.com', items: [{ productId: 'A1215', quantity: 1 }] }),
@@ -41,6 +42,12 @@ async function post(key: string): Promise<Answer> {
 }
 
 const waitingInQueues = () => waitingInServiceQueues(env.amqpUrl);
+
+/** What the api's admission control last read, as its /metrics says (NaN while it read nothing). */
+async function backlogReported(api: string): Promise<number> {
+  const text = await (await fetch(`${api}/metrics`)).text();
+  return Number(/^shop_pipeline_backlog_messages (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
+}
 
 test('past the backlog limit an order is refused with 503 and Retry-After, nothing stored; once the queues drain, its retry is accepted', async () => {
   const accepted: string[] = [];
@@ -94,7 +101,7 @@ test('events unpublished in the outbox count as waiting (a service down, or the 
     const answer = await post(`outbox-${randomUUID()}`);
     return answer.status === 503 ? answer : undefined;
   }, 'a POST refused while 12 events wait in the outbox', 10_000, 50);
-  assert.match(refusal.body.detail, /^The order was not accepted: \d+ messages wait in the services' queues.* and 10 or more events wait in the outbox, unpublished for over a second; past 5 waiting/);
+  assert.match(refusal.body.detail, /^The order was not accepted: \d+ messages wait in the services' queues.* and 10 or more events wait in the outbox, unpublished for over 1 s; past 5 waiting/);
   // published at last (here: marked sent, as the relay does once the broker confirmed them)
   await sql(env.databaseUrl, `update runtime.outbox set status = 'sent', sent_at = now() where app_id = 'store-order'`);
   for (const { queue } of consumers) await drainQueue(env.amqpUrl, queue);
@@ -103,6 +110,50 @@ test('events unpublished in the outbox count as waiting (a service down, or the 
     return answer.status === 202 ? answer : undefined;
   }, 'a POST taken once the outbox is published', 10_000, 100);
   assert.is(taken.status, 202);
+});
+
+test('the broker out of reach: the orders taken wait in the outbox and count at once; past the limit orders are refused until it is back and they are published', async () => {
+  await everythingSent(env.databaseUrl);
+  for (const { queue } of consumers) await drainQueue(env.amqpUrl, queue);
+  const amqp = new URL(env.amqpUrl);
+  const proxy = await startTcpProxy({ host: amqp.hostname, port: Number(amqp.port || 5672) });
+  let url = '';
+  const cutOff = await startHost(env.config({ PORT: '0', ADMISSION_MAX_BACKLOG: '5', ADMISSION_CHECK_MS: '100', AMQP_URL: proxy.via(env.amqpUrl) }),
+    [apiService({ onListening: (u) => { url = u; } })]);
+  try {
+    await proxy.cut();
+    // one order at a time, each once the api's reading counts the ones before it, so that how
+    // many are taken depends on the count alone, not on how fast this machine is today
+    const accepted: string[] = [];
+    let refusal: Answer | undefined;
+    while (!refusal && accepted.length <= 10) {
+      const answer = await post(`cut-off-${randomUUID()}`, url);
+      if (answer.status === 503) refusal = answer;
+      else {
+        assert.is(answer.status, 202, JSON.stringify(answer.body));
+        accepted.push(answer.body.orderId);
+        await eventually(async () => (await backlogReported(url)) >= accepted.length, `the api's reading to count ${accepted.length} unpublished`, 10_000, 20);
+      }
+    }
+    assert.ok(refusal, `refused from twice the limit at the latest; taken: ${accepted.length}`);
+    assert.match(refusal.body.detail, /^The order was not accepted: the services' queues cannot be read \(is the broker down\?\) and (\d+|10 or more) events wait in the outbox, unpublished; past 5 waiting/);
+    const [{ pending }] = await sql<{ pending: number }>(env.databaseUrl, `select count(*)::int as pending from runtime.outbox where status = 'pending' and app_id = 'api'`);
+    assert.is(pending, accepted.length, 'each order taken left its OrderCreated in the outbox');
+    assert.ok(accepted.length >= 6, `past the limit of 5 before the first refusal: ${accepted.length}`);
+
+    // back: the relay publishes what waited, the pipeline (here: the test) takes it, and orders are taken again
+    await proxy.restore();
+    await everythingSent(env.databaseUrl);
+    for (const { queue } of consumers) await drainQueue(env.amqpUrl, queue);
+    const taken = await eventually(async () => {
+      const answer = await post(`cut-off-after-${randomUUID()}`, url);
+      return answer.status === 202 ? answer : undefined;
+    }, 'a POST taken once the broker is back and the outbox published', 30_000, 100);
+    assert.is(taken.status, 202);
+  } finally {
+    await cutOff.stop();
+    await proxy.close();
+  }
 });
 
 test('ADMISSION_MAX_BACKLOG=0 never refuses: orders are taken however many messages wait', async () => {

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { orderAdmission, refusedShare } from '../handlers/api/admission.ts';
 import { HttpProblem } from '../runtime/http/problem.ts';
-import type { PipelineBacklog } from '../runtime/pipeline-backlog.ts';
+import { unpublishedAfterMs, type PipelineBacklog } from '../runtime/pipeline-backlog.ts';
 
 const limits = { maxBacklog: 200, checkMs: 500 }; // Retry-After 2 s
 
@@ -21,6 +21,7 @@ function readingOf(parts: { queued: number | undefined; unpublished: number | un
     queued: parts.queued,
     deepest: parts.queued === undefined ? undefined : { queue: 'store-order', waiting: parts.queued },
     unpublished: parts.unpublished,
+    unpublishedAfterMs: unpublishedAfterMs(parts.queued !== undefined),
     unpublishedCountedUpTo: 400,
     at: Date.now(),
   };
@@ -93,13 +94,18 @@ function detailOf(backlog: PipelineBacklog, draw = 0): string {
   }
 }
 
+test('a pending event counts after a second while the queues can be read (younger ones are being published), at once while they cannot', () => {
+  assert.is(unpublishedAfterMs(true), 1000);
+  assert.is(unpublishedAfterMs(false), 0);
+});
+
 test('events waiting in the outbox count as waiting: with the queues, or alone while the broker cannot be read', () => {
   assert.is(detailOf(readingOf({ queued: 150, unpublished: 40 })), 'taken', '190 in all, under the limit');
   assert.is(detailOf(readingOf({ queued: 150, unpublished: 250 })), 'The order was not accepted: 150 messages wait in the services\' queues (the deepest is store-order with 150) '
-    + 'and 250 events wait in the outbox, unpublished for over a second; past 200 waiting a growing share of orders is refused, all of them from 400. Retry in 2 seconds.');
+    + 'and 250 events wait in the outbox, unpublished for over 1 s; past 200 waiting a growing share of orders is refused, all of them from 400. Retry in 2 seconds.');
   assert.is(detailOf(readingOf({ queued: undefined, unpublished: 120 })), 'taken');
   assert.is(detailOf(readingOf({ queued: undefined, unpublished: 400 }), 0.999), 'The order was not accepted: the services\' queues cannot be read (is the broker down?) '
-    + 'and 400 or more events wait in the outbox, unpublished for over a second; past 200 waiting a growing share of orders is refused, all of them from 400. Retry in 2 seconds.');
+    + 'and 400 or more events wait in the outbox, unpublished; past 200 waiting a growing share of orders is refused, all of them from 400. Retry in 2 seconds.');
   assert.is(detailOf(readingOf({ queued: 450, unpublished: undefined })), 'The order was not accepted: 450 messages wait in the services\' queues (the deepest is store-order with 450); '
     + 'past 200 waiting a growing share of orders is refused, all of them from 400. Retry in 2 seconds.', 'the outbox unreadable: the queues alone');
 });

@@ -25,7 +25,8 @@ export function describeBacklog(r: BacklogReading): string {
     : `${r.queued} messages wait in the services' queues${r.deepest?.waiting ? ` (the deepest is ${r.deepest.queue} with ${r.deepest.waiting})` : ''}`;
   if (!r.unpublished) return queues;
   const events = r.unpublished >= r.unpublishedCountedUpTo ? `${r.unpublished} or more` : String(r.unpublished);
-  return `${queues} and ${events} events wait in the outbox, unpublished for over a second`;
+  const age = r.unpublishedAfterMs >= 1000 ? ` for over ${r.unpublishedAfterMs / 1000} s` : r.unpublishedAfterMs > 0 ? ` for over ${r.unpublishedAfterMs} ms` : '';
+  return `${queues} and ${events} events wait in the outbox, unpublished${age}`;
 }
 
 /**
