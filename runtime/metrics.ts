@@ -107,7 +107,7 @@ export class HostMetrics {
   watchPipelineBacklog(reading: () => { readonly waiting: number } | undefined): void {
     new Gauge({
       name: `${PREFIX}pipeline_backlog_messages`,
-      help: 'Messages waiting in the services\' queues and events unpublished in the outbox for over a second, as the api last read them for its admission control (POST /orders refused past ADMISSION_MAX_BACKLOG); NaN while neither can be read.',
+      help: 'Messages waiting in the services\' queues and events unpublished in the outbox (for over a second, or all while the queues cannot be read), as the api last read them for its admission control (POST /orders refused past ADMISSION_MAX_BACKLOG); NaN while neither can be read.',
       registers: [this.registry],
       collect() { this.set(reading()?.waiting ?? Number.NaN); },
     });
