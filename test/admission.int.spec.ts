@@ -17,6 +17,7 @@ import { everythingSent, postOrder } from './support/shop.ts';
 
 let env: TestEnv;
 let host: Host;
+let hostStopped = false;
 let baseUrl = '';
 
 test.before(async () => {
@@ -26,7 +27,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  await host?.stop();
+  if (!hostStopped) await host?.stop();
   await env?.cleanup();
 });
 
@@ -113,6 +114,9 @@ test('events unpublished in the outbox count as waiting (a service down, or the 
 });
 
 test('the broker out of reach: the orders taken wait in the outbox and count at once; past the limit orders are refused until it is back and they are published', async () => {
+  // the api of the tests above would publish this one's events itself (its relay and log batcher take every api row)
+  await host.stop();
+  hostStopped = true;
   await everythingSent(env.databaseUrl);
   for (const { queue } of consumers) await drainQueue(env.amqpUrl, queue);
   const amqp = new URL(env.amqpUrl);
@@ -137,9 +141,10 @@ test('the broker out of reach: the orders taken wait in the outbox and count at 
     }
     assert.ok(refusal, `refused from twice the limit at the latest; taken: ${accepted.length}`);
     assert.match(refusal.body.detail, /^The order was not accepted: the services' queues cannot be read \(is the broker down\?\) and (\d+|10 or more) events wait in the outbox, unpublished; past 5 waiting/);
-    const [{ pending }] = await sql<{ pending: number }>(env.databaseUrl, `select count(*)::int as pending from runtime.outbox where status = 'pending' and app_id = 'api'`);
-    assert.is(pending, accepted.length, 'each order taken left its OrderCreated in the outbox');
-    assert.ok(accepted.length >= 6, `past the limit of 5 before the first refusal: ${accepted.length}`);
+    const [{ orders, events }] = await sql<{ orders: number; events: number }>(env.databaseUrl,
+      `select count(*) filter (where message_type = 'OrderCreated')::int as orders, count(*)::int as events from runtime.outbox where status = 'pending'`);
+    assert.is(orders, accepted.length, 'each order taken left its OrderCreated in the outbox');
+    assert.ok(events > 5, `refused past the limit of 5: ${events} events pending (${accepted.length} orders and their log records); ${refusal!.body.detail}`);
 
     // back: the relay publishes what waited, the pipeline (here: the test) takes it, and orders are taken again
     await proxy.restore();
