@@ -31,7 +31,7 @@ test('a fault: the rate before it, the POSTs while the server was down, and the 
   const at = (second: number) => start + second * 1000;
   const requests: Request[] = [
     { sentAt: at(19.9), ms: 5, status: 202, orderId: 'before' },
-    { sentAt: at(20.2), ms: 5, status: 202, orderId: 'taken while down' },
+    { sentAt: at(20.2), ms: 5, status: 202, orderId: 'taken in the fault' },
     { sentAt: at(25), ms: 5, status: 503 },
     { sentAt: at(26), ms: 5, status: 503 },
     { sentAt: at(27), ms: 30_000, status: 0 },
@@ -40,7 +40,7 @@ test('a fault: the rate before it, the POSTs while the server was down, and the 
   const f = faultFigures(requests, buckets, start, at(20), at(29.6));
   assert.equal(f, {
     injectedAtSecond: 20, restoredAtSecond: 29.6, completedPerSecondBefore: 200,
-    whileDown: { accepted: 1, refused: 2, other: 1 },
+    untilAnswered: { accepted: 1, refused: 2, other: 1 },
     recoveredAfterSeconds: 5, // from 30 s, the first whole second after it answered: 35–39 average 185
   });
   // a rate that never comes back within the run; and a fault in the first seconds, measured against what came before it

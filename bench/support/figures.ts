@@ -147,8 +147,8 @@ export interface FaultFigures {
   readonly restoredAtSecond: number;
   /** Completed orders/s over the (up to) 10 s before the fault: the rate to get back to. */
   readonly completedPerSecondBefore: number;
-  /** POSTs sent while the server was down: answered 202, refused (503), other answers. */
-  readonly whileDown: { readonly accepted: number; readonly refused: number; readonly other: number };
+  /** POSTs sent from the fault's start until the server answered again (a restart stops it some time after it starts): answered 202, refused (503), other answers. */
+  readonly untilAnswered: { readonly accepted: number; readonly refused: number; readonly other: number };
   /** Seconds from the server answering again to the first 5 s whose completions average 90% of the rate before; null: not within the run. */
   readonly recoveredAfterSeconds: number | null;
 }
@@ -175,7 +175,7 @@ export function faultFigures(requests: readonly Request[], buckets: readonly Sec
     injectedAtSecond: Math.round(second(injectedAt) * 10) / 10,
     restoredAtSecond: Math.round(second(restoredAt) * 10) / 10,
     completedPerSecondBefore: Math.round(before * 10) / 10,
-    whileDown: {
+    untilAnswered: {
       accepted: down.filter((r) => r.orderId).length,
       refused: down.filter((r) => r.status === 503).length,
       other: down.filter((r) => !r.orderId && r.status !== 503).length,
