@@ -25,8 +25,8 @@ export function describeBacklog(r: BacklogReading): string {
     : `${r.queued} messages wait in the services' queues${r.deepest?.waiting ? ` (the deepest is ${r.deepest.queue} with ${r.deepest.waiting})` : ''}`;
   if (!r.unpublished) return queues;
   const events = r.unpublished >= r.unpublishedCountedUpTo ? `${r.unpublished} or more` : String(r.unpublished);
-  const age = r.unpublishedAfterMs >= 1000 ? ` for over ${r.unpublishedAfterMs / 1000} s` : r.unpublishedAfterMs > 0 ? ` for over ${r.unpublishedAfterMs} ms` : '';
-  return `${queues} and ${events} events wait in the outbox, unpublished${age}`;
+  // every pending event counts while the queues cannot be read (unpublishedAfterMs 0), only the older ones otherwise
+  return `${queues} and ${events} events wait in the outbox, unpublished${r.unpublishedAfterMs ? ` for over ${r.unpublishedAfterMs / 1000} s` : ''}`;
 }
 
 /**
