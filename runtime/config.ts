@@ -106,6 +106,12 @@ export interface Config {
     readonly gatewayUrl: string | undefined;
     /** How long one charge call may take before it counts as a (retried) timeout. */
     readonly gatewayTimeoutMs: number;
+    /**
+     * The most charges in flight: the payment service's prefetch rises toward it from its own
+     * (PREFETCH_PAYMENT) while every delivery waits on a slow processor (runtime/adaptive-prefetch.ts);
+     * at or below its own prefetch, the prefetch stays fixed.
+     */
+    readonly maxInFlight: number;
     /** Port of `npm run payment-provider` (the simulated processor as its own process). */
     readonly providerPort: number;
     /** Simulated processor only: how long it remembers an idempotency key after the key's last call. */
@@ -401,6 +407,7 @@ export function loadConfig(env: Env = process.env): Config {
       seed: env.PAYMENT_SEED || undefined,
       gatewayUrl: url(env, 'PAYMENT_GATEWAY_URL', undefined, ['http:', 'https:'])?.replace(/\/+$/, ''),
       gatewayTimeoutMs: number(env, 'PAYMENT_GATEWAY_TIMEOUT_MS', 10000, 1, 600000),
+      maxInFlight: integer(env, 'PAYMENT_MAX_IN_FLIGHT', 1000, 1, 65535),
       providerPort: number(env, 'PAYMENT_PROVIDER_PORT', 8090, 0, 65535),
       providerKeyHours: number(env, 'PAYMENT_PROVIDER_KEY_HOURS', 24, 0.01, 720),
       providerMaxKeys: integer(env, 'PAYMENT_PROVIDER_MAX_KEYS', 50_000, 100, 100_000_000),

@@ -72,6 +72,8 @@ export class Consumer {
   readonly #inFlight = new Set<Promise<unknown>>();
   #channel: Channel | undefined;
   #consumerTag: string | undefined;
+  /** Deliveries in flight per consumer: the options' own until setPrefetch changes it. */
+  #prefetch: number;
   #stopped = false;
   /** Set while the database or the broker is unreachable: no new deliveries until both answer. */
   #outage: Promise<void> | undefined;
@@ -81,6 +83,7 @@ export class Consumer {
     this.#publisher = publisher;
     this.#log = log;
     this.#options = options;
+    this.#prefetch = options.prefetch;
     this.#handlers = bindHandlers(options.service, options.handlers);
     const { service, commit, alongCommit, afterCommit, onHandled, plan, maxAttempts } = options;
     this.#commit = deliveryCommitter(db, log, { service, handlers: this.#handlers, commit, alongCommit, afterCommit, onHandled });
@@ -95,7 +98,7 @@ export class Consumer {
     if (this.#stopped) return;
     const channel = await model.createChannel();
     channel.on('error', (err: Error) => this.#log.warn({ err: err.message }, 'consumer channel error'));
-    await channel.prefetch(this.#options.prefetch);
+    await channel.prefetch(this.#prefetch);
     this.#channel = channel;
     this.#consumerTag = undefined;
     // During an outage the probe resumes consumption once everything answers again.
@@ -116,7 +119,40 @@ export class Consumer {
       void work.finally(() => this.#inFlight.delete(work));
     });
     this.#consumerTag = consumerTag;
-    this.#log.info({ queue: this.#options.plan.queue, prefetch: this.#options.prefetch }, 'consuming');
+    this.#log.info({ queue: this.#options.plan.queue, prefetch: this.#prefetch }, 'consuming');
+  }
+
+  get prefetch(): number {
+    return this.#prefetch;
+  }
+
+  /**
+   * Changes the deliveries in flight (runtime/adaptive-prefetch.ts). RabbitMQ applies a
+   * prefetch to consumers started after it, so the consumer consumes anew: the old one is
+   * cancelled and its deliveries finish and are acked on the same channel, as in a pause.
+   * For a moment both hold deliveries: at most the old prefetch and the new one together.
+   */
+  async setPrefetch(prefetch: number): Promise<void> {
+    if (!Number.isInteger(prefetch) || prefetch < 1) throw new Error(`${this.#options.service}: a prefetch must be a whole number of at least 1, not ${prefetch}`);
+    if (prefetch === this.#prefetch) return;
+    this.#prefetch = prefetch;
+    const channel = this.#channel;
+    // No channel yet, or it is being replaced: the next one opens with the new prefetch.
+    if (!channel || this.#stopped) return;
+    await channel.prefetch(prefetch);
+    const tag = this.#consumerTag;
+    // Paused for an outage (or not consuming yet): the resume consumes with it.
+    if (!tag || this.#outage) return;
+    this.#consumerTag = undefined;
+    await channel.cancel(tag);
+    if (this.#stopped || this.#outage || this.#channel !== channel) return;
+    await this.#consume(channel);
+    // A stop or a pause that came while it consumed anew found no consumer to cancel.
+    if ((this.#stopped || this.#outage) && this.#consumerTag) {
+      const fresh = this.#consumerTag;
+      this.#consumerTag = undefined;
+      await channel.cancel(fresh).catch(() => undefined); // a dead channel has no consumer left to cancel
+    }
   }
 
   /** The pipeline for one delivery, in its span; resolves with what became of it once it was acked or given back. */

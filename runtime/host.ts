@@ -153,7 +153,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       if (m.start) {
         const own = {
           db: databases.get(m.name)!, broker: brokers.get(m.name)!, publisher: publishers.get(m.name)!, log: log.child({ service: m.name }),
-          commit: commitOf(m, config),
+          commit: commitOf(m, config), consumer: consumers.get(m.name),
         };
         started.set(m.name, await m.start({ ...runtime, ...own }));
       }

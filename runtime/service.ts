@@ -1,6 +1,7 @@
 // What a service is to the host: its name (from the contract), its handlers, its
 // entities, and any long-running part beside its consumer (HTTP server, mailer).
 import type { EntitySchema } from '@mikro-orm/core';
+import type { PrefetchTarget } from './adaptive-prefetch.ts';
 import type { Broker } from './broker.ts';
 import type { Config } from './config.ts';
 import type { DataAccess } from './database-roles.ts';
@@ -31,6 +32,8 @@ export interface ServiceRuntime extends HostRuntime {
   readonly publisher: Publisher;
   /** The service's group commit (ServiceOptions.commit), for work its start part groups too (the api's orders). */
   readonly commit: GroupShape;
+  /** Its consumer's prefetch, for a service whose deliveries wait on a slow dependency (runtime/adaptive-prefetch.ts); undefined without handlers. */
+  readonly consumer?: PrefetchTarget;
 }
 
 export interface Stoppable {

@@ -68,6 +68,8 @@ test('each service has its own limits: PREFETCH_<SERVICE> and DB_POOL_MAX_<SERVI
   assert.equal(limitsOf(timeline, c), { prefetch: 16, dbPoolMax: 6 });
   assert.equal(limitsOf(invoice, c), { prefetch: 16, dbPoolMax: 2 });
   assert.is(limitsOf(api, c).dbPoolMax, 8, 'the api keeps its own, larger pool');
+  assert.is(c.payment.maxInFlight, 1000, 'payment\'s prefetch may rise to 1,000 against a slow processor');
+  assert.is(loadConfig({ PAYMENT_MAX_IN_FLIGHT: '300' }).payment.maxInFlight, 300);
   assert.throws(() => loadConfig({ PREFETCH_PAYMNET: '5' }), /^PREFETCH_PAYMNET names no service of asyncapi.yaml/);
   assert.throws(() => loadConfig({ DB_POOL_MAX_API: '0' }), /^DB_POOL_MAX_API=0 is not a number between 1 and 200/);
 });
@@ -98,6 +100,7 @@ test('each bad value is refused with the variable named', () => {
     [{ PAYMENT_PROVIDER_KEY_HOURS: '0.05', RETRY_DELAYS_MS: '60000' }, /^PAYMENT_PROVIDER_KEY_HOURS=0.05 must outlast the retries/],
     [{ PAYMENT_PROVIDER_KEY_HOURS: '0' }, /^PAYMENT_PROVIDER_KEY_HOURS=0 is not a number between 0.01 and 720/],
     [{ PAYMENT_PROVIDER_MAX_KEYS: '50' }, /^PAYMENT_PROVIDER_MAX_KEYS=50 is not a number between 100 and/],
+    [{ PAYMENT_MAX_IN_FLIGHT: '0' }, /^PAYMENT_MAX_IN_FLIGHT=0 is not a number between 1 and 65535/],
   ];
   for (const [env, message] of cases) {
     assert.throws(() => loadConfig(env), (err: Error) => err instanceof ConfigError && message.test(err.message), JSON.stringify(env));

@@ -6,6 +6,7 @@
 // PermanentError (dead letter).
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { CallMeter } from '../../runtime/adaptive-prefetch.ts';
 import { DependencyUnavailableError } from '../../runtime/errors.ts';
 import { ChargeTimeoutError, failureOf, readNoReply, readReply, type GatewayAnswer } from './charge-outcome.ts';
 
@@ -32,15 +33,17 @@ export interface GatewayClientOptions {
   readonly baseUrl: () => string | Promise<string>;
   /** Per call, all of it: the wait for the base URL, connecting, sending and reading the whole reply. */
   readonly timeoutMs: number;
+  /** Told of every call: its time in flight, and whether the processor answered or was down, overloaded or silent (a wait). */
+  readonly meter?: CallMeter;
 }
 
 /**
  * Idle connections kept for the next charges, per agent. The service keeps 128 charges in
- * flight (handlers/payment/index.ts; PREFETCH_PAYMENT may change it): 256 keeps every
- * connection of a full burst even with the prefetch doubled. A connection beyond it is
- * closed once its reply is read, never waited for.
+ * flight, and up to PAYMENT_MAX_IN_FLIGHT (1,000) against a slow processor
+ * (handlers/payment/index.ts): 1,024 keeps every connection of a full burst. A connection
+ * beyond it is closed once its reply is read, never waited for.
  */
-const IDLE_CONNECTIONS = 256;
+const IDLE_CONNECTIONS = 1024;
 /**
  * An idle connection is closed after this: below the shortest common server idle timeout
  * (5 s: Node's and Apache's), so the client usually closes first and the race below is
@@ -55,7 +58,7 @@ const IDLE_CONNECTION_MS = 4000;
  * per protocol, so consecutive charges reuse their connections.
  *
  * Concurrency: maxSockets is Infinity, so every charge in flight has its own connection at
- * once (128 by default, bounded by the consumer's prefetch, not here): a charge never
+ * once (bounded by the consumer's prefetch, not here): a charge never
  * queues behind another's latency, which a socket limit would do. Idle ones are bounded
  * (IDLE_CONNECTIONS, IDLE_CONNECTION_MS); 'lifo' reuses the most recently used first, the
  * least likely to have been closed by the server.
@@ -97,6 +100,7 @@ export function gatewayClient(options: GatewayClientOptions): GatewayClient {
       const what = `charging order ${orderId} (attempt ${attempt})`;
       if (closed) throw new DependencyUnavailableError(`${what}: the payment gateway client is closed (the payment service is stopping)`);
       const limit = new TimeLimit(options.timeoutMs);
+      const ended = options.meter?.begin();
       try {
         let base: string;
         try {
@@ -112,7 +116,11 @@ export function gatewayClient(options: GatewayClientOptions): GatewayClient {
         }
         const read = readReply(orderId, reply.status, reply.body);
         if (read.kind !== 'answer') throw failureOf(read, what);
+        ended?.('answered');
         return read.answer;
+      } catch (err) {
+        ended?.(err instanceof DependencyUnavailableError ? 'overloaded' : 'other');
+        throw err;
       } finally {
         limit.end();
       }

@@ -3,7 +3,9 @@
 // simulated processor (simulators/payment-provider) on 127.0.0.1 on a free port, the
 // way the e-mail services start a mail catcher when SMTP_URL is unset.
 import { definePayment, type PaymentHandlers } from '../../generated/services/payment.ts';
+import { CallMeter, followCallLoad, type PrefetchTarget } from '../../runtime/adaptive-prefetch.ts';
 import type { Config } from '../../runtime/config.ts';
+import type { Logger } from '../../runtime/logger.ts';
 import type { Stoppable } from '../../runtime/service.ts';
 import { gatewayClient, type GatewayClient } from './gateway.ts';
 import { onOrderPersisted } from './onOrderPersisted.ts';
@@ -26,6 +28,8 @@ interface GatewaySlot {
   client?: GatewayClient;
   /** Services started on this configuration and not stopped yet. */
   users: number;
+  /** The client's calls, which the consumer's prefetch follows. */
+  readonly meter: CallMeter;
 }
 
 const slots = new WeakMap<Config, GatewaySlot>();
@@ -35,7 +39,7 @@ function slotOf(config: Config): GatewaySlot {
   if (!slot) {
     let resolve!: (url: string) => void;
     const url = new Promise<string>((r) => { resolve = r; });
-    slot = { url, resolve, users: 0 };
+    slot = { url, resolve, users: 0, meter: new CallMeter() };
     if (config.payment.gatewayUrl) slot.resolve(config.payment.gatewayUrl);
     slots.set(config, slot);
   }
@@ -45,16 +49,20 @@ function slotOf(config: Config): GatewaySlot {
 export const payment = definePayment({
   data: { owns: ['payment'] },
   // Charges wait on the processor, not on the database: 128 in flight sustain 50 orders/s
-  // against a 1 s gateway with room for its slow tail (PREFETCH_PAYMENT overrides it).
+  // against a 1 s gateway with room for its slow tail (PREFETCH_PAYMENT overrides it). A
+  // slower processor raises it, up to PAYMENT_MAX_IN_FLIGHT, while every delivery waits on
+  // its charge (runtime/adaptive-prefetch.ts).
   concurrency: 128,
   handlers: (config: Config): PaymentHandlers => {
     const slot = slotOf(config);
-    slot.client ??= gatewayClient({ baseUrl: () => slot.current ?? slot.url, timeoutMs: config.payment.gatewayTimeoutMs });
+    slot.client ??= gatewayClient({ baseUrl: () => slot.current ?? slot.url, timeoutMs: config.payment.gatewayTimeoutMs, meter: slot.meter });
     return { onOrderPersisted: onOrderPersisted(slot.client) };
   },
-  start: async ({ config, log }): Promise<PaymentService> => {
+  start: async ({ config, log, consumer }): Promise<PaymentService> => {
     const slot = slotOf(config);
-    const leave = join(slot);
+    const following = followProcessor(slot, consumer, config.payment.maxInFlight, log);
+    const leaveSlot = join(slot);
+    const leave = () => { following?.stop(); return leaveSlot(); };
     if (config.payment.gatewayUrl) {
       return { gatewayUrl: config.payment.gatewayUrl, stop: async () => { leave(); } };
     }
@@ -88,6 +96,12 @@ export const payment = definePayment({
     };
   },
 });
+
+/** The consumer's prefetch follows the charges' latency, between its own and maxInFlight; undefined when there is no room to move. */
+function followProcessor(slot: GatewaySlot, consumer: PrefetchTarget | undefined, maxInFlight: number, log: Logger): { stop(): void } | undefined {
+  if (!consumer || maxInFlight <= consumer.prefetch) return undefined;
+  return followCallLoad({ meter: slot.meter, target: consumer, floor: consumer.prefetch, ceiling: maxInFlight, log });
+}
 
 /**
  * Counts a started service on the slot; the leave() it returns takes it off again, once.
