@@ -15,6 +15,8 @@
 // - the dependency says it is overloaded (a 503, a 429, a timeout): it halves;
 // - the calls use under a quarter of it: it halves (down to the floor), so the next
 //   burst does not find a large prefetch left over from a slow hour.
+// While the consumer cannot take deliveries (an outage, a reconnection) nothing is judged,
+// so it resumes with the prefetch it had, not with one an empty window talked down.
 // A consumer's prefetch cannot be changed for a consumer that is already consuming
 // (RabbitMQ applies basic.qos to consumers started after it, and quorum queues have no
 // channel-wide prefetch): Consumer.setPrefetch consumes anew (runtime/consumer.ts).
@@ -144,6 +146,8 @@ export class CallMeter {
 /** What the rule steers: a consumer's prefetch. */
 export interface PrefetchTarget {
   readonly prefetch: number;
+  /** False while no deliveries can come (paused for an outage, reconnecting): such a time says nothing about the dependency. */
+  readonly consuming: boolean;
   setPrefetch(prefetch: number): Promise<void>;
 }
 
@@ -164,13 +168,16 @@ export function followCallLoad(options: FollowOptions): { stop(): void } {
   let state: PrefetchState = { prefetch: target.prefetch, hold: 0 };
   let changing: Promise<void> | undefined;
   const timer = setInterval(() => {
-    if (changing || meter.elapsedMs < Math.max(minWindowMs, 3 * meter.meanLatencyMs)) return;
+    if (changing) return;
+    // A window with time in it when no delivery could come is not judged: the prefetch stays as it was before the outage.
+    if (!target.consuming) { meter.take(); return; }
+    if (meter.elapsedMs < Math.max(minWindowMs, 3 * meter.meanLatencyMs)) return;
     const decision = nextPrefetch({ ...state, prefetch: target.prefetch }, meter.take(), { floor, ceiling });
     state = decision;
     if (decision.prefetch === target.prefetch) return;
     log.info({ from: target.prefetch, to: decision.prefetch, why: decision.why }, 'prefetch follows the calls\' latency');
     changing = target.setPrefetch(decision.prefetch)
-      .catch((err) => log.warn({ err: (err as Error).message, prefetch: decision.prefetch }, 'could not change the prefetch; the consumer keeps its own'))
+      .catch((err) => log.warn({ err: (err as Error).message, prefetch: decision.prefetch }, 'could not apply the prefetch on the current channel; the consumer\'s next channel takes it'))
       .finally(() => { changing = undefined; meter.take(); });
   }, options.tickMs ?? 1000);
   timer.unref();

@@ -98,6 +98,12 @@ export class Consumer {
     if (this.#stopped) return;
     const channel = await model.createChannel();
     channel.on('error', (err: Error) => this.#log.warn({ err: err.message }, 'consumer channel error'));
+    // A closed channel has no consumer left; the broker's reconnect opens the next one.
+    channel.on('close', () => {
+      if (this.#channel !== channel) return;
+      this.#channel = undefined;
+      this.#consumerTag = undefined;
+    });
     await channel.prefetch(this.#prefetch);
     this.#channel = channel;
     this.#consumerTag = undefined;
@@ -124,6 +130,11 @@ export class Consumer {
 
   get prefetch(): number {
     return this.#prefetch;
+  }
+
+  /** True while deliveries can come: a consumer on an open channel, not paused for an outage nor stopped. */
+  get consuming(): boolean {
+    return Boolean(this.#channel && this.#consumerTag) && !this.#outage && !this.#stopped;
   }
 
   /**

@@ -67,6 +67,7 @@ test('a new prefetch: the consumer consumes anew with it; every delivery is hand
 
   await consumer.setPrefetch(16);
   assert.is(consumer.prefetch, 16);
+  assert.ok(consumer.consuming, 'consuming again, with the new prefetch');
   // the cancelled consumer keeps its 4 until they are acked; the new one takes 16 more
   await eventually(async () => inFlight === 20, '20 deliveries at the gate', 10_000);
   await eventually(async () => await queueDepth(env.amqpUrl, 'payment') === 20, 'the other 20 ready in the queue');

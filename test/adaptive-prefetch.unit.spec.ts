@@ -90,6 +90,7 @@ test('the loop: a dependency of fixed latency takes the prefetch to the ceiling;
     let stopped = false;
     const target = {
       prefetch: 8,
+      consuming: true,
       changes: [] as number[],
       async setPrefetch(n: number) { this.prefetch = n; this.changes.push(n); fill(); },
     };
@@ -118,6 +119,21 @@ test('the loop: a dependency of fixed latency takes the prefetch to the ceiling;
     assert.equal(fixedThroughput.target.changes.slice(0, 2), [16, 8]);
   } finally {
     fixedThroughput.stop();
+  }
+});
+
+test('no window is judged while the consumer cannot take deliveries: it resumes with the prefetch it had', async () => {
+  const meter = new CallMeter();
+  const target = { prefetch: 512, consuming: false, changes: [] as number[], async setPrefetch(n: number) { this.prefetch = n; this.changes.push(n); } };
+  const loop = followCallLoad({ meter, target, floor: 8, ceiling: 1000, log: createLogger({ logLevel: 'silent' }), tickMs: 10, minWindowMs: 50 });
+  try {
+    await new Promise((r) => setTimeout(r, 300)); // six windows with nothing in flight: each would halve it
+    assert.equal(target.changes, [], 'paused: nothing judged');
+    target.consuming = true;
+    await eventually(async () => target.changes.length > 0, 'a judgement once it consumes again');
+    assert.is(target.changes[0], 256, 'judged from 512 as it was, a window at a time');
+  } finally {
+    loop.stop();
   }
 });
 
