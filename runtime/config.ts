@@ -121,6 +121,8 @@ export interface Config {
     /** Simulated processor only: share of calls answered 503, and share that hang (faults for tests). */
     readonly errorRate: number;
     readonly timeoutRate: number;
+    /** Simulated processor only: charges it processes at once, the rest waiting their turn; 0: any number. */
+    readonly capacity: number;
   };
 }
 
@@ -413,6 +415,7 @@ export function loadConfig(env: Env = process.env): Config {
       providerMaxKeys: integer(env, 'PAYMENT_PROVIDER_MAX_KEYS', 50_000, 100, 100_000_000),
       errorRate: number(env, 'PAYMENT_ERROR_RATE', 0, 0, 1),
       timeoutRate: number(env, 'PAYMENT_TIMEOUT_RATE', 0, 0, 1),
+      capacity: integer(env, 'PAYMENT_CAPACITY', 0, 0, 100_000),
     },
   };
   const longestRetryMs = (config.retryDelaysMs ?? [30000]).reduce((a, b) => a + b, 0);

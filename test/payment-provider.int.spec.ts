@@ -21,7 +21,7 @@ import { DependencyUnavailableError, PermanentError } from '../runtime/errors.ts
 import { freePort } from './support/smtp.ts';
 
 const SEED = 'provider-spec';
-const BASE: ProviderSettings = { latencyMs: 20, failureRate: 0.5, errorRate: 0, timeoutRate: 0, seed: SEED };
+const BASE: ProviderSettings = { latencyMs: 20, failureRate: 0.5, errorRate: 0, timeoutRate: 0, capacity: 0, seed: SEED };
 
 let provider: PaymentProvider;
 
@@ -180,12 +180,34 @@ test('faults are drawn per (seed, key, call): a retry draws again', () => {
   assert.ok(keys.every((k) => faultOf(k, 1, SEED, 0, 0) === undefined));
 });
 
+test('capacity: charges past it wait their turn, so six at a capacity of two answer in three rounds of the latency', async () => {
+  provider.update({ latencyMs: 300, capacity: 2 });
+  try {
+    const orders = Array.from({ length: 6 }, () => randomUUID());
+    const started = performance.now();
+    const finished: number[] = [];
+    await Promise.all(orders.map(async (orderId) => {
+      const reply = await post({ orderId, amount }, orderId);
+      assert.is(reply.status, 200);
+      finished.push(performance.now() - started);
+    }));
+    finished.sort((a, b) => a - b);
+    // timers never fire early: a busy machine only stretches the rounds
+    assert.ok(finished[5]! >= 3 * 300 - 5, `the last answer after three rounds (${finished.map(Math.round).join(', ')} ms)`);
+    assert.ok(finished[1]! < finished[5]! - 300, `the first two did not wait for the others (${finished.map(Math.round).join(', ')} ms)`);
+    assert.ok(orders.every((o) => chargesOf(o).length === 1));
+  } finally {
+    provider.update({ capacity: 0 });
+  }
+});
+
 test('admin API: settings are changed at runtime and checked; charges list with call counts', async () => {
   const put = (body: unknown) => fetch(`${provider.url}/admin/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const ok = await put({ latencyMs: 5, failureRate: 0 });
   assert.is(ok.status, 200);
   assert.equal(await ok.json(), { ...BASE, latencyMs: 5, failureRate: 0 });
   assert.is((await put({ failureRate: 2 })).status, 400);
+  assert.is((await put({ capacity: 1.5 })).status, 400);
   assert.is((await put({ seed: 'x' })).status, 400);
   assert.is(provider.settings().failureRate, 0);
   const orderId = randomUUID();

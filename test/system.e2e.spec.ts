@@ -195,7 +195,7 @@ test('all-in-one, as npm start runs it (two threads): 200 orders reach their ter
 test('one process per service, two payment replicas sharing one card processor (as compose runs it): the same 200-order run adds up', async () => {
   // One processor for both replicas, as in compose: a redelivery to the other replica must find the first charge.
   const processor = await startPaymentProvider({
-    port: 0, settings: { latencyMs: 5, failureRate: Number(FAILURE_RATE), errorRate: 0, timeoutRate: 0, seed: SEED },
+    port: 0, settings: { latencyMs: 5, failureRate: Number(FAILURE_RATE), errorRate: 0, timeoutRate: 0, capacity: 0, seed: SEED },
   });
   try {
     await scenario('e2e_split', async (env, smtp, apiPort) => {

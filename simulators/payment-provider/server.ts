@@ -22,6 +22,11 @@ export interface ProviderSettings {
   readonly errorRate: number;
   /** Share of calls that never answer (past any client timeout) and charge nothing, 0..1. */
   readonly timeoutRate: number;
+  /**
+   * Charges processed at once; those beyond wait their turn, so that past capacity ÷ latency
+   * charges a second more calls only mean longer answers, as at a processor at its limit. 0: any number.
+   */
+  readonly capacity: number;
   /** Set: declines and faults are deterministic; unset: random. */
   readonly seed: string | undefined;
 }
@@ -70,6 +75,7 @@ export function providerOptionsOf(payment: Config['payment']): Pick<ProviderOpti
       failureRate: payment.failureRate,
       errorRate: payment.errorRate,
       timeoutRate: payment.timeoutRate,
+      capacity: payment.capacity,
       seed: payment.seed,
     },
     keyRetentionMs: payment.providerKeyHours * 3600_000,
@@ -123,6 +129,7 @@ const MAX_BODY = 64 * 1024;
 
 export async function startPaymentProvider(options: ProviderOptions): Promise<PaymentProvider> {
   let settings: ProviderSettings = checkSettings({ ...options.settings });
+  const processing = new Processing();
   const keys = new Map<string, KeyState>();
   const timers = new Set<NodeJS.Timeout>();
   let inFlight = 0;
@@ -209,7 +216,7 @@ export async function startPaymentProvider(options: ProviderOptions): Promise<Pa
       const created: Charge = {
         bodyKey,
         record: { idempotencyKey: key, chargeId, orderId: body.orderId, amount: body.amount, status: 'PROCESSING', calls: state.calls, createdAt: new Date().toISOString() },
-        answer: sleep(now.latencyMs).then((): ChargeAnswer => {
+        answer: processing.run(now.capacity, () => sleep(now.latencyMs)).then((): ChargeAnswer => {
           const answer: ChargeAnswer = declined
             ? { chargeId, orderId: body.orderId, status: 'DECLINED', reason: DECLINE_REASON }
             : { chargeId, orderId: body.orderId, status: 'SUCCEEDED' };
@@ -244,7 +251,7 @@ export async function startPaymentProvider(options: ProviderOptions): Promise<Pa
         case 'PUT /admin/settings': {
           const changes = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>;
           for (const k of Object.keys(changes)) {
-            if (!['latencyMs', 'failureRate', 'errorRate', 'timeoutRate'].includes(k)) throw new HttpProblem(400, `unknown setting ${k}`);
+            if (!['latencyMs', 'failureRate', 'errorRate', 'timeoutRate', 'capacity'].includes(k)) throw new HttpProblem(400, `unknown setting ${k}`);
           }
           return send(res, 200, provider.update(changes as Partial<ProviderSettings>));
         }
@@ -297,7 +304,29 @@ function checkSettings(s: ProviderSettings): ProviderSettings {
   };
   inRange('latencyMs', 600_000);
   for (const rate of ['failureRate', 'errorRate', 'timeoutRate'] as const) inRange(rate, 1);
+  inRange('capacity', 100_000);
+  if (!Number.isInteger(s.capacity)) throw new HttpProblem(400, `capacity must be a whole number (got ${s.capacity})`);
   return s;
+}
+
+/** New charges being processed, and those waiting their turn (first come, first served) while capacity is reached. */
+class Processing {
+  #busy = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  /** Runs `work` once fewer than `capacity` charges are processed (at once when capacity is 0). */
+  async run<T>(capacity: number, work: () => Promise<T>): Promise<T> {
+    // a charge that waited is handed the finished one's place: #busy stays as it is
+    if (capacity > 0 && this.#busy >= capacity) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    else this.#busy += 1;
+    try {
+      return await work();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#busy -= 1;
+    }
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
