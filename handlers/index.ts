@@ -43,7 +43,7 @@ export async function selectServices(names: readonly string[] | 'all'): Promise<
  * What runs on the second event loop when the process has two (THREADS): what follows an
  * order's outcome (its e-mails, its timeline, the log store), so that the order's own path
  * (accept, store, pay, invoice, cancel) has the main thread to itself. Measured in two
- * processes this split was the fastest of those tried (README, "ninth round").
+ * processes this split was the fastest of those tried (bench/ROUNDS.md, "ninth round").
  */
 export const SECOND_THREAD: readonly (keyof ServiceLoaders)[] = ['cancel-email', 'invoice-email', 'order-confirmation-email', 'order-timeline', 'log-persistence'];
 

@@ -306,7 +306,7 @@ function serviceLimits(env: Env): Record<string, ServiceLimits> {
 /**
  * The memory limit under which THREADS=auto runs one event loop. A second thread is a second
  * V8 heap: flat out on two cores, over 60 s, the process peaked at 325–337 MiB with two threads
- * and at 269–273 MiB with one (README, the twelfth round). A process that outgrows its container's
+ * and at 269–273 MiB with one (bench/ROUNDS.md, the twelfth round). A process that outgrows its container's
  * limit is killed, and it would outgrow it under load, the worst moment.
  */
 export const TWO_THREADS_MIN_MEMORY_MIB = 512;

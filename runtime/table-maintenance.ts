@@ -4,7 +4,7 @@
 // With autovacuum off (a server configured so; this project's own test machine is),
 // nothing removes them and nothing refreshes the planner's statistics: in a 300 s run
 // flat out, PostgreSQL's CPU per order more than doubled and throughput halved after
-// the second minute (README, "thirteenth round"). So with TABLE_MAINTENANCE=auto each
+// the second minute (bench/ROUNDS.md, "thirteenth round"). So with TABLE_MAINTENANCE=auto each
 // pass first asks the server, and does nothing while autovacuum runs.
 // A pass vacuums the tables whose dead rows passed a threshold, and analyzes those
 // changed enough since their last analyze, as autovacuum would but with thresholds set

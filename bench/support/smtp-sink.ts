@@ -5,7 +5,7 @@
 // per-service, flat out on this 2-core machine, the driver's event loop lagged 20–360 ms
 // (p50 over 5 s), the order e-mails of one service left at about 80/s over 32
 // connections, and terminal → last e-mail took 12.8 s p50 against 1.5 s with this process
-// (fifteenth round, README). SIGTERM/SIGINT close it.
+// (bench/ROUNDS.md, fifteenth round). SIGTERM/SIGINT close it.
 import { portFromEnv } from '../../runtime/mail/catcher.ts';
 import { startSmtpServer } from '../../test/support/smtp.ts';
 

@@ -8,7 +8,7 @@
 // the share the backlog is over it (half the orders at one and a half times the limit),
 // and every order at twice the limit. Refusing all at once at the limit turned every
 // client away in the same half second; they all came back together after Retry-After,
-// and in between the pipeline drained and stood idle (measured in the README).
+// and in between the pipeline drained and stood idle (measured in bench/ROUNDS.md).
 import type { Config } from '../../runtime/config.ts';
 import { HttpProblem } from '../../runtime/http/problem.ts';
 import type { BacklogReading, PipelineBacklog } from '../../runtime/pipeline-backlog.ts';
