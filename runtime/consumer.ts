@@ -132,6 +132,11 @@ export class Consumer {
     return this.#prefetch;
   }
 
+  /** Deliveries taken and not yet acked or given back. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
   /** True while deliveries can come: a consumer on an open channel, not paused for an outage nor stopped. */
   get consuming(): boolean {
     return Boolean(this.#channel && this.#consumerTag) && !this.#outage && !this.#stopped;

@@ -148,6 +148,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       });
       await consumer.attach(brokers.get(m.name)!);
       consumers.set(m.name, consumer);
+      metrics.watchConsumer(m.name, consumer);
     }
     for (const m of modules) {
       if (m.start) {

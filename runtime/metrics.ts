@@ -1,6 +1,7 @@
 // What a host's work looks like to Prometheus: deliveries by service, type and outcome,
 // how long each took, HTTP requests by route and status, and, read when scraped, the
-// outbox and e-mail backlogs, each pool's connections and what waits for a group commit.
+// outbox and e-mail backlogs, each pool's connections, what waits for a group commit, and
+// each consumer's prefetch and the deliveries it holds.
 // One registry per host (tests run several hosts in one process); the process's own
 // metrics (CPU, memory, event loop) are registered once per process and served with
 // every host's.
@@ -33,6 +34,12 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
+/** What the consumer gauges read. */
+export interface WatchedConsumer {
+  readonly prefetch: number;
+  readonly inFlight: number;
+}
+
 /** Records each delivery's outcome and duration (milliseconds) for one service. */
 export type DeliveryRecorder = (type: string | undefined, outcome: Outcome, ms: number) => void;
 
@@ -50,6 +57,8 @@ export class HostMetrics {
   readonly #log: Logger;
   /** Read when scraped: each watched group commit's queue, by service. */
   readonly #commitQueues: (readonly [service: string, queue: { readonly waiting: number }])[] = [];
+  /** Read when scraped: each service's consumer, its prefetch and the deliveries it holds. */
+  readonly #consumers: (readonly [service: string, consumer: WatchedConsumer])[] = [];
   readonly #peers: (() => Promise<MetricsJson>)[] = [];
 
   constructor(log: Logger) {
@@ -78,6 +87,25 @@ export class HostMetrics {
       collect() {
         this.reset();
         for (const [service, queue] of queues) this.inc({ service }, queue.waiting); // a service's queues add up
+      },
+    });
+    const consumers = this.#consumers;
+    new Gauge({
+      name: `${PREFIX}consumer_prefetch`,
+      help: 'Deliveries a service\'s consumer may hold at once (its prefetch; payment\'s follows the card processor\'s latency, up to PAYMENT_MAX_IN_FLIGHT), by service.',
+      labelNames: ['service'], registers,
+      collect() {
+        this.reset();
+        for (const [service, consumer] of consumers) this.set({ service }, consumer.prefetch);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}consumer_deliveries_in_flight`,
+      help: 'Deliveries a service\'s consumer holds now (taken, not yet acked or given back), by service: at its prefetch, the service takes no more.',
+      labelNames: ['service'], registers,
+      collect() {
+        this.reset();
+        for (const [service, consumer] of consumers) this.set({ service }, consumer.inFlight);
       },
     });
   }
@@ -111,6 +139,11 @@ export class HostMetrics {
       registers: [this.registry],
       collect() { this.set(reading()?.waiting ?? Number.NaN); },
     });
+  }
+
+  /** Reports a service's consumer: its prefetch and the deliveries it holds (read when scraped). */
+  watchConsumer(service: string, consumer: WatchedConsumer): void {
+    this.#consumers.push([service, consumer]);
   }
 
   /** Reports how much waits in a group commit's queue (read when scraped, no await) under its service. */

@@ -72,6 +72,9 @@ test('a new prefetch: the consumer consumes anew with it; every delivery is hand
   await eventually(async () => inFlight === 20, '20 deliveries at the gate', 10_000);
   await eventually(async () => await queueDepth(env.amqpUrl, 'payment') === 20, 'the other 20 ready in the queue');
   assert.is(most, 20);
+  const metrics = await host.runtime.metrics.scrape();
+  assert.match(metrics, /^shop_consumer_prefetch\{service="payment"\} 16$/m);
+  assert.match(metrics, /^shop_consumer_deliveries_in_flight\{service="payment"\} 20$/m);
 
   release();
   const rows = await eventually(async () => {
