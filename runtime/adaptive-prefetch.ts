@@ -8,10 +8,10 @@
 //
 // So the prefetch moves between a floor (the service's own, PREFETCH_<SERVICE>) and a
 // ceiling, by what the calls show over a window of several calls' latency:
-// - every delivery's call busy (mean calls in flight at least SATURATED of the prefetch):
-//   it doubles, and stays doubled only if the calls answered per second rose by
-//   PAID_OFF at least; if they did not (the dependency, not the prefetch, sets the pace)
-//   it goes back and does not try again for HOLD_WINDOWS windows;
+// - every delivery's call busy (mean calls in flight at least SATURATED of the prefetch),
+//   and some answered: it doubles, and stays doubled only if the calls answered per
+//   second rose by PAID_OFF at least; if they did not (the dependency, not the prefetch,
+//   sets the pace) it goes back and does not try again for HOLD_WINDOWS windows;
 // - the dependency says it is overloaded (a 503, a 429, a timeout): it halves;
 // - the calls use under a quarter of it: it halves (down to the floor), so the next
 //   burst does not find a large prefetch left over from a slow hour.
@@ -75,7 +75,8 @@ export function nextPrefetch(state: PrefetchState, window: CallWindow, bounds: P
     if (state.grownFrom && perSecond < state.grownFrom.perSecond * PAID_OFF) {
       return { prefetch: state.grownFrom.prefetch, hold: HOLD_WINDOWS, why: `doubling bought nothing (${perSecond.toFixed(1)} answers/s against ${state.grownFrom.perSecond.toFixed(1)})` };
     }
-    if (hold === 0 && prefetch < bounds.ceiling) {
+    // calls in flight and none answered: the dependency is stuck, not slow; more calls would only join them
+    if (hold === 0 && prefetch < bounds.ceiling && window.answered > 0) {
       const grown = Math.min(bounds.ceiling, prefetch * 2);
       return { prefetch: grown, grownFrom: { prefetch, perSecond }, hold, why: `every delivery waited on its call (${inFlight.toFixed(0)} in flight, ${perSecond.toFixed(1)} answers/s)` };
     }

@@ -71,6 +71,12 @@ test('an overloaded dependency halves the prefetch, never below the floor, and h
   assert.is(state.why, undefined, 'no change, nothing to say');
 });
 
+test('every call busy and none answered (a stuck dependency, its timeouts not yet come): no doubling', () => {
+  const state = nextPrefetch({ prefetch: 128, hold: 0 }, window(128, 0), bounds);
+  assert.is(state.prefetch, 128);
+  assert.is(state.grownFrom, undefined);
+});
+
 test('a prefetch the calls use a quarter of at most comes down toward the floor; in between it stays', () => {
   assert.is(nextPrefetch({ prefetch: 1000, hold: 0 }, window(100, 50), bounds).prefetch, 500);
   assert.is(nextPrefetch({ prefetch: 200, hold: 0 }, window(10, 50), bounds).prefetch, 128);
