@@ -6,7 +6,6 @@
 // What it returns is ready to publish: once the transaction committed, the writer
 // hands it to OutboxRelay.publishCommitted, and the relay's pass is the fallback.
 // Log records are the exception: they wait for a batch (runtime/log-batcher.ts).
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { messages } from '../generated/registry.ts';
 import type { LogEmitted, OutgoingEvent } from '../generated/types.ts';
@@ -15,6 +14,7 @@ import { PermanentError } from './errors.ts';
 import type { Outgoing } from './publisher.ts';
 import { lastStatement } from './transaction-round-trips.ts';
 import { activeSpan, effectTraceparent, type Span } from './tracing.ts';
+import { uuidv7 } from './uuid-v7.ts';
 
 export interface Cause {
   /** The service writing the events (the AMQP appId). */
@@ -161,7 +161,7 @@ function outboxRows(written: readonly Caused[]): { insert: Statement | undefined
       const invalid = invalidEventError(event, cause);
       if (invalid) throw invalid;
       const route = messages[event.type];
-      const messageId = randomUUID();
+      const messageId = uuidv7();
       const correlationId = orderOf(event) ?? cause.correlationId ?? null;
       const causationId = cause.messageId ?? messageId;
       const traceparent = effectTraceparent(cause.span ?? activeSpan(), cause.traceparent);

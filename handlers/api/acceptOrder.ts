@@ -6,13 +6,14 @@
 // Requests that arrive together share one transaction (group commit): the batch costs
 // the same few statements as one request (lock its keys, look them up, insert the
 // orders with their keys), and each request is decided as if it came alone, in order.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { CreateOrderRequest } from '../../generated/http/types.ts';
 import { orderCreated } from '../../generated/services/api.ts';
 import type { OutgoingEvent } from '../../generated/types.ts';
 import type { Database, EntityManager } from '../../runtime/db.ts';
 import type { EventLog } from '../../runtime/event-log.ts';
 import type { Outcome } from '../../runtime/http/commit.ts';
+import { uuidv7 } from '../../runtime/uuid-v7.ts';
 
 export type Acceptance =
   /** Stored now, or earlier under the same key with the same order (`repeated`). */
@@ -67,7 +68,7 @@ export async function acceptOrders(
       }
     }
     const accepted: NewOrder = {
-      orderId: randomUUID(), order, createdAt: new Date().toISOString(), idempotencyKey: key, fingerprint,
+      orderId: uuidv7(), order, createdAt: new Date().toISOString(), idempotencyKey: key, fingerprint,
       items: order.items.map(({ productId, quantity }) => ({ productId, quantity })),
     };
     stored.push(accepted);

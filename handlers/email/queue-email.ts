@@ -4,12 +4,12 @@
 // never as a second distinct mail). The e-mails of a whole group of messages
 // (runtime/group-step.ts) go in one statement. Each row keeps the traceparent of its
 // own message's handling: its send is a span of that message's trace.
-import { randomUUID } from 'node:crypto';
 import type { HandlerContext } from '../../runtime/handler-context.ts';
 import { PermanentError } from '../../runtime/errors.ts';
 import { activeSpan, effectTraceparent } from '../../runtime/tracing.ts';
 import { headerValue, isSingleAddress } from './format.ts';
 import type { MailContent } from './templates.ts';
+import { uuidv7 } from '../../runtime/uuid-v7.ts';
 
 /** What the e-mail is about; with the subject key (order id, or invoice id for invoices) it names the e-mail. */
 export type EmailKind = 'order-confirmation' | 'invoice' | 'cancellation' | 'rejection';
@@ -84,6 +84,6 @@ function keyOf(kind: EmailKind, subjectKey: string): string {
 function rowOf(email: EmailToQueue, traceparent: string): unknown[] {
   const to = headerValue(email.to);
   if (!isSingleAddress(to)) throw new PermanentError(`cannot send a ${email.kind} e-mail to "${to}": not a single e-mail address`);
-  return [randomUUID(), email.kind, email.subjectKey, to, headerValue(email.content.subject), email.content.text, email.content.html,
+  return [uuidv7(), email.kind, email.subjectKey, to, headerValue(email.content.subject), email.content.text, email.content.html,
     messageIdFor(email.kind, email.subjectKey), traceparent];
 }

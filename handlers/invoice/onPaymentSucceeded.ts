@@ -6,7 +6,6 @@
 // in two statements however many they are: their numbers, then one insert that keeps
 // each order's first invoice. Within a group the first PaymentSucceeded of an order
 // wins; a later one, like one for an order invoiced before, issues nothing.
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { invoiceCreated, type InvoiceEvent } from '../../generated/services/invoice.ts';
 import type { InvoiceCreated, PaymentSucceeded } from '../../generated/types.ts';
@@ -14,6 +13,7 @@ import { handledInGroups } from '../../runtime/group-step.ts';
 import { uuidKey } from '../../runtime/uuid-key.ts';
 import { invoiceFromPayment } from './from-payment.ts';
 import { invoiceNumber } from './numbering.ts';
+import { uuidv7 } from '../../runtime/uuid-v7.ts';
 
 export const onPaymentSucceeded = handledInGroups<PaymentSucceeded, readonly InvoiceEvent[]>(async (items) => {
   const em = items[0]!.ctx.em;
@@ -37,7 +37,7 @@ function firstOfEachOrder(payments: readonly PaymentSucceeded[]): PaymentSucceed
 /** The payment's invoice, issued now with the `sequence`-th number. */
 function numberedInvoice(payment: PaymentSucceeded, sequence: string): InvoiceCreated {
   const issuedAt = new Date();
-  return invoiceFromPayment(payment, { invoiceId: randomUUID(), invoiceNumber: invoiceNumber(issuedAt, sequence), issuedAt });
+  return invoiceFromPayment(payment, { invoiceId: uuidv7(), invoiceNumber: invoiceNumber(issuedAt, sequence), issuedAt });
 }
 
 /** `count` numbers of the invoice sequence, increasing (bigints, as decimal strings). */
