@@ -79,35 +79,22 @@ export class HostMetrics {
       help: 'HTTP requests by method, route pattern and status code.',
       labelNames: ['method', 'route', 'status'], buckets: DURATION_BUCKETS, registers,
     });
+    /** A gauge by service, read when scraped: the values of one service add up. */
+    const byService = (name: string, help: string, values: () => Iterable<readonly [service: string, value: number]>) => new Gauge({
+      name: `${PREFIX}${name}`, help, labelNames: ['service'], registers,
+      collect() {
+        this.reset();
+        for (const [service, value] of values()) this.inc({ service }, value);
+      },
+    });
     const queues = this.#commitQueues;
-    new Gauge({
-      name: `${PREFIX}group_commit_waiting`,
-      help: 'Work queued for a service\'s group commit and not yet in a transaction (gathering while a lane is busy, or all lanes busy), by service.',
-      labelNames: ['service'], registers,
-      collect() {
-        this.reset();
-        for (const [service, queue] of queues) this.inc({ service }, queue.waiting); // a service's queues add up
-      },
-    });
     const consumers = this.#consumers;
-    new Gauge({
-      name: `${PREFIX}consumer_prefetch`,
-      help: 'Deliveries a service\'s consumer may hold at once (its prefetch; payment\'s follows the card processor\'s latency, up to PAYMENT_MAX_IN_FLIGHT), by service.',
-      labelNames: ['service'], registers,
-      collect() {
-        this.reset();
-        for (const [service, consumer] of consumers) this.set({ service }, consumer.prefetch);
-      },
-    });
-    new Gauge({
-      name: `${PREFIX}consumer_deliveries_in_flight`,
-      help: 'Deliveries a service\'s consumer holds now (taken, not yet acked or given back), by service: at its prefetch, the service takes no more.',
-      labelNames: ['service'], registers,
-      collect() {
-        this.reset();
-        for (const [service, consumer] of consumers) this.set({ service }, consumer.inFlight);
-      },
-    });
+    byService('group_commit_waiting', 'Work queued for a service\'s group commit and not yet in a transaction (gathering while a lane is busy, or all lanes busy), by service.',
+      () => queues.map(([service, queue]) => [service, queue.waiting] as const));
+    byService('consumer_prefetch', 'Deliveries a service\'s consumer may hold at once (its prefetch; payment\'s follows the card processor\'s latency, up to PAYMENT_MAX_IN_FLIGHT), by service.',
+      () => consumers.map(([service, consumer]) => [service, consumer.prefetch] as const));
+    byService('consumer_deliveries_in_flight', 'Deliveries a service\'s consumer holds now (taken, not yet acked or given back), by service: at its prefetch, the service takes no more.',
+      () => consumers.map(([service, consumer]) => [service, consumer.inFlight] as const));
   }
 
   /** The recorder a service's consumer calls for each delivery; its label children are made here, once per type and outcome. */
