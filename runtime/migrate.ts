@@ -1,15 +1,15 @@
 // Applies pending migrations, then gives each given service's role its rights
 // (runtime/database-roles.ts); safe to run twice and from several processes at once
 // (they queue on an advisory lock). Run directly: `npm run migrate`.
-import pg from 'pg';
 import type { Database } from './db.ts';
 import { ensureServiceRoles, type DataAccess } from './database-roles.ts';
+import { connectOwn } from './own-connection.ts';
 
 const MIGRATION_LOCK = 720_215_001;
 
 export async function migrate(db: Database, databaseUrl: string, services: readonly { readonly name: string; readonly data?: DataAccess }[] = []): Promise<string[]> {
-  const lock = new pg.Client({ connectionString: databaseUrl });
-  await lock.connect();
+  const connection = await connectOwn(databaseUrl, 'migrate');
+  const lock = connection.client;
   try {
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await lock.query('create schema if not exists runtime');
@@ -18,7 +18,7 @@ export async function migrate(db: Database, databaseUrl: string, services: reado
     return applied.map((m) => m.name);
   } finally {
     await lock.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    await lock.end();
+    await connection.end();
   }
 }
 
@@ -27,15 +27,15 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
+  const connection = await connectOwn(url.toString(), 'migrate');
+  const admin = connection.client;
   try {
     const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
     if (!rowCount) await admin.query(`create database "${name.replaceAll('"', '""')}"`).catch((err: { code?: string }) => {
       if (err.code !== '42P04') throw err; // created meanwhile by another process
     });
   } finally {
-    await admin.end();
+    await connection.end();
   }
 }
 

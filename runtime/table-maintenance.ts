@@ -12,8 +12,8 @@
 // connection of its own, outside any pool: VACUUM cannot run in a transaction, and the
 // pass holds a session advisory lock so that of the processes sharing a database one at
 // a time does it (the others skip that pass). VACUUM takes no lock that writers wait for.
-import pg from 'pg';
 import type { Logger } from './logger.ts';
+import { connectOwn } from './own-connection.ts';
 import { pollingLoop, type PollingLoop } from './polling-loop.ts';
 
 /** `auto`: only while the server's autovacuum is off; `on`: always; `off`: never. */
@@ -100,9 +100,8 @@ export class TableMaintenance {
   /** One pass, on a connection of its own. */
   async pass(): Promise<PassResult> {
     if (this.#options.mode === 'off') return { skipped: 'off' };
-    // a server that hangs instead of refusing fails the pass (retried) rather than holding it
-    const client = new pg.Client({ connectionString: this.#options.databaseUrl, application_name: 'table-maintenance', connectionTimeoutMillis: 10_000 });
-    await client.connect();
+    const connection = await connectOwn(this.#options.databaseUrl, 'table-maintenance');
+    const { client } = connection;
     try {
       const { rows: [setting] } = await client.query<{ on: boolean }>(`select current_setting('autovacuum') = 'on' as on`);
       if (!maintenanceDue(this.#options.mode, setting!.on)) return { skipped: 'autovacuum runs' };
@@ -124,10 +123,11 @@ export class TableMaintenance {
         }
         return { vacuumed, analyzed };
       } finally {
-        await client.query('select pg_advisory_unlock($1)', [MAINTENANCE_LOCK]);
+        // a connection the server dropped released the lock with it; the pass fails with what dropped it
+        await client.query('select pg_advisory_unlock($1)', [MAINTENANCE_LOCK]).catch(() => undefined);
       }
     } finally {
-      await client.end();
+      await connection.end();
     }
   }
 
