@@ -62,6 +62,30 @@ test('a pass vacuums a table past VACUUM_DEAD_ROWS dead rows and analyzes it whe
   assert.ok('vacuumed' in again && !again.vacuumed.includes(TABLE) && !again.analyzed.includes(TABLE), `nothing left to do: ${JSON.stringify(again)}`);
 });
 
+test('a pass whose connection the server drops mid-vacuum (a restart) fails with it; the process goes on and the next pass vacuums', async () => {
+  await churn(1_000_000); // a vacuum long enough to be caught at work
+  const watcher = new pg.Client({ connectionString: env.databaseUrl });
+  await watcher.connect();
+  try {
+    const passing = maintenance('on').pass().then((r) => `finished: ${JSON.stringify(r)}`, (err: Error) => err.message);
+    let pid: number | undefined;
+    while (pid === undefined) {
+      const { rows } = await watcher.query<{ pid: number }>(
+        `select pid from pg_stat_activity where application_name = 'table-maintenance' and state = 'active' and query ilike 'vacuum%'`);
+      pid = rows[0]?.pid;
+      if (pid === undefined && (await Promise.race([passing, Promise.resolve(undefined)])) !== undefined) break;
+    }
+    assert.ok(pid !== undefined, `the vacuum was caught at work (${await Promise.race([passing, Promise.resolve('still running')])})`);
+    await watcher.query('select pg_terminate_backend($1)', [pid]);
+    // with no 'error' listener on its connection, node-postgres would end this process here
+    assert.match(await passing, new RegExp(`vacuum .*of ${TABLE} failed: .*terminat`));
+  } finally {
+    await watcher.end();
+  }
+  const again = await maintenance('on').pass();
+  assert.ok('vacuumed' in again && again.vacuumed.includes(TABLE), JSON.stringify(again));
+});
+
 test('one process at a time: a pass that finds the lock taken skips, and vacuums nothing', async () => {
   await churn(VACUUM_DEAD_ROWS * 2);
   const other = new pg.Client({ connectionString: env.databaseUrl });
