@@ -8,7 +8,8 @@
 // pass first asks the server, and does nothing while autovacuum runs.
 // A pass vacuums the tables whose dead rows passed a threshold, and analyzes those
 // changed enough since their last analyze, as autovacuum would but with thresholds set
-// for queues (a fixed number of dead rows, not a fifth of the table). It works on a
+// for queues (a fixed number of dead rows, not a fifth of the table). It keeps autovacuum's
+// pace: its cost delay, and a table analyzed at most once per autovacuum_naptime. It works on a
 // connection of its own, outside any pool: VACUUM cannot run in a transaction, and the
 // pass holds a session advisory lock so that of the processes sharing a database one at
 // a time does it (the others skip that pass). VACUUM takes no lock that writers wait for.
@@ -20,6 +21,17 @@ import { pollingLoop, type PollingLoop } from './polling-loop.ts';
 export type TableMaintenanceMode = 'auto' | 'on' | 'off';
 
 const MAINTENANCE_LOCK = 720_215_002;
+
+// A pass stands in for autovacuum, so it keeps the server's autovacuum pace. A VACUUM or
+// ANALYZE typed at a prompt runs flat out (vacuum_cost_delay 0), where autovacuum sleeps
+// autovacuum_vacuum_cost_delay after every autovacuum_vacuum_cost_limit units of page work
+// so as not to take the machine from the writers; and autovacuum analyzes a table at most
+// once per autovacuum_naptime. Unpaced, a pass under load held a core for most of a second
+// every 15 s, and the orders in flight waited for it (bench/ROUNDS.md, eighteenth round).
+const AUTOVACUUM_PACE = `select
+  set_config('vacuum_cost_delay', coalesce(nullif(current_setting('autovacuum_vacuum_cost_delay'), '-1'), current_setting('vacuum_cost_delay')), false),
+  set_config('vacuum_cost_limit', coalesce(nullif(current_setting('autovacuum_vacuum_cost_limit'), '-1'), current_setting('vacuum_cost_limit')), false),
+  extract(epoch from current_setting('autovacuum_naptime')::interval)::float8 * 1000 as "analyzeEveryMs"`;
 
 /** A table is vacuumed once this many rows of it are dead. */
 export const VACUUM_DEAD_ROWS = 1000;
@@ -33,6 +45,8 @@ export interface TableActivity {
   readonly live: number;
   readonly dead: number;
   readonly changedSinceAnalyze: number;
+  /** Since its last analyze, by hand or by autovacuum; null when never. */
+  readonly analyzedAgoMs: number | null;
 }
 
 export interface MaintenanceWork {
@@ -41,10 +55,16 @@ export interface MaintenanceWork {
   readonly analyze: boolean;
 }
 
-/** What a pass does to each table: the ones past a threshold, the most dead rows first. */
-export function maintenanceWork(tables: readonly TableActivity[]): MaintenanceWork[] {
+/**
+ * What a pass does to each table: the ones past a threshold, the most dead rows first. A
+ * table analyzed less than `analyzeEveryMs` ago waits for its next analyze, as autovacuum
+ * looks at a database once per naptime: a young table grows by a tenth in every pass,
+ * and analyzing all of them every 15 s was half of a pass's work under load.
+ */
+export function maintenanceWork(tables: readonly TableActivity[], analyzeEveryMs = 0): MaintenanceWork[] {
   const vacuumDue = (t: TableActivity) => t.dead >= VACUUM_DEAD_ROWS;
-  const analyzeDue = (t: TableActivity) => t.changedSinceAnalyze > ANALYZE_CHANGED_ROWS + ANALYZE_CHANGED_SHARE * t.live;
+  const analyzeDue = (t: TableActivity) => t.changedSinceAnalyze > ANALYZE_CHANGED_ROWS + ANALYZE_CHANGED_SHARE * t.live
+    && (t.analyzedAgoMs === null || t.analyzedAgoMs >= analyzeEveryMs);
   return tables
     .filter((t) => vacuumDue(t) || analyzeDue(t))
     .toSorted((a, b) => b.dead - a.dead)
@@ -109,12 +129,14 @@ export class TableMaintenance {
       if (!locked!.got) return { skipped: 'another process maintains' };
       try {
         // each table as regclass text: quoted where it must be, qualified where off the search path
+        const { rows: [pace] } = await client.query<{ analyzeEveryMs: number }>(AUTOVACUUM_PACE);
         const { rows } = await client.query<TableActivity>(
-          `select relid::regclass::text as table, n_live_tup::float8 as live, n_dead_tup::float8 as dead, n_mod_since_analyze::float8 as "changedSinceAnalyze"
+          `select relid::regclass::text as table, n_live_tup::float8 as live, n_dead_tup::float8 as dead, n_mod_since_analyze::float8 as "changedSinceAnalyze",
+                  extract(epoch from now() - greatest(last_analyze, last_autoanalyze))::float8 * 1000 as "analyzedAgoMs"
              from pg_stat_user_tables`);
         const vacuumed: string[] = [];
         const analyzed: string[] = [];
-        for (const work of maintenanceWork(rows)) {
+        for (const work of maintenanceWork(rows, pace!.analyzeEveryMs)) {
           const what = [work.vacuum ? 'vacuum' : undefined, work.analyze ? 'analyze' : undefined].filter(Boolean).join(' and ');
           const statement = work.vacuum ? `vacuum (${work.analyze ? 'analyze, ' : ''}skip_locked) ${work.table}` : `analyze (skip_locked) ${work.table}`;
           await client.query(statement).catch((err: Error) => { throw new Error(`table maintenance: ${what} of ${work.table} failed: ${err.message}`, { cause: err }); });

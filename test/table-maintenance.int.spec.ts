@@ -62,6 +62,24 @@ test('a pass vacuums a table past VACUUM_DEAD_ROWS dead rows and analyzes it whe
   assert.ok('vacuumed' in again && !again.vacuumed.includes(TABLE) && !again.analyzed.includes(TABLE), `nothing left to do: ${JSON.stringify(again)}`);
 });
 
+test('a table analyzed less than autovacuum_naptime ago is vacuumed but not analyzed again, though enough of it changed', async () => {
+  // the first test analyzed it moments ago
+  await churn(VACUUM_DEAD_ROWS * 2);
+  const before = await statsOf(TABLE);
+  const [{ napMs }] = await sql<{ napMs: number }>(env.databaseUrl, `select extract(epoch from current_setting('autovacuum_naptime')::interval)::float8 * 1000 as "napMs"`);
+  const [{ agoMs }] = await sql<{ agoMs: number }>(env.databaseUrl,
+    `select extract(epoch from now() - last_analyze)::float8 * 1000 as "agoMs" from pg_stat_user_tables where schemaname || '.' || relname = $1`, [TABLE]);
+  assert.ok(before.changed > 50, `enough changed to be analyzed (the table holds no live row): ${JSON.stringify(before)}`);
+  assert.ok(agoMs < napMs - 5_000, `analyzed ${agoMs} ms ago, autovacuum_naptime ${napMs} ms: room for this test`);
+  const result = await maintenance('on').pass();
+  assert.ok('vacuumed' in result && result.vacuumed.includes(TABLE) && !result.analyzed.includes(TABLE), JSON.stringify(result));
+  const after = await eventually(async () => {
+    const now = await statsOf(TABLE);
+    return now.vacuums > before.vacuums && now;
+  }, 'the server counts the vacuum', 10_000);
+  assert.is(after.analyzes, before.analyzes, 'no analyze');
+});
+
 test('a pass whose connection the server drops mid-vacuum (a restart) fails with it; the process goes on and the next pass vacuums', async () => {
   await churn(1_000_000); // a vacuum long enough to be caught at work
   const watcher = new pg.Client({ connectionString: env.databaseUrl });
