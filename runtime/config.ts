@@ -69,6 +69,8 @@ export interface Config {
   readonly heartbeatSeconds: number;
   readonly relayBatchSize: number;
   readonly batchSize: number;
+  /** How long a service's first delivery waits for others while its deliveries come at least twice per it (runtime/group-commit.ts). */
+  readonly gatherUnderLoadMs: number;
   readonly relayPollMs: number;
   readonly relayGraceMs: number;
   readonly relayMarkDelayMs: number;
@@ -380,6 +382,7 @@ export function loadConfig(env: Env = process.env): Config {
     heartbeatSeconds: number(env, 'AMQP_HEARTBEAT_SECONDS', 10, 0, 600),
     relayBatchSize: number(env, 'RELAY_BATCH_SIZE', 200, 1, 10000),
     batchSize: number(env, 'BATCH_SIZE', 32, 1, 1000),
+    gatherUnderLoadMs: number(env, 'GATHER_UNDER_LOAD_MS', 20, 0, 1000),
     relayPollMs: number(env, 'RELAY_POLL_MS', 1000, 10, 600000),
     relayGraceMs: number(env, 'RELAY_GRACE_MS', 5000, 0, 600000),
     relayMarkDelayMs: number(env, 'RELAY_MARK_DELAY_MS', 20, 0, 10000),

@@ -2,7 +2,8 @@
 // transaction, with at most `lanes` transactions at a time. When no lane is busy the
 // first takes whatever is queued at once, so a lone delivery waits for nothing (unless
 // the owner asks items to gather for `gatherMs` first: a consumer off the orders' path,
-// whose every transaction otherwise costs as much as a group's); while one is busy,
+// whose every transaction otherwise costs as much as a group's; or, for
+// `gatherUnderLoadMs`, while items come at least twice that often); while one is busy,
 // items gather for the next group. A further lane opens only when a full
 // group waits (one lane cannot keep up), or when items have waited `overflowAfterMs`
 // (a slow transaction must not hold them up). Opening a lane for every item that found
@@ -22,6 +23,13 @@ export interface GroupCommitOptions<T, R> {
   readonly overflowAfterMs?: number;
   /** How long the first item waits for others while every lane is free, short of a full group (default 0: not at all). */
   readonly gatherMs?: number;
+  /**
+   * The same wait, only while items come at least twice per this long (their mean gap at
+   * most half of it), so that at least two more are due within it (default 0: never). A
+   * lone item at a low rate goes at once; under load, where each transaction costs about
+   * as much alone as in a group, the groups grow and the machine has room to spare.
+   */
+  readonly gatherUnderLoadMs?: number;
   /** Commits the items in one transaction; resolves with one result per item, in order. */
   readonly commit: (items: readonly T[]) => Promise<readonly R[]>;
   /** Told when a batch of several failed and its items are retried one by one. */
@@ -31,7 +39,7 @@ export interface GroupCommitOptions<T, R> {
 }
 
 /** A group commit's shape: items per transaction, transactions at a time, and how long a first item gathers others. */
-export type GroupShape = Pick<GroupCommitOptions<unknown, unknown>, 'size' | 'lanes' | 'gatherMs'>;
+export type GroupShape = Pick<GroupCommitOptions<unknown, unknown>, 'size' | 'lanes' | 'gatherMs' | 'gatherUnderLoadMs'>;
 
 interface Queued<T, R> {
   readonly item: T;
@@ -41,6 +49,9 @@ interface Queued<T, R> {
   readonly reject: (error: unknown) => void;
 }
 
+/** The mean gap follows the rate within a few dozen items: each new gap counts for an eighth. */
+const GAP_WEIGHT = 8;
+
 export class GroupCommit<T, R> {
   readonly #options: GroupCommitOptions<T, R>;
   readonly #queue: Queued<T, R>[] = [];
@@ -49,10 +60,15 @@ export class GroupCommit<T, R> {
   #due: NodeJS.Timeout | undefined;
   /** When #due fires (performance.now()). */
   #dueAt = 0;
+  /** The items' mean gap (ms), weighted towards the latest (1/GAP_WEIGHT each); Infinity until a second item came. */
+  #meanGapMs = Infinity;
+  #lastSubmitAt: number | undefined;
 
   constructor(options: GroupCommitOptions<T, R>) {
     if (options.size < 1 || options.lanes < 1) throw new Error(`group commit needs size and lanes of at least 1 (size ${options.size}, lanes ${options.lanes})`);
-    if ((options.gatherMs ?? 0) < 0 || (options.overflowAfterMs ?? 0) < 0) throw new Error(`group commit waits cannot be negative (gatherMs ${options.gatherMs}, overflowAfterMs ${options.overflowAfterMs})`);
+    if ((options.gatherMs ?? 0) < 0 || (options.gatherUnderLoadMs ?? 0) < 0 || (options.overflowAfterMs ?? 0) < 0) {
+      throw new Error(`group commit waits cannot be negative (gatherMs ${options.gatherMs}, gatherUnderLoadMs ${options.gatherUnderLoadMs}, overflowAfterMs ${options.overflowAfterMs})`);
+    }
     this.#options = options;
   }
 
@@ -63,8 +79,14 @@ export class GroupCommit<T, R> {
 
   /** Resolves with the item's result once its transaction committed; rejects with its own failure. */
   submit(item: T): Promise<R> {
+    const now = performance.now();
+    if (this.#lastSubmitAt !== undefined) {
+      const gap = now - this.#lastSubmitAt;
+      this.#meanGapMs = this.#meanGapMs === Infinity ? gap : this.#meanGapMs + (gap - this.#meanGapMs) / GAP_WEIGHT;
+    }
+    this.#lastSubmitAt = now;
     return new Promise<R>((resolve, reject) => {
-      this.#queue.push({ item, since: performance.now(), resolve, reject });
+      this.#queue.push({ item, since: now, resolve, reject });
       this.#drain();
     });
   }
@@ -72,7 +94,7 @@ export class GroupCommit<T, R> {
   #drain(): void {
     const { lanes, size } = this.#options;
     // How long the queue's first item (it has waited longest) may wait before a lane opens for it, short of a full group.
-    const patience = () => this.#busy === 0 ? this.#options.gatherMs ?? 0 : this.#options.overflowAfterMs ?? 100;
+    const patience = () => this.#busy === 0 ? this.#gatherMs() : this.#options.overflowAfterMs ?? 100;
     const waited = () => performance.now() - this.#queue[0]!.since;
     while (this.#busy < lanes && this.#queue.length > 0 && (this.#queue.length >= size || waited() >= patience())) {
       this.#open(this.#queue.splice(0, size));
@@ -93,6 +115,12 @@ export class GroupCommit<T, R> {
       this.#due = undefined;
       this.#drain();
     }, Math.max(0, dueAt - performance.now()));
+  }
+
+  /** How long a first item waits for others while every lane is free: gatherMs, or gatherUnderLoadMs while items come at least twice per it. */
+  #gatherMs(): number {
+    const underLoad = this.#options.gatherUnderLoadMs ?? 0;
+    return Math.max(this.#options.gatherMs ?? 0, underLoad > 0 && this.#meanGapMs * 2 <= underLoad ? underLoad : 0);
   }
 
   #open(batch: Queued<T, R>[]): void {

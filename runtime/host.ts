@@ -209,7 +209,8 @@ export function limitsOf(m: ServiceModule, config: Config): { prefetch: number; 
 
 /**
  * The service's group commit: deliveries (or requests) per transaction (BATCH_SIZE unless the service says),
- * transactions at a time (its pool, unless it says), and how long a first delivery gathers others (GATHER_MS_<SERVICE>, then the service's own, else 0).
+ * transactions at a time (its pool, unless it says), and how long a first delivery gathers others (GATHER_MS_<SERVICE>, then the service's own, else 0;
+ * GATHER_UNDER_LOAD_MS while deliveries come at least twice per it).
  */
 export function commitOf(m: ServiceModule, config: Config): GroupShape {
   const limits = limitsOf(m, config);
@@ -218,7 +219,7 @@ export function commitOf(m: ServiceModule, config: Config): GroupShape {
   // (store-order and cancel-order, behind the stock lock) shares with nobody: a group takes
   // every delivery in flight, and a smaller one would only leave the rest waiting for the next.
   const gatherMs = config.serviceLimits[m.name]?.gatherMs ?? m.commit?.gatherMs ?? 0;
-  return { size: m.commit?.size ?? (lanes === 1 ? limits.prefetch : config.batchSize), lanes, gatherMs };
+  return { size: m.commit?.size ?? (lanes === 1 ? limits.prefetch : config.batchSize), lanes, gatherMs, gatherUnderLoadMs: config.gatherUnderLoadMs };
 }
 
 /**

@@ -87,6 +87,14 @@ test('a consumer off the orders\' path gathers its deliveries before committing:
   assert.throws(() => loadConfig({ GATHER_MS_PAYMENT: '-1' }), /^GATHER_MS_PAYMENT=-1 is not a number between 0 and 10000/);
 });
 
+test('every service gathers its deliveries for GATHER_UNDER_LOAD_MS (20) while they come at least twice per it; 0 never', async () => {
+  const [payment, timeline] = await selectServices(['payment', 'order-timeline']);
+  assert.is(commitOf(payment, loadConfig({})).gatherUnderLoadMs, 20);
+  assert.is(commitOf(timeline, loadConfig({})).gatherUnderLoadMs, 20);
+  assert.is(commitOf(payment, loadConfig({ GATHER_UNDER_LOAD_MS: '0' })).gatherUnderLoadMs, 0);
+  assert.throws(() => loadConfig({ GATHER_UNDER_LOAD_MS: '2000' }), /^GATHER_UNDER_LOAD_MS=2000 is not a number between 0 and 1000/);
+});
+
 test('each bad value is refused with the variable named', () => {
   const cases: [Record<string, string>, RegExp][] = [
     [{ PORT: 'eighty' }, /^PORT=eighty is not a number/],

@@ -115,6 +115,38 @@ test('with gatherMs, a first item waits for others while every lane is free, and
   assert.ok(performance.now() - since >= 59, `committed after ${performance.now() - since} ms, before the 60 ms gathering wait`);
 });
 
+test('with gatherUnderLoadMs, items coming slower than twice per it go at once; coming faster, a first item waits for the others', async () => {
+  const r = recorder(1);
+  const group = new GroupCommit<string, string>({ size: 32, lanes: 2, gatherUnderLoadMs: 60, commit: r.commit });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  // one every 40 ms: fewer than two due within 60 ms, so each is committed on its own, at once
+  for (const item of ['s1', 's2', 's3']) {
+    const since = performance.now();
+    assert.is(await group.submit(item), `done ${item}`);
+    assert.ok(performance.now() - since < 55, `${item} waited ${performance.now() - since} ms at a low rate`);
+    await sleep(40);
+  }
+  assert.equal(r.groups, [['s1'], ['s2'], ['s3']]);
+  // one every 2 ms: the mean gap falls under 30 ms within a few dozen items, and from then on the groups gather
+  const fast: Promise<string>[] = [];
+  for (let i = 0; i < 60; i += 1) {
+    fast.push(group.submit(`f${i}`));
+    await sleep(2);
+  }
+  await Promise.all(fast);
+  const fastGroups = r.groups.slice(3);
+  assert.ok(fastGroups.length <= 10 && fastGroups.some((g) => g.length >= 3), `under load the groups gathered several items: ${JSON.stringify(fastGroups)}`);
+  // after a pause the mean gap grows again: a lone item goes at once
+  await sleep(1000);
+  const since = performance.now();
+  await group.submit('late');
+  assert.ok(performance.now() - since < 55, `after a pause, a lone item waited ${performance.now() - since} ms`);
+});
+
+test('gatherUnderLoadMs cannot be negative', () => {
+  assert.throws(() => new GroupCommit({ size: 1, lanes: 1, gatherUnderLoadMs: -1, commit: async () => [] }), /gatherUnderLoadMs -1/);
+});
+
 test('with gatherMs, a full group does not wait', async () => {
   const r = recorder();
   const group = new GroupCommit<string, string>({ size: 2, lanes: 1, gatherMs: 60_000, commit: r.commit });
