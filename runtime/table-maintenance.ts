@@ -128,8 +128,8 @@ export class TableMaintenance {
       const { rows: [locked] } = await client.query<{ got: boolean }>('select pg_try_advisory_lock($1) as got', [MAINTENANCE_LOCK]);
       if (!locked!.got) return { skipped: 'another process maintains' };
       try {
-        // each table as regclass text: quoted where it must be, qualified where off the search path
         const { rows: [pace] } = await client.query<{ analyzeEveryMs: number }>(AUTOVACUUM_PACE);
+        // each table as regclass text: quoted where it must be, qualified where off the search path
         const { rows } = await client.query<TableActivity>(
           `select relid::regclass::text as table, n_live_tup::float8 as live, n_dead_tup::float8 as dead, n_mod_since_analyze::float8 as "changedSinceAnalyze",
                   extract(epoch from now() - greatest(last_analyze, last_autoanalyze))::float8 * 1000 as "analyzedAgoMs"
