@@ -60,6 +60,8 @@ export interface Config {
   readonly dbPoolMax: number;
   /** Connections of the runtime's pool (migrations, outbox relay, readiness). */
   readonly runtimeDbPoolMax: number;
+  /** The server ends a statement running longer; a connection whose server does not answer a query this plus 5 s ends (runtime/answer-deadline.ts). */
+  readonly dbStatementTimeoutMs: number;
   /** Per-service overrides, by service name: PREFETCH_PAYMENT=200, DB_POOL_MAX_API=20, GATHER_MS_ORDER_TIMELINE=0. */
   readonly serviceLimits: Readonly<Record<string, ServiceLimits>>;
   /** AMQP messages larger than this are dead-lettered unparsed. */
@@ -290,6 +292,9 @@ function onOff(env: Env, name: string, fallback: boolean): boolean {
 
 const LIMIT_VARIABLE = /^(PREFETCH|DB_POOL_MAX|GATHER_MS)_([A-Z0-9_]+)$/;
 
+/** DB_STATEMENT_TIMEOUT_MS's default: no statement of the pipeline comes near it. */
+export const STATEMENT_TIMEOUT_MS = 30_000;
+
 /** PREFETCH_<SERVICE>, DB_POOL_MAX_<SERVICE> and GATHER_MS_<SERVICE>, the service named as in asyncapi.yaml with - as _ (ORDER_TIMELINE). */
 function serviceLimits(env: Env): Record<string, ServiceLimits> {
   const limits: Record<string, { -readonly [K in keyof ServiceLimits]: ServiceLimits[K] }> = {};
@@ -375,6 +380,7 @@ export function loadConfig(env: Env = process.env): Config {
     prefetch: number(env, 'PREFETCH', 128, 1, 1000),
     dbPoolMax: number(env, 'DB_POOL_MAX', 3, 1, 200),
     runtimeDbPoolMax: number(env, 'RUNTIME_DB_POOL_MAX', 2, 1, 200),
+    dbStatementTimeoutMs: number(env, 'DB_STATEMENT_TIMEOUT_MS', STATEMENT_TIMEOUT_MS, 1000, 3_600_000),
     serviceLimits: serviceLimits(env),
     maxMessageBytes: number(env, 'MAX_MESSAGE_BYTES', 262_144, 1024, 134_217_728),
     retryDelaysMs,

@@ -4,6 +4,7 @@ import { MikroORM, type EntityManager } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { migrationsList } from '../migrations/index.ts';
 import type { EntitySchema } from '@mikro-orm/core';
+import { STATEMENT_TIMEOUT_MS } from './config.ts';
 import { OnePassQuotingDriver } from './postgres-driver.ts';
 import { RoundTripSavingClient } from './transaction-round-trips.ts';
 
@@ -17,7 +18,12 @@ export interface DatabaseOptions {
   readonly debug?: boolean;
   /** The role every session takes on (a service's: runtime/database-roles.ts); unset: the URL's user. */
   readonly role?: string | undefined;
+  /** The server ends a statement running longer (DB_STATEMENT_TIMEOUT_MS); one unanswered this plus a margin ends its connection (runtime/answer-deadline.ts). */
+  readonly statementTimeoutMs?: number;
 }
+
+/** How long a readiness probe waits for `select 1`: a database that answers slower than this is not ready to serve. */
+export const REACHABLE_WITHIN_MS = 3000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return MikroORM.init({
@@ -28,11 +34,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     extensions: [Migrator],
     migrations: { migrationsList: [...migrationsList], tableName: 'runtime.migrations', transactional: true, allOrNothing: true, silent: true, snapshot: false },
     pool: { min: 0, max: options.poolMax ?? 10 },
-    // A database that hangs instead of refusing must turn into errors (503, retries), not stuck work;
-    // and no transaction waits on the outside world, so one idle for a minute is a bug the server ends.
+    // A database that hangs instead of refusing must turn into errors (503, retries), not stuck work:
+    // a connect gives up after 10 s, the server ends a statement at statement_timeout, and the
+    // client closes a connection whose server stopped answering altogether (the client class,
+    // runtime/answer-deadline.ts). No transaction waits on the outside world, so one idle for a
+    // minute is a bug the server ends.
     driverOptions: {
       Client: RoundTripSavingClient,
-      connectionTimeoutMillis: 10_000, statement_timeout: 30_000, idle_in_transaction_session_timeout: 60_000,
+      connectionTimeoutMillis: 10_000, statement_timeout: options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS, idle_in_transaction_session_timeout: 60_000,
       ...(options.role ? { options: `-c role=${options.role}` } : {}),
     },
     debug: options.debug ?? false,
@@ -46,13 +55,18 @@ export async function inTransaction<T>(db: Database, fn: (em: EntityManager) => 
   return db.em.fork().transactional(fn);
 }
 
-/** True when the database answers. */
-export async function databaseReachable(db: Database): Promise<boolean> {
+/**
+ * True when the database answers `select 1` within `withinMs`. A probe that waits longer
+ * is left to its connection's deadline (runtime/answer-deadline.ts): the answer is false now.
+ */
+export async function databaseReachable(db: Database, withinMs = REACHABLE_WITHIN_MS): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), withinMs); });
+  const answered = db.em.fork().execute('select 1').then(() => true, () => false);
   try {
-    await db.em.fork().execute('select 1');
-    return true;
-  } catch {
-    return false;
+    return await Promise.race([answered, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

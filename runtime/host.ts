@@ -62,7 +62,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
   // a test registers its own provider (registerTracing) and leaves the endpoint unset
   const stopTracing = startTracing(config, names);
   await ensureDatabase(config.databaseUrl);
-  const db: Database = await openDatabase({ url: config.databaseUrl, poolMax: config.runtimeDbPoolMax });
+  const db: Database = await openDatabase({ url: config.databaseUrl, poolMax: config.runtimeDbPoolMax, statementTimeoutMs: config.dbStatementTimeoutMs });
   const databases = new Map<string, Database>();
   const started = new Map<string, Stoppable>();
   const consumers = new Map<string, Consumer>();
@@ -120,7 +120,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     for (const m of modules) {
       const limits = limitsOf(m, config);
       const role = config.databaseRoles ? roleOf(m.name) : undefined;
-      databases.set(m.name, await openDatabase({ url: config.databaseUrl, poolMax: limits.dbPoolMax, entities: m.entities ?? [], role }));
+      databases.set(m.name, await openDatabase({ url: config.databaseUrl, poolMax: limits.dbPoolMax, entities: m.entities ?? [], role, statementTimeoutMs: config.dbStatementTimeoutMs }));
       log.info({ service: m.name, ...limits }, 'service limits');
     }
     for (const m of modules) {

@@ -44,7 +44,7 @@ if (import.meta.filename === process.argv[1]) {
   const { openDatabase } = await import('./db.ts');
   const config = loadConfig();
   await ensureDatabase(config.databaseUrl);
-  const db = await openDatabase({ url: config.databaseUrl });
+  const db = await openDatabase({ url: config.databaseUrl, statementTimeoutMs: config.dbStatementTimeoutMs });
   try {
     const applied = await migrate(db, config.databaseUrl);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');

@@ -11,7 +11,8 @@
 // On a 2-core machine shared with the database and the broker, a round trip costs less
 // in the query itself than in the wake-ups on both sides: a consumer's transaction
 // (begin, inbox, its handler's statement, outbox, commit) goes from five to three.
-import pg from 'pg';
+import type pg from 'pg';
+import { AnswerDeadlineClient } from './answer-deadline.ts';
 
 /** Opens a statement that is its transaction's last: the commit travels with it. */
 const COMMIT_WITH = '/* last statement: commits */ ';
@@ -38,7 +39,8 @@ function resultsOf(results: QueryResult | QueryResult[], head: number, tail: num
   return own.length === 1 ? own[0]! : own;
 }
 
-export class RoundTripSavingClient extends pg.Client {
+/** Every query it sends goes through AnswerDeadlineClient: the combined ones too. */
+export class RoundTripSavingClient extends AnswerDeadlineClient {
   /** The BEGIN (or START TRANSACTION ...) held back for the transaction's first statement. */
   #heldBegin: string | undefined;
   /** The transaction committed with its last statement: the ORM's own COMMIT is answered here. */

@@ -1,8 +1,10 @@
 // test-time-limit: 180s
 // Outages of the database, against the real broker and PostgreSQL: the error
 // classification on real failures, the pool healing after its connections die
-// inside transactions (the kysely leak), and consumers pausing through an outage
-// with no attempt spent and nothing dead-lettered.
+// inside transactions (the kysely leak), consumers pausing through an outage
+// with no attempt spent and nothing dead-lettered, and a database that goes silent
+// instead of refusing (half-open connections, a dead host): queries end at their
+// deadline, readiness answers in time, and the work is done once on new connections.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Pool } from 'pg';
@@ -11,7 +13,8 @@ import { publishRaw, queueDepth } from './support/amqp.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
-import { openDatabase, type Database } from '../runtime/db.ts';
+import { openDatabase, REACHABLE_WITHIN_MS, type Database } from '../runtime/db.ts';
+import { ANSWER_MARGIN_MS, DatabaseNotAnsweringError } from '../runtime/answer-deadline.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { classifyFailure, DependencyUnavailableError } from '../runtime/errors.ts';
 
@@ -34,6 +37,9 @@ test.after(async () => {
   await proxy?.close();
   await env?.cleanup();
 });
+
+const effectsOf = async (orderIds: readonly string[]) => sql<{ service: string; order_id: string; n: number }>(env.databaseUrl,
+  'select service, order_id::text, count(*)::int as n from public.test_effects where order_id = any($1::uuid[]) group by 1, 2', [orderIds]);
 
 const pool = async (d: Database) => (await d.em.getConnection().getNativeClient()) as unknown as Pool;
 const backendsOf = async (name: string, query: string) => (await sql<{ pid: number }>(env.databaseUrl,
@@ -116,6 +122,78 @@ test('an outside dependency down for longer than every retry: the message waits 
   const tries = seen.filter((s) => s.orderId === order.orderId);
   assert.ok(tries.every((s) => s.attempt === 1), `attempts: ${tries.map((s) => s.attempt).join(',')}`);
   assert.is(await queueDepth(env.amqpUrl, 'payment.dlq'), 0);
+});
+
+test('a query its server never answers ends its connection a margin after the statement timeout: an infrastructure error, and the pool goes on', async () => {
+  await host?.stop();
+  host = undefined;
+  await db?.close();
+  db = await openDatabase({ url: proxy.via(env.databaseUrl), poolMax: 2, statementTimeoutMs: 1000 });
+  assert.equal(await db.em.fork().execute('select 1 as one'), [{ one: 1 }]);
+  const before = proxy.unanswered;
+  assert.ok(proxy.stall() >= 1, 'the pool\'s connection is silenced');
+  const started = Date.now();
+  const failure = await db.em.fork().execute('select 2 as two').catch((e: unknown) => e);
+  const waited = Date.now() - started;
+  assert.ok(proxy.unanswered > before, 'the query went into the silence');
+  // MikroORM rethrows it as a DriverException with the original's own properties: its code says what it was
+  assert.is((failure as { code?: unknown }).code, new DatabaseNotAnsweringError('').code, String(failure));
+  assert.match(String(failure), `did not answer a select within ${1000 + ANSWER_MARGIN_MS} ms`);
+  assert.is(classifyFailure(failure), 'infrastructure');
+  // a timer never fires early; how late it fires is the machine's business
+  assert.ok(waited >= 1000 + ANSWER_MARGIN_MS - 20, `gave up after ${waited} ms`);
+  const p = await pool(db);
+  await eventually(async () => p.totalCount === p.idleCount, 'no connection left checked out', 5000);
+  assert.equal(await db.em.fork().execute('select 3 as three'), [{ three: 3 }], 'a new connection answers');
+  await db.close();
+  db = undefined;
+});
+
+test('connections left half-open under load (a failover, a dead host): each stalled transaction ends at its deadline and its deliveries are done once, on new connections, with no attempt spent', async () => {
+  const seen: { service: string; orderId: string; attempt: number; at: number }[] = [];
+  host = await startHost(env.config({ DATABASE_URL: proxy.via(env.databaseUrl), DB_STATEMENT_TIMEOUT_MS: '1000', PREFETCH: '8' }), testServices({ seen, delayMs: 30 }));
+  const orders = Array.from({ length: 40 }, () => example('OrderPersisted'));
+  const ids = orders.map((o) => o.orderId);
+  await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+  await eventually(async () => seen.length >= 5 && seen, 'the first deliveries');
+  const before = proxy.unanswered;
+  assert.ok(proxy.stall() > 0, 'open connections silenced');
+  // Without the deadline the stalled transactions wait for ever, and so do their deliveries.
+  const rows = await eventually(async () => { const r = await effectsOf(ids); return r.length === ids.length * 2 ? r : undefined; },
+    'an effect per order and service', 60_000);
+  assert.ok(proxy.unanswered > before, 'something waited on a silenced connection');
+  assert.ok(rows.every((r) => r.n === 1), `every effect once: ${JSON.stringify(rows.filter((r) => r.n !== 1))}`);
+  const ours = seen.filter((s) => ids.includes(s.orderId));
+  assert.ok(ours.every((s) => s.attempt === 1), `no attempt spent: ${JSON.stringify(ours.filter((s) => s.attempt !== 1))}`);
+  for (const q of ['payment.dlq', 'invoice.dlq']) assert.is(await queueDepth(env.amqpUrl, q), 0, q);
+  assert.equal(await host.ready(), { broker: true, database: true });
+  await host.stop();
+  host = undefined;
+});
+
+test('a database that stops answering altogether: readiness says so within its probe time, and the work waiting on it is done once when it answers again', async () => {
+  const seen: { service: string; orderId: string; attempt: number; at: number }[] = [];
+  // a deadline (10 s) well past the probe's time, so that only the probe's own limit can answer in time
+  host = await startHost(env.config({ DATABASE_URL: proxy.via(env.databaseUrl), DB_STATEMENT_TIMEOUT_MS: '5000', PREFETCH: '8' }), testServices({ seen }));
+  assert.equal(await host.ready(), { broker: true, database: true });
+  proxy.stall({ alsoNew: true });
+  const orders = Array.from({ length: 20 }, () => example('OrderPersisted'));
+  const ids = orders.map((o) => o.orderId);
+  await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+  const started = Date.now();
+  const readiness = await host.ready();
+  const took = Date.now() - started;
+  assert.equal(readiness, { broker: true, database: false });
+  assert.ok(took >= REACHABLE_WITHIN_MS - 20 && took < 5000 + ANSWER_MARGIN_MS, `readiness answered after ${took} ms`);
+  await eventually(async () => host!.consumers.get('payment')!.paused, 'payment pausing', 30_000);
+  proxy.unstall();
+  const rows = await eventually(async () => { const r = await effectsOf(ids); return r.length === ids.length * 2 ? r : undefined; },
+    'an effect per order and service once the database answers', 60_000);
+  assert.ok(rows.every((r) => r.n === 1), `every effect once: ${JSON.stringify(rows.filter((r) => r.n !== 1))}`);
+  const ours = seen.filter((s) => ids.includes(s.orderId));
+  assert.ok(ours.every((s) => s.attempt === 1), `no attempt spent: ${JSON.stringify(ours.filter((s) => s.attempt !== 1))}`);
+  for (const q of ['payment.dlq', 'invoice.dlq']) assert.is(await queueDepth(env.amqpUrl, q), 0, q);
+  await eventually(async () => { const r = await host!.ready(); return r.database && r; }, 'ready again', 30_000);
 });
 
 test.run();

@@ -1,6 +1,9 @@
 // A TCP proxy on 127.0.0.1 in front of a real server, to make that server unreachable
 // on demand (no tc netem here): cut() refuses new connections and drops open ones,
-// restore() accepts again on the same port.
+// restore() accepts again on the same port. stall() makes it silent instead, as a server
+// whose host died, or a connection a failover left half-open: the open connections stay
+// open and pass nothing either way, for ever; with `alsoNew`, so do new ones until
+// unstall().
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -10,20 +13,37 @@ export interface TcpProxy {
   via(url: string): string;
   cut(): Promise<void>;
   restore(): Promise<void>;
+  /** Silences the open connections for good (and new ones too, until unstall, with `alsoNew`); returns how many were silenced. */
+  stall(options?: { alsoNew?: boolean }): number;
+  /** New connections pass again, and so do the ones silenced with them; those silenced for good stay silent. */
+  unstall(): void;
+  /** Bytes the client side sent into silenced connections: > 0 means something waited on an answer that never came. */
+  readonly unanswered: number;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  // silent: nothing passes; 'for good' survives unstall()
+  const links = new Set<{ silent: false | 'for good' | 'until unstall' }>();
+  let newOnesSilent = false;
+  let unanswered = 0;
   const server: Server = createServer((client) => {
     const upstream = createConnection(target);
+    const link = { silent: newOnesSilent ? 'until unstall' as const : false as const } as { silent: false | 'for good' | 'until unstall' };
+    links.add(link);
     for (const s of [client, upstream]) {
       sockets.add(s);
-      s.on('close', () => sockets.delete(s));
+      s.on('close', () => { sockets.delete(s); links.delete(link); });
       s.on('error', () => { client.destroy(); upstream.destroy(); });
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    client.on('data', (chunk: Buffer) => {
+      if (link.silent) unanswered += chunk.length;
+      else upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => { if (!link.silent) client.write(chunk); });
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
@@ -42,6 +62,16 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return u.toString();
     },
     cut: stop,
+    stall: ({ alsoNew = false } = {}) => {
+      for (const link of links) link.silent = 'for good';
+      newOnesSilent = alsoNew;
+      return links.size;
+    },
+    unstall: () => {
+      newOnesSilent = false;
+      for (const link of links) if (link.silent === 'until unstall') link.silent = false;
+    },
+    get unanswered() { return unanswered; },
     restore: () => new Promise<void>((resolve, reject) => {
       if (server.listening) return resolve();
       server.once('error', reject).listen(port, '127.0.0.1', () => resolve());

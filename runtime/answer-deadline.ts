@@ -1,0 +1,60 @@
+// A pg client that gives up on a server that has stopped answering. PostgreSQL ends a slow
+// statement itself (statement_timeout) and a restarted server closes its connections, but
+// a server whose host died, or a connection that a failover or a network fault left
+// half-open, answers nothing at all: a query would wait for ever (Linux gives up on
+// unacknowledged data after about 15 minutes, and never on an idle connection), holding its
+// pool connection, its transaction's deliveries and, with all of a pool's connections stuck,
+// the service. A query still unanswered a margin after the statement timeout its session
+// was given ends its connection: the caller gets an error that says so (infrastructure,
+// runtime/errors.ts: the deliveries go back with no attempt spent), the pool drops the
+// connection, and the work is done again on a new one. A commit that was on its way is
+// ambiguous, as with any lost connection: the inbox makes its redelivery a no-op.
+import pg from 'pg';
+
+/** How long past the server's own statement timeout a query may go unanswered: the server's time to report, the network's. */
+export const ANSWER_MARGIN_MS = 5000;
+
+/** No answer from PostgreSQL on a connection within its deadline; the connection was closed. */
+export class DatabaseNotAnsweringError extends Error {
+  override readonly name = 'DatabaseNotAnsweringError';
+  /** A connection that timed out, as the socket layer would say it (runtime/errors.ts counts it as infrastructure). */
+  readonly code = 'ETIMEDOUT';
+}
+
+/** The first word of a statement (select, insert, begin...): which step waited, without the values MikroORM inlines. */
+function verbOf(text: unknown): string {
+  const sql = typeof text === 'string' ? text : (text as { text?: unknown } | null)?.text;
+  return typeof sql === 'string' ? (sql.replace(/\/\*.*?\*\//gs, '').trim().split(/[\s;]+/, 1)[0] ?? '').toLowerCase() : 'query';
+}
+
+export class AnswerDeadlineClient extends pg.Client {
+  /** statement_timeout plus the margin; undefined when the session has no statement timeout. */
+  readonly #deadlineMs: number | undefined;
+
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    const statementTimeout = typeof config === 'object' ? Number(config.statement_timeout ?? 0) : 0;
+    this.#deadlineMs = statementTimeout > 0 ? statementTimeout + ANSWER_MARGIN_MS : undefined;
+  }
+
+  // Only the promise form is bounded: the ORM's and the runtime's queries all use it.
+  override query(...args: any[]): any {
+    const pending = (super.query as (...a: any[]) => any)(...args);
+    const deadlineMs = this.#deadlineMs;
+    if (deadlineMs === undefined || !(pending instanceof Promise)) return pending;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new DatabaseNotAnsweringError(
+          `PostgreSQL did not answer a ${verbOf(args[0])} within ${deadlineMs} ms (the statement timeout plus ${ANSWER_MARGIN_MS} ms): the connection is closed, its transaction is abandoned`);
+        // end() marks the client as ending at once, so the pool drops it rather than hand it to the next
+        // caller, and with a query in flight it closes the socket instead of waiting for a goodbye; every
+        // query of the connection fails ("Connection terminated"). Its settling says nothing more than this error.
+        this.end().catch(() => undefined);
+        reject(error);
+      }, deadlineMs);
+    });
+    // race settles on the first; the query's own later failure is then read by race and goes nowhere
+    return Promise.race([pending, expired]).finally(() => clearTimeout(timer));
+  }
+}
