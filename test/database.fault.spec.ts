@@ -1,13 +1,16 @@
 // test-time-limit: 600s
 // test-alone: restarts the machine's PostgreSQL, which every other file uses
-// Fault suite, PostgreSQL: the machine's server restarted under load, and the system's
-// backends terminated a few times mid-stream. Each scenario ends with the shared
-// invariants; after the restart the api must be ready again within 10 s and nothing
-// may be dead-lettered because the database was away. The server is always restored.
+// Fault suite, PostgreSQL: the machine's server restarted under load, the system's
+// backends terminated a few times mid-stream, and the system's open connections gone
+// silent (half-open, as a failover or a dead host leaves them: nothing refuses, nothing
+// answers). Each scenario ends with the shared invariants; after the restart the api
+// must be ready again within 10 s and nothing may be dead-lettered because the database
+// was away. The server is always restored.
 import { test } from 'uvu';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FORM, FULL, restartPostgres, runScenario, terminateBackends } from './support/faults.ts';
 import { faultTable } from './support/invariants.ts';
+import { startTcpProxy } from './support/tcp-proxy.ts';
 
 const table = faultTable('database.fault.spec.ts', FORM);
 const ORDERS = FULL ? 400 : 80;
@@ -52,6 +55,28 @@ test('the system\'s database backends terminated three times mid-stream: invaria
       notes.push(`backends terminated: ${killed.join(', ')}`);
     },
   }));
+});
+
+test('the system\'s open connections to PostgreSQL go silent under load (half-open, as after a failover): each stalled one ends at its deadline, invariants hold', async () => {
+  const server = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+  const statementTimeoutMs = 2000;
+  try {
+    table.record('open connections go silent', await runScenario({
+      label: 'f_pg_silent', orders: ORDERS, concurrency: 4, spacingMs: 20, faultAt: 0.3,
+      settings: (env) => ({ PAYMENT_FAILURE_RATE: '0.25', DATABASE_URL: proxy.via(env.databaseUrl), DB_STATEMENT_TIMEOUT_MS: String(statementTimeoutMs) }),
+      fault: async ({ extra, notes }) => {
+        const before = proxy.unanswered;
+        const silenced = proxy.stall();
+        // every silenced connection that is used again waits out its deadline; by then the work has moved on
+        await sleep(statementTimeoutMs + 5000 + 3000);
+        notes.push(`${silenced} connection(s) silenced for good; ${proxy.unanswered - before} bytes sent into them unanswered`);
+        extra.push({ name: 'stalled connections were waited on', ok: silenced > 0 && proxy.unanswered > before, detail: `${silenced} silenced, ${proxy.unanswered - before} bytes unanswered` });
+      },
+    }));
+  } finally {
+    await proxy.close();
+  }
 });
 
 test.run();

@@ -156,8 +156,8 @@ export interface ScenarioOptions {
   /** Stock per product set before the load (other products keep the seeded stock). */
   readonly stock?: Record<string, number>;
   readonly plan?: (i: number) => OrderPlan;
-  /** More environment for the system (payment settings...). */
-  readonly settings?: Record<string, string>;
+  /** More environment for the system (payment settings...), or a function of the scenario's database and vhost (a URL through a proxy). */
+  readonly settings?: Record<string, string> | ((env: TestEnv) => Record<string, string>);
   /** Share of the orders accepted before the fault fires (0..1). */
   readonly faultAt?: number;
   readonly fault?: (ctx: ScenarioContext) => Promise<void>;
@@ -185,7 +185,7 @@ export async function runScenario(options: ScenarioOptions): Promise<InvariantRe
   const extra: InvariantResult[] = [];
   let results: InvariantResult[] = [];
   try {
-    system = await startSystem({ env, smtpUrl: smtps[0].url, label: options.label, settings: { PAYMENT_SEED: `seed-${options.label}`, ...options.settings } });
+    system = await startSystem({ env, smtpUrl: smtps[0].url, label: options.label, settings: { PAYMENT_SEED: `seed-${options.label}`, ...(typeof options.settings === 'function' ? options.settings(env) : options.settings) } });
     for (const [productId, stock] of Object.entries(options.stock ?? { A1215: 300, A1216: 120, B2001: 40 })) {
       const updated = await sql(env.databaseUrl, 'update shop.products set stock_on_hand = $2 where product_id = $1 returning 1', [productId, stock]);
       if (updated.length === 0) await addProduct(env.databaseUrl, productId, stock);

@@ -162,8 +162,11 @@ export async function waitForQuiescence(input: Pick<CheckInput, 'databaseUrl' | 
         `select (select count(*)::int from runtime.outbox where status = 'pending')
                   + (select count(*)::int from runtime.pending_log_records) as outbox,
                 (select count(*)::int from mail.emails where status = 'pending') as emails`);
-      const busy = (await queueStates(input.amqpUrl, input.vhost)).filter((q) => !q.name.endsWith('.dlq') && q.ready > 0);
-      last = `${open.length} order(s) not terminal, ${outbox} outbox row(s) or log record(s) and ${emails} e-mail(s) pending, busy queues: ${busy.map((q) => `${q.name}=${q.ready}`).join(', ') || 'none'}`;
+      // Unacknowledged deliveries are work too: a consumer may hold them while its transaction
+      // waits on the database (a silent connection holds them until its deadline), with every
+      // table quiet. The broker's count of them lags by up to its statistics interval (5 s).
+      const busy = (await queueStates(input.amqpUrl, input.vhost)).filter((q) => !q.name.endsWith('.dlq') && q.ready + q.unacked > 0);
+      last = `${open.length} order(s) not terminal, ${outbox} outbox row(s) or log record(s) and ${emails} e-mail(s) pending, busy queues: ${busy.map((q) => `${q.name}=${q.ready} ready/${q.unacked} unacked`).join(', ') || 'none'}`;
       if (open.length === 0 && outbox === 0 && emails === 0 && busy.length === 0) {
         quietSince ??= Date.now();
         if (Date.now() - quietSince >= 1000) return { quiet: true, waitedMs: Date.now() - started, last };
