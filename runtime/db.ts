@@ -56,13 +56,16 @@ export async function inTransaction<T>(db: Database, fn: (em: EntityManager) => 
 }
 
 /**
- * True when the database answers `select 1` within `withinMs`. A probe that waits longer
- * is left to its connection's deadline (runtime/answer-deadline.ts): the answer is false now.
+ * True when the database answers within `withinMs` and takes writes. Every service writes
+ * (its inbox at least), so a read-only database (a standby, or a primary demoted in a
+ * failover) is no more use to it than a missing one. A probe that waits longer is left to
+ * its connection's deadline (runtime/answer-deadline.ts): the answer is false now.
  */
 export async function databaseReachable(db: Database, withinMs = REACHABLE_WITHIN_MS): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), withinMs); });
-  const answered = db.em.fork().execute('select 1').then(() => true, () => false);
+  const answered = db.em.fork().execute<{ writable: boolean }[]>(`select current_setting('transaction_read_only') = 'off' as writable`)
+    .then(([row]) => row?.writable === true, () => false);
   try {
     return await Promise.race([answered, late]);
   } finally {

@@ -35,8 +35,13 @@ export class BrokerUnavailableError extends Error {
 
 export type FailureKind = 'infrastructure' | 'unavailable' | 'permanent' | 'transient';
 
-/** SQLSTATEs of a database that is gone or going: class 08 (connection), 57P01–57P03 (shutdown, crash, starting up), 53300 (too many connections). */
-const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
+/**
+ * SQLSTATEs of a database that is gone, going, or cannot take writes now, whatever the
+ * message: class 08 (connection), 57P01–57P03 (shutdown, crash, starting up), 53300 (too
+ * many connections), 53100 (disk full), 25006 (a read-only transaction: a standby, or a
+ * primary demoted in a failover, until the new primary takes the address).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300|53100|25006)$/;
 /** Socket-level failures reaching either server. */
 const UNREACHABLE_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 /** What pg, pg-pool and amqplib say when a connection or channel is gone (they set no code). */

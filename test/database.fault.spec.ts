@@ -1,14 +1,16 @@
 // test-time-limit: 600s
 // test-alone: restarts the machine's PostgreSQL, which every other file uses
 // Fault suite, PostgreSQL: the machine's server restarted under load, the system's
-// backends terminated a few times mid-stream, and the system's open connections gone
+// backends terminated a few times mid-stream, the system's open connections gone
 // silent (half-open, as a failover or a dead host leaves them: nothing refuses, nothing
-// answers). Each scenario ends with the shared invariants; after the restart the api
+// answers), and the database read-only for a while (a failover's window, when the
+// address reaches a standby or the demoted primary). Each scenario ends with the shared invariants; after the restart the api
 // must be ready again within 10 s and nothing may be dead-lettered because the database
 // was away. The server is always restored.
 import { test } from 'uvu';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FORM, FULL, restartPostgres, runScenario, terminateBackends } from './support/faults.ts';
+import { FORM, FULL, readOnlyWindow, restartPostgres, runScenario, terminateBackends } from './support/faults.ts';
+import { PG_ADMIN_URL } from './support/env.ts';
 import { faultTable } from './support/invariants.ts';
 import { startTcpProxy } from './support/tcp-proxy.ts';
 
@@ -58,7 +60,7 @@ test('the system\'s database backends terminated three times mid-stream: invaria
 });
 
 test('the system\'s open connections to PostgreSQL go silent under load (half-open, as after a failover): each stalled one ends at its deadline, invariants hold', async () => {
-  const server = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const server = new URL(PG_ADMIN_URL);
   const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
   const statementTimeoutMs = 2000;
   try {
@@ -77,6 +79,15 @@ test('the system\'s open connections to PostgreSQL go silent under load (half-op
   } finally {
     await proxy.close();
   }
+});
+
+test('the database read-only for a while under load (a failover\'s window): nothing dead-lettered, invariants hold', async () => {
+  table.record('read-only for a while', await runScenario({
+    label: 'f_pg_read_only', orders: ORDERS, concurrency: 4, spacingMs: 20, faultAt: 0.3,
+    settings: { PAYMENT_FAILURE_RATE: '0.25' },
+    // longer than every retry of the run (200 ms, 1 s): a write refused for it that counted against its message would dead-letter it
+    fault: ({ env }) => readOnlyWindow(env.name, FULL ? 8000 : 4000),
+  }));
 });
 
 test.run();

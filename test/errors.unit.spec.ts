@@ -15,6 +15,8 @@ test('an unreachable database or broker is infrastructure, however it is wrapped
     pgError('57P03', 'the database system is starting up'),
     pgError('08006', 'connection failure'),
     pgError('53300', 'sorry, too many clients already'),
+    pgError('53100', 'could not extend file "base/16384/16385": No space left on device'),
+    new DriverException(pgError('25006', 'cannot execute INSERT in a read-only transaction')),
     new DriverException(pgError('57P02', 'terminating connection because of crash of another server process')),
     new Error('Connection terminated unexpectedly'),
     new Error('Client has encountered a connection error and is not queryable'),

@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Pool } from 'pg';
-import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
+import { createTestEnv, eventually, PG_ADMIN_URL, sql, type TestEnv } from './support/env.ts';
 import { publishRaw, queueDepth } from './support/amqp.ts';
 import { example, rawEvent } from './support/builders.ts';
 import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
@@ -40,6 +40,17 @@ test.after(async () => {
 
 const effectsOf = async (orderIds: readonly string[]) => sql<{ service: string; order_id: string; n: number }>(env.databaseUrl,
   'select service, order_id::text, count(*)::int as n from public.test_effects where order_id = any($1::uuid[]) group by 1, 2', [orderIds]);
+
+type Seen = { service: string; orderId: string; attempt: number; at: number };
+
+/** Waits for each order's payment and invoice effect; then each must be there once, with no attempt spent and nothing dead-lettered. */
+async function doneOnce(ids: readonly string[], seen: readonly Seen[], what: string): Promise<void> {
+  const rows = await eventually(async () => { const r = await effectsOf(ids); return r.length === ids.length * 2 ? r : undefined; }, what, 60_000);
+  assert.ok(rows.every((r) => r.n === 1), `every effect once: ${JSON.stringify(rows.filter((r) => r.n !== 1))}`);
+  const ours = seen.filter((x) => ids.includes(x.orderId));
+  assert.ok(ours.every((x) => x.attempt === 1), `no attempt spent: ${JSON.stringify(ours.filter((x) => x.attempt !== 1))}`);
+  for (const q of ['payment.dlq', 'invoice.dlq']) assert.is(await queueDepth(env.amqpUrl, q), 0, q);
+}
 
 const pool = async (d: Database) => (await d.em.getConnection().getNativeClient()) as unknown as Pool;
 const backendsOf = async (name: string, query: string) => (await sql<{ pid: number }>(env.databaseUrl,
@@ -150,7 +161,7 @@ test('a query its server never answers ends its connection a margin after the st
 });
 
 test('connections left half-open under load (a failover, a dead host): each stalled transaction ends at its deadline and its deliveries are done once, on new connections, with no attempt spent', async () => {
-  const seen: { service: string; orderId: string; attempt: number; at: number }[] = [];
+  const seen: Seen[] = [];
   host = await startHost(env.config({ DATABASE_URL: proxy.via(env.databaseUrl), DB_STATEMENT_TIMEOUT_MS: '1000', PREFETCH: '8' }), testServices({ seen, delayMs: 30 }));
   const orders = Array.from({ length: 40 }, () => example('OrderPersisted'));
   const ids = orders.map((o) => o.orderId);
@@ -159,20 +170,15 @@ test('connections left half-open under load (a failover, a dead host): each stal
   const before = proxy.unanswered;
   assert.ok(proxy.stall() > 0, 'open connections silenced');
   // Without the deadline the stalled transactions wait for ever, and so do their deliveries.
-  const rows = await eventually(async () => { const r = await effectsOf(ids); return r.length === ids.length * 2 ? r : undefined; },
-    'an effect per order and service', 60_000);
+  await doneOnce(ids, seen, 'an effect per order and service');
   assert.ok(proxy.unanswered > before, 'something waited on a silenced connection');
-  assert.ok(rows.every((r) => r.n === 1), `every effect once: ${JSON.stringify(rows.filter((r) => r.n !== 1))}`);
-  const ours = seen.filter((s) => ids.includes(s.orderId));
-  assert.ok(ours.every((s) => s.attempt === 1), `no attempt spent: ${JSON.stringify(ours.filter((s) => s.attempt !== 1))}`);
-  for (const q of ['payment.dlq', 'invoice.dlq']) assert.is(await queueDepth(env.amqpUrl, q), 0, q);
   assert.equal(await host.ready(), { broker: true, database: true });
   await host.stop();
   host = undefined;
 });
 
 test('a database that stops answering altogether: readiness says so within its probe time, and the work waiting on it is done once when it answers again', async () => {
-  const seen: { service: string; orderId: string; attempt: number; at: number }[] = [];
+  const seen: Seen[] = [];
   // a deadline (10 s) well past the probe's time, so that only the probe's own limit can answer in time
   host = await startHost(env.config({ DATABASE_URL: proxy.via(env.databaseUrl), DB_STATEMENT_TIMEOUT_MS: '5000', PREFETCH: '8' }), testServices({ seen }));
   assert.equal(await host.ready(), { broker: true, database: true });
@@ -187,13 +193,34 @@ test('a database that stops answering altogether: readiness says so within its p
   assert.ok(took >= REACHABLE_WITHIN_MS - 20 && took < 5000 + ANSWER_MARGIN_MS, `readiness answered after ${took} ms`);
   await eventually(async () => host!.consumers.get('payment')!.paused, 'payment pausing', 30_000);
   proxy.unstall();
-  const rows = await eventually(async () => { const r = await effectsOf(ids); return r.length === ids.length * 2 ? r : undefined; },
-    'an effect per order and service once the database answers', 60_000);
-  assert.ok(rows.every((r) => r.n === 1), `every effect once: ${JSON.stringify(rows.filter((r) => r.n !== 1))}`);
-  const ours = seen.filter((s) => ids.includes(s.orderId));
-  assert.ok(ours.every((s) => s.attempt === 1), `no attempt spent: ${JSON.stringify(ours.filter((s) => s.attempt !== 1))}`);
-  for (const q of ['payment.dlq', 'invoice.dlq']) assert.is(await queueDepth(env.amqpUrl, q), 0, q);
+  await doneOnce(ids, seen, 'an effect per order and service once the database answers');
   await eventually(async () => { const r = await host!.ready(); return r.database && r; }, 'ready again', 30_000);
+});
+
+test('a database that turns read-only (a failover\'s standby or demoted primary): consumers pause with no attempt spent and readiness says so; once writable, every effect once', async () => {
+  await host?.stop();
+  const seen: Seen[] = [];
+  host = await startHost(env.config(), testServices({ seen }));
+  const reconnectAll = () => sql(PG_ADMIN_URL, 'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [env.name]);
+  await sql(PG_ADMIN_URL, `alter database "${env.name}" set default_transaction_read_only = on`);
+  try {
+    await reconnectAll(); // sessions take the setting as they start: the pools' next connections are read-only
+    const orders = Array.from({ length: 10 }, () => example('OrderPersisted'));
+    const ids = orders.map((o) => o.orderId);
+    await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+    await eventually(async () => host!.consumers.get('payment')!.paused, 'payment pausing');
+    assert.equal(await host.ready(), { broker: true, database: false }, 'a database that cannot take writes is not ready');
+    // held on purpose: longer than every retry (100 + 300 ms), so a failure counted against the messages would dead-letter them
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.ok(host.consumers.get('payment')!.paused, 'still paused while read-only');
+    assert.is(await queueDepth(env.amqpUrl, 'payment.dlq'), 0, 'nothing dead-lettered while read-only');
+    await sql(PG_ADMIN_URL, `alter database "${env.name}" reset default_transaction_read_only`);
+    await reconnectAll();
+    await doneOnce(ids, seen, 'an effect per order and service once writable');
+    await eventually(async () => { const r = await host!.ready(); return r.database && r; }, 'ready again');
+  } finally {
+    await sql(PG_ADMIN_URL, `alter database "${env.name}" reset default_transaction_read_only`);
+  }
 });
 
 test.run();

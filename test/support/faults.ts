@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
-import { createTestEnv, eventually, sql, type TestEnv } from './env.ts';
+import { createTestEnv, eventually, PG_ADMIN_URL, sql, type TestEnv } from './env.ts';
 import { startSmtpServer, type TestSmtpServer } from './smtp.ts';
 import { addProduct } from './shop.ts';
 import { LOG_DIR, startSystem, type RunningSystem } from './system.ts';
@@ -18,7 +18,6 @@ import { checkInvariants, waitForQuiescence, watchStock, type InvariantResult } 
 
 const run = promisify(execFile);
 export const RABBITMQCTL = process.env.RABBITMQCTL ?? (existsSync('/usr/sbin/rabbitmqctl') ? '/usr/sbin/rabbitmqctl' : 'rabbitmqctl');
-const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const AMQP_BASE = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 async function command(file: string, args: readonly string[], what: string): Promise<string> {
@@ -70,6 +69,24 @@ export async function restartPostgres(): Promise<number> {
     });
   }
   return Date.now();
+}
+
+/**
+ * Makes the database read-only for downMs, as a failover's window is (the address still
+ * reaches a standby, or the old primary being demoted: every write fails with SQLSTATE
+ * 25006), then writable again; its sessions are ended at each turn, as a failover ends
+ * them, so that the pools' next connections take the setting. Always writable again when
+ * this returns.
+ */
+export async function readOnlyWindow(database: string, downMs: number): Promise<void> {
+  await sql(PG_ADMIN_URL, `alter database "${database}" set default_transaction_read_only = on`);
+  try {
+    await terminateBackends(database);
+    await sleep(downMs);
+  } finally {
+    await sql(PG_ADMIN_URL, `alter database "${database}" reset default_transaction_read_only`);
+    await terminateBackends(database);
+  }
 }
 
 /** Terminates every backend connected to the database (except this one); resolves with how many. */
