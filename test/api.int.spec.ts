@@ -17,7 +17,7 @@ import { countRoundTrips } from './support/round-trips.ts';
 import { commitOf, startHost, type Host } from '../runtime/host.ts';
 import { deref, loadOpenApi, openApiAjv, rewriteRefs, validatorFor, type JsonSchema } from '../runtime/http/openapi.ts';
 import { tap, type Tap } from './support/amqp.ts';
-import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
+import { createTestEnv, eventually, PG_ADMIN_URL, sql, type TestEnv } from './support/env.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 
 type Obj = Record<string, any>;
@@ -626,6 +626,37 @@ test('with the database unreachable an order is refused with 503 and not stored;
   const retried = await post(order, { 'idempotency-key': key });
   assert.is(retried.status, 202, retried.text);
   assert.is(await count('api.order_requests', 'customer_id = $1', [order.customerId]), 1);
+});
+
+test('with the database read-only (a failover\'s window) an order is refused with 503 and not stored, a lookup still answers, /ready says the database is down', async () => {
+  const known = await acceptedOrder();
+  const before = await count('api.order_requests');
+  const key = randomUUID();
+  const order = anOrder();
+  // sessions take the setting as they start: ending them (as a failover does) makes the pool's next ones read-only
+  const reconnectAll = () => sql(PG_ADMIN_URL, 'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [env.name]);
+  await sql(PG_ADMIN_URL, `alter database "${env.name}" set default_transaction_read_only = on`);
+  try {
+    await reconnectAll();
+    // A lookup that answers ran on a new, read-only session (one the termination reached answers 503),
+    // and the pool hands out the connection released last first: the orders below go to read-only sessions.
+    await eventually(async () => (await call(`/orders/${known}`)).status === 200, 'a lookup on a read-only session');
+    for (let i = 0; i < 5; i++) {
+      const refused = await post(order, { 'idempotency-key': key });
+      isProblem(refused, 503, 'service-unavailable');
+      assert.ok(Number(refused.headers.get('retry-after')) >= 1, 'Retry-After');
+    }
+    const notReady = await call('/ready');
+    assert.is(notReady.status, 503);
+    assert.equal(notReady.body.checks, { broker: 'up', database: 'down' });
+  } finally {
+    await sql(PG_ADMIN_URL, `alter database "${env.name}" reset default_transaction_read_only`);
+    await reconnectAll();
+  }
+  assert.is(await count('api.order_requests'), before, 'the refused order was not stored');
+  await eventually(async () => (await call('/ready')).status === 200, 'ready again', 10_000);
+  const retried = await post(order, { 'idempotency-key': key });
+  assert.is(retried.status, 202, retried.text);
 });
 
 // --- shutdown (last: it stops the host) ------------------------------------------------

@@ -123,8 +123,9 @@ const CONNECTION_MESSAGES = [
 ];
 // PostgreSQL SQLSTATEs that a retry may cure: connection exceptions (08), insufficient
 // resources (53), operator intervention (57P01-57P05), serialization failure,
-// deadlock, lock not available, query cancelled (statement timeout).
-const TRANSIENT_SQLSTATE = /^(?:08...|53...|57P0[1-5]|40001|40P01|55P03|57014)$/;
+// deadlock, lock not available, query cancelled (statement timeout), a read-only
+// transaction (25006: a failover's window, when the address reaches a standby).
+const TRANSIENT_SQLSTATE = /^(?:08...|53...|57P0[1-5]|40001|40P01|55P03|57014|25006)$/;
 const TRANSIENT_ORM_ERRORS = new Set(['ConnectionException', 'DeadlockException', 'LockWaitTimeoutException']);
 
 /**
