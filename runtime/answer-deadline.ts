@@ -37,7 +37,9 @@ export class AnswerDeadlineClient extends pg.Client {
     this.#deadlineMs = statementTimeout > 0 ? statementTimeout + ANSWER_MARGIN_MS : undefined;
   }
 
-  // Only the promise form is bounded: the ORM's and the runtime's queries all use it.
+  // Only the promise form is bounded: the ORM's and the runtime's queries all use it. The wait
+  // counts from the call, so a query queued behind its connection's previous one would count that
+  // one's time too; the runtime sends a connection's statements one after another.
   override query(...args: any[]): any {
     const pending = (super.query as (...a: any[]) => any)(...args);
     const deadlineMs = this.#deadlineMs;

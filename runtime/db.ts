@@ -22,7 +22,7 @@ export interface DatabaseOptions {
   readonly statementTimeoutMs?: number;
 }
 
-/** How long a readiness probe waits for `select 1`: a database that answers slower than this is not ready to serve. */
+/** How long a readiness probe waits for the database's answer: one that answers slower than this is not ready to serve. */
 export const REACHABLE_WITHIN_MS = 3000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {

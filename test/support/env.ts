@@ -8,7 +8,6 @@ import { managementRequest } from '../../runtime/rabbitmq-management.ts';
 const AMQP_BASE = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 /** The machine's PostgreSQL as its superuser, on its maintenance database: test databases are made from here. */
 export const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const PG_BASE = PG_ADMIN_URL;
 const MANAGEMENT = process.env.TEST_RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
 
 export interface TestEnv {
@@ -36,7 +35,7 @@ function shortLivedClient(connectionString: string): pg.Client {
 }
 
 async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = shortLivedClient(PG_BASE);
+  const client = shortLivedClient(PG_ADMIN_URL);
   await client.connect();
   try {
     return await fn(client);
@@ -54,7 +53,7 @@ export async function createTestEnv(label: string): Promise<TestEnv> {
   });
   await admin((c) => c.query(`create database "${name}"`));
   const amqpUrl = `${AMQP_BASE}/${encodeURIComponent(name)}`;
-  const dbUrl = new URL(PG_BASE);
+  const dbUrl = new URL(PG_ADMIN_URL);
   dbUrl.pathname = `/${name}`;
   const databaseUrl = dbUrl.toString();
   return {
