@@ -11,7 +11,7 @@ import type { Pool } from 'pg';
 import { createTestEnv, eventually, PG_ADMIN_URL, sql, type TestEnv } from './support/env.ts';
 import { publishRaw, queueDepth } from './support/amqp.ts';
 import { example, rawEvent } from './support/builders.ts';
-import { EFFECTS_TABLE, testServices } from './support/test-services.ts';
+import { doneOnce, EFFECTS_TABLE, testServices, type Seen } from './support/test-services.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { openDatabase, REACHABLE_WITHIN_MS, type Database } from '../runtime/db.ts';
 import { ANSWER_MARGIN_MS, DatabaseNotAnsweringError } from '../runtime/answer-deadline.ts';
@@ -37,20 +37,6 @@ test.after(async () => {
   await proxy?.close();
   await env?.cleanup();
 });
-
-const effectsOf = async (orderIds: readonly string[]) => sql<{ service: string; order_id: string; n: number }>(env.databaseUrl,
-  'select service, order_id::text, count(*)::int as n from public.test_effects where order_id = any($1::uuid[]) group by 1, 2', [orderIds]);
-
-type Seen = { service: string; orderId: string; attempt: number; at: number };
-
-/** Waits for each order's payment and invoice effect; then each must be there once, with no attempt spent and nothing dead-lettered. */
-async function doneOnce(ids: readonly string[], seen: readonly Seen[], what: string): Promise<void> {
-  const rows = await eventually(async () => { const r = await effectsOf(ids); return r.length === ids.length * 2 ? r : undefined; }, what, 60_000);
-  assert.ok(rows.every((r) => r.n === 1), `every effect once: ${JSON.stringify(rows.filter((r) => r.n !== 1))}`);
-  const ours = seen.filter((x) => ids.includes(x.orderId));
-  assert.ok(ours.every((x) => x.attempt === 1), `no attempt spent: ${JSON.stringify(ours.filter((x) => x.attempt !== 1))}`);
-  for (const q of ['payment.dlq', 'invoice.dlq']) assert.is(await queueDepth(env.amqpUrl, q), 0, q);
-}
 
 const pool = async (d: Database) => (await d.em.getConnection().getNativeClient()) as unknown as Pool;
 const backendsOf = async (name: string, query: string) => (await sql<{ pid: number }>(env.databaseUrl,
@@ -170,7 +156,7 @@ test('connections left half-open under load (a failover, a dead host): each stal
   const before = proxy.unanswered;
   assert.ok(proxy.stall() > 0, 'open connections silenced');
   // Without the deadline the stalled transactions wait for ever, and so do their deliveries.
-  await doneOnce(ids, seen, 'an effect per order and service');
+  await doneOnce(env, ids, seen, 'an effect per order and service');
   assert.ok(proxy.unanswered > before, 'something waited on a silenced connection');
   assert.equal(await host.ready(), { broker: true, database: true });
   await host.stop();
@@ -193,7 +179,7 @@ test('a database that stops answering altogether: readiness says so within its p
   assert.ok(took >= REACHABLE_WITHIN_MS - 20 && took < 5000 + ANSWER_MARGIN_MS, `readiness answered after ${took} ms`);
   await eventually(async () => host!.consumers.get('payment')!.paused, 'payment pausing', 30_000);
   proxy.unstall();
-  await doneOnce(ids, seen, 'an effect per order and service once the database answers');
+  await doneOnce(env, ids, seen, 'an effect per order and service once the database answers');
   await eventually(async () => { const r = await host!.ready(); return r.database && r; }, 'ready again', 30_000);
 });
 
@@ -216,7 +202,7 @@ test('a database that turns read-only (a failover\'s standby or demoted primary)
     assert.is(await queueDepth(env.amqpUrl, 'payment.dlq'), 0, 'nothing dead-lettered while read-only');
     await sql(PG_ADMIN_URL, `alter database "${env.name}" reset default_transaction_read_only`);
     await reconnectAll();
-    await doneOnce(ids, seen, 'an effect per order and service once writable');
+    await doneOnce(env, ids, seen, 'an effect per order and service once writable');
     await eventually(async () => { const r = await host!.ready(); return r.database && r; }, 'ready again');
   } finally {
     await sql(PG_ADMIN_URL, `alter database "${env.name}" reset default_transaction_read_only`);

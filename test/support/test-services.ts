@@ -5,15 +5,26 @@ import { paymentSucceeded } from '../../generated/services/payment.ts';
 import type { OrderPersisted, PaymentSucceeded } from '../../generated/types.ts';
 import type { HandlerContext } from '../../runtime/handler-context.ts';
 import type { ServiceModule } from '../../runtime/service.ts';
+import * as assert from 'uvu/assert';
+import { queueDepth } from './amqp.ts';
+import { eventually, sql, type TestEnv } from './env.ts';
 
 export const EFFECTS_TABLE = `create table if not exists public.test_effects (
   id bigserial primary key, service text not null, order_id uuid not null, message_id uuid not null, at timestamptz not null default clock_timestamp())`;
+
+/** A delivery a test service's handler saw: which service, order and attempt, and when. */
+export interface Seen {
+  readonly service: string;
+  readonly orderId: string;
+  readonly attempt: number;
+  readonly at: number;
+}
 
 export interface TestServiceOptions {
   readonly delayMs?: number;
   /** Throws this (every time) for orders whose id is in the set. */
   readonly failFor?: ReadonlyMap<string, Error>;
-  readonly seen?: { service: string; orderId: string; attempt: number; at: number }[];
+  readonly seen?: Seen[];
   /** Payment's group commit (deliveries per transaction, transactions at a time). */
   readonly commit?: { size?: number; lanes?: number };
 }
@@ -55,4 +66,18 @@ export function testServices(options: TestServiceOptions = {}): ServiceModule[] 
       },
     },
   ];
+}
+
+/**
+ * Waits (60 s at most) for each order's payment and invoice effect; then each must be there
+ * once, no delivery of these orders may have spent an attempt, and nothing may be dead-lettered.
+ */
+export async function doneOnce(env: Pick<TestEnv, 'databaseUrl' | 'amqpUrl'>, ids: readonly string[], seen: readonly Seen[], what: string): Promise<void> {
+  const effects = () => sql<{ service: string; order_id: string; n: number }>(env.databaseUrl,
+    'select service, order_id::text, count(*)::int as n from public.test_effects where order_id = any($1::uuid[]) group by 1, 2', [ids]);
+  const rows = await eventually(async () => { const r = await effects(); return r.length === ids.length * 2 ? r : undefined; }, what, 60_000);
+  assert.ok(rows.every((r) => r.n === 1), `every effect once: ${JSON.stringify(rows.filter((r) => r.n !== 1))}`);
+  const ours = seen.filter((x) => ids.includes(x.orderId));
+  assert.ok(ours.every((x) => x.attempt === 1), `no attempt spent: ${JSON.stringify(ours.filter((x) => x.attempt !== 1))}`);
+  for (const q of ['payment.dlq', 'invoice.dlq']) assert.is(await queueDepth(env.amqpUrl, q), 0, q);
 }
