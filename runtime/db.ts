@@ -7,6 +7,7 @@ import type { EntitySchema } from '@mikro-orm/core';
 import { STATEMENT_TIMEOUT_MS } from './config.ts';
 import { OnePassQuotingDriver } from './postgres-driver.ts';
 import { RoundTripSavingClient } from './transaction-round-trips.ts';
+import { within } from './within.ts';
 
 export type Database = MikroORM;
 export type { EntityManager };
@@ -62,15 +63,9 @@ export async function inTransaction<T>(db: Database, fn: (em: EntityManager) => 
  * its connection's deadline (runtime/answer-deadline.ts): the answer is false now.
  */
 export async function databaseReachable(db: Database, withinMs = REACHABLE_WITHIN_MS): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), withinMs); });
   const answered = db.em.fork().execute<{ writable: boolean }[]>(`select current_setting('transaction_read_only') = 'off' as writable`)
     .then(([row]) => row?.writable === true, () => false);
-  try {
-    return await Promise.race([answered, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return within(answered, withinMs, false);
 }
 
 /** The counters of a database's pg pool (read from memory, no query). */

@@ -30,6 +30,7 @@ import { startTracing } from './tracing.ts';
 import { readinessChecks, type Readiness } from './readiness.ts';
 import type { PeerHost } from './service-thread.ts';
 import { services as contract } from '../generated/registry.ts';
+import { within } from './within.ts';
 
 export interface HostOptions {
   /** Test seams: called at the named points of the pipeline (fault injection). */
@@ -229,17 +230,9 @@ export function commitOf(m: ServiceModule, config: Config): GroupShape {
  */
 async function bounded(step: Promise<unknown>, deadline: number, what: string, log: Logger): Promise<void> {
   const late = Symbol('late');
-  let timer: NodeJS.Timeout | undefined;
-  const deadlinePassed = new Promise<typeof late>((resolve) => {
-    timer = setTimeout(() => resolve(late), Math.max(deadline - Date.now(), 1000));
-  });
-  try {
-    if (await Promise.race([step, deadlinePassed]) !== late) return;
-    log.error({ step: what }, 'shutdown step still running at the deadline; stopping without it');
-    step.catch((err: Error) => log.warn({ step: what, err: err.message }, 'shutdown step failed after it was left behind'));
-  } finally {
-    clearTimeout(timer);
-  }
+  if (await within(step, Math.max(deadline - Date.now(), 1000), late) !== late) return;
+  log.error({ step: what }, 'shutdown step still running at the deadline; stopping without it');
+  step.catch((err: Error) => log.warn({ step: what, err: err.message }, 'shutdown step failed after it was left behind'));
 }
 
 /** /health, /ready and /metrics of a process without the api (the api's own server answers them there). */

@@ -13,6 +13,7 @@ import { poolReader, type Database, type PoolStats } from './db.ts';
 import type { Outcome } from './consumer.ts';
 import type { Logger } from './logger.ts';
 import type { MetricsJson } from './service-thread.ts';
+import { within } from './within.ts';
 
 const PREFIX = 'shop_';
 /** The label of a delivery whose type the service does not receive (or that could not be read). */
@@ -217,9 +218,7 @@ export class HostMetrics {
       if (pending) return Promise.resolve(undefined); // the last one is still stuck: report without it
       const query = read();
       pending = query.finally(() => { pending = undefined; }).catch(() => undefined);
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<undefined>((resolve) => { timer = setTimeout(resolve, QUERY_TIMEOUT_MS, undefined); });
-      running = Promise.race([query, late])
+      running = within(query, QUERY_TIMEOUT_MS, undefined)
         .then((value) => {
           if (value === undefined) this.#log.warn({ metric: what, timeoutMs: QUERY_TIMEOUT_MS }, 'metrics query late; left out of this scrape');
           return value;
@@ -227,7 +226,7 @@ export class HostMetrics {
           this.#log.warn({ metric: what, err: err.message }, 'metrics query failed; left out of this scrape');
           return undefined;
         })
-        .finally(() => { clearTimeout(timer); running = undefined; });
+        .finally(() => { running = undefined; });
       return running;
     };
   }

@@ -77,7 +77,7 @@ test('connections that die inside transactions go back to the pool: it heals', a
 test('a database outage under load pauses the consumers: no attempt spent, nothing dead-lettered, one effect each', async () => {
   await db?.close();
   db = undefined;
-  const seen: { service: string; orderId: string; attempt: number; at: number }[] = [];
+  const seen: Seen[] = [];
   // Retries are short (100 ms, 300 ms, 3 attempts) and the outage far longer: a consumer that took
   // the outage for the message's failure would dead-letter it.
   host = await startHost(env.config({ DATABASE_URL: proxy.via(env.databaseUrl), PREFETCH: '8' }), testServices({ seen, delayMs: 30 }));
@@ -104,7 +104,7 @@ test('a database outage under load pauses the consumers: no attempt spent, nothi
 });
 
 test('an outside dependency down for longer than every retry: the message waits without spending an attempt, then succeeds once', async () => {
-  const seen: { service: string; orderId: string; attempt: number; at: number }[] = [];
+  const seen: Seen[] = [];
   const failFor = new Map<string, Error>();
   await host?.stop();
   host = await startHost(env.config({ RETRY_DELAYS_MS: '100,200' }), testServices({ seen, failFor }).slice(0, 1));

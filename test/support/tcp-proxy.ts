@@ -25,12 +25,13 @@ export interface TcpProxy {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   // silent: nothing passes; 'for good' survives unstall()
-  const links = new Set<{ silent: false | 'for good' | 'until unstall' }>();
+  type Link = { silent: false | 'for good' | 'until unstall' };
+  const links = new Set<Link>();
   let newOnesSilent = false;
   let unanswered = 0;
   const server: Server = createServer((client) => {
     const upstream = createConnection(target);
-    const link = { silent: newOnesSilent ? 'until unstall' as const : false as const } as { silent: false | 'for good' | 'until unstall' };
+    const link: Link = { silent: newOnesSilent ? 'until unstall' : false };
     links.add(link);
     for (const s of [client, upstream]) {
       sockets.add(s);
