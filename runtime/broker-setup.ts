@@ -14,7 +14,7 @@ import type { Logger } from './logger.ts';
 import { managementRequest } from './rabbitmq-management.ts';
 import { declareTopology, planQueues } from './topology.ts';
 
-type SetupConfig = Pick<Config, 'amqpUrl' | 'managementUrl' | 'amqpPasswords' | 'retryDelaysMs'>;
+type SetupConfig = Pick<Config, 'amqpUrl' | 'managementUrl' | 'amqpPasswords' | 'retryDelaysMs' | 'connectTimeoutMs'>;
 
 export async function setupBroker(config: SetupConfig, log: Logger): Promise<void> {
   const api = managementApi(config.managementUrl);
@@ -40,7 +40,7 @@ export async function setupBroker(config: SetupConfig, log: Logger): Promise<voi
       for (const t of wanted.topics) await api.put(`/topic-permissions${where}`, t);
     }
   }
-  const connection = await amqp.connect(config.amqpUrl);
+  const connection = await amqp.connect(config.amqpUrl, { timeout: config.connectTimeoutMs });
   try {
     await declareTopology(connection, config.retryDelaysMs);
   } finally {

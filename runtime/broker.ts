@@ -3,8 +3,20 @@
 // publisher channel), so consumers and the relay resume by themselves.
 import amqp, { type ChannelModel, type ConfirmChannel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from './logger.ts';
+import { within } from './within.ts';
 
 export type Setup = (model: ChannelModel) => Promise<void>;
+
+export interface BrokerTimings {
+  /** AMQP heartbeat: both sides end a connection that has been silent for about two of these. */
+  readonly heartbeatSeconds: number;
+  /**
+   * A connection attempt with no open connection this long after it began gives up (and
+   * recovery tries again). Heartbeats start only once a connection is open, so without
+   * this an attempt into silence (a dead host, a half-open path) would wait for ever.
+   */
+  readonly connectTimeoutMs: number;
+}
 
 export class Broker {
   readonly #log: Logger;
@@ -12,16 +24,18 @@ export class Broker {
   #connection: RecoveringChannelModel | undefined;
   #model: ChannelModel | undefined;
   #closing = false;
+  #probe: Promise<boolean> | undefined;
 
   constructor(log: Logger) {
     this.#log = log;
   }
 
-  async connect(url: string, heartbeatSeconds: number): Promise<void> {
+  async connect(url: string, { heartbeatSeconds, connectTimeoutMs }: BrokerTimings): Promise<void> {
     const withHeartbeat = new URL(url);
     if (!withHeartbeat.searchParams.has('heartbeat')) withHeartbeat.searchParams.set('heartbeat', String(heartbeatSeconds));
     const connection = await amqp.connect(withHeartbeat.toString(), {
       clientProperties: { connection_name: this.#log.bindings().service ?? 'order-pipeline' },
+      timeout: connectTimeoutMs,
       recovery: {
         initialDelay: 200,
         // The longest wait between attempts is also how long a service may stay away after the
@@ -57,8 +71,20 @@ export class Broker {
     if (this.#model) await setup(this.#model);
   }
 
-  get connected(): boolean {
-    return this.#model !== undefined;
+  /**
+   * Whether the broker answers on the open connection within `withinMs`: a channel opened
+   * and closed, two round trips. A connection gone silent still looks connected until
+   * the heartbeats end it (two or three of them); this says so at once. One probe at a
+   * time: callers during a silence share it rather than pile up channels.
+   */
+  async answering(withinMs: number): Promise<boolean> {
+    const model = this.#model;
+    if (!model) return false;
+    this.#probe ??= model.createChannel()
+      .then((channel) => channel.close().then(() => true))
+      .catch(() => false)
+      .finally(() => { this.#probe = undefined; });
+    return within(this.#probe, withinMs, false);
   }
 
   async createConfirmChannel(): Promise<ConfirmChannel> {

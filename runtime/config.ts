@@ -69,6 +69,8 @@ export interface Config {
   readonly retryDelaysMs: readonly number[] | undefined;
   readonly maxAttempts: number;
   readonly heartbeatSeconds: number;
+  /** An AMQP connection attempt not open this long after it began gives up, and recovery tries again (runtime/broker.ts). */
+  readonly connectTimeoutMs: number;
   readonly relayBatchSize: number;
   readonly batchSize: number;
   /** How long a service's first delivery waits for others while its deliveries come at least twice per it (runtime/group-commit.ts). */
@@ -386,6 +388,7 @@ export function loadConfig(env: Env = process.env): Config {
     retryDelaysMs,
     maxAttempts: number(env, 'MAX_ATTEMPTS', 4, 1, 100),
     heartbeatSeconds: number(env, 'AMQP_HEARTBEAT_SECONDS', 10, 0, 600),
+    connectTimeoutMs: number(env, 'AMQP_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
     relayBatchSize: number(env, 'RELAY_BATCH_SIZE', 200, 1, 10000),
     batchSize: number(env, 'BATCH_SIZE', 32, 1, 1000),
     gatherUnderLoadMs: number(env, 'GATHER_UNDER_LOAD_MS', 20, 0, 1000),

@@ -32,6 +32,7 @@ import { untilReachable, type ProbeBackoff } from './through-outage.ts';
 import type { QueuePlan } from './topology.ts';
 import { contextOfTraceparent, endSpan, inSpan, SpanKind, startSpan, type Span } from './tracing.ts';
 import { validMessage } from './validate-message.ts';
+import { within } from './within.ts';
 
 export interface ConsumerOptions {
   readonly service: string;
@@ -327,13 +328,14 @@ export class Consumer {
   async stop(deadline: number): Promise<boolean> {
     this.#stopped = true;
     const channel = this.#channel;
-    if (channel && this.#consumerTag) await channel.cancel(this.#consumerTag).catch(() => undefined);
-    while (this.#inFlight.size > 0 && Date.now() < deadline) {
-      await Promise.race([Promise.allSettled([...this.#inFlight]), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
-    }
+    const left = () => Math.max(0, deadline - Date.now());
+    // On a silent broker the cancel and the close wait for answers until the heartbeats end
+    // the connection (two or three beats): the stop's deadline does not wait with them.
+    if (channel && this.#consumerTag) await within(channel.cancel(this.#consumerTag).catch(() => undefined), left(), undefined);
+    while (this.#inFlight.size > 0 && left() > 0) await within(Promise.allSettled([...this.#inFlight]), left(), undefined);
     const drained = this.#inFlight.size === 0;
-    // Closing the channel requeues whatever was delivered but not acked.
-    await channel?.close().catch(() => undefined);
+    // Closing the channel requeues whatever was delivered but not acked (so does the connection's end, if the close is left behind).
+    if (channel) await within(channel.close().catch(() => undefined), Math.max(left(), 1000), undefined);
     return drained;
   }
 }

@@ -7,6 +7,7 @@ import type { EntitySchema } from '@mikro-orm/core';
 import { STATEMENT_TIMEOUT_MS } from './config.ts';
 import { OnePassQuotingDriver } from './postgres-driver.ts';
 import { RoundTripSavingClient } from './transaction-round-trips.ts';
+import { REACHABLE_WITHIN_MS } from './readiness.ts';
 import { within } from './within.ts';
 
 export type Database = MikroORM;
@@ -22,9 +23,6 @@ export interface DatabaseOptions {
   /** The server ends a statement running longer (DB_STATEMENT_TIMEOUT_MS); one unanswered this plus a margin ends its connection (runtime/answer-deadline.ts). */
   readonly statementTimeoutMs?: number;
 }
-
-/** How long a readiness probe waits for the database's answer: one that answers slower than this is not ready to serve. */
-export const REACHABLE_WITHIN_MS = 3000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return MikroORM.init({

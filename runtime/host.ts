@@ -27,7 +27,7 @@ import { serviceAmqpUrl } from './broker-identity.ts';
 import { setupBroker } from './broker-setup.ts';
 import { roleOf } from './database-roles.ts';
 import { startTracing } from './tracing.ts';
-import { readinessChecks, type Readiness } from './readiness.ts';
+import { REACHABLE_WITHIN_MS, readinessChecks, type Readiness } from './readiness.ts';
 import type { PeerHost } from './service-thread.ts';
 import { services as contract } from '../generated/registry.ts';
 import { within } from './within.ts';
@@ -82,7 +82,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       const serviceLog = log.child({ service: name });
       const broker = new Broker(serviceLog);
       brokers.set(name, broker);
-      await broker.connect(serviceAmqpUrl(config, name), config.heartbeatSeconds);
+      await broker.connect(serviceAmqpUrl(config, name), config);
       const publisher = new Publisher(serviceLog, name);
       await publisher.attach(broker);
       publishers.set(name, publisher);
@@ -111,7 +111,10 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     const metrics = new HostMetrics(log);
     metrics.watchDatabase(db, () => [['runtime', db] as const, ...databases]);
     for (const peer of peers) metrics.includePeer(() => peer.metrics());
-    const ownReady = async (): Promise<Readiness> => ({ broker: [...brokers.values()].every((b) => b.connected), database: await databaseReachable(db) });
+    const ownReady = async (): Promise<Readiness> => {
+      const [answers, database] = await Promise.all([Promise.all([...brokers.values()].map((b) => b.answering(REACHABLE_WITHIN_MS))), databaseReachable(db)]);
+      return { broker: answers.every(Boolean), database };
+    };
     const ready = async (): Promise<Readiness> => {
       const all = await Promise.all([ownReady(), ...peers.map((peer) => peer.ready())]);
       return { broker: all.every((r) => r.broker), database: all.every((r) => r.database) };

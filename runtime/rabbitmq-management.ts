@@ -1,6 +1,10 @@
 // RabbitMQ's management HTTP API, as the user its URL names: the broker setup's users
 // and permissions, and the tests' vhosts. A 404 is an answer (the thing is not there);
-// any other failure throws, naming the call.
+// any other failure throws, naming the call, and so does a call not answered in time.
+
+/** A management call with no answer this long after it began fails (a silent broker would hold it for minutes). */
+const ANSWER_WITHIN_MS = 10_000;
+
 export async function managementRequest(base: string, path: string, init: RequestInit = {}): Promise<Response> {
   const url = new URL(base);
   const authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
@@ -8,6 +12,7 @@ export async function managementRequest(base: string, path: string, init: Reques
   url.password = '';
   const method = init.method ?? 'GET';
   const res = await fetch(new URL(`/api${path}`, url), {
+    signal: AbortSignal.timeout(ANSWER_WITHIN_MS),
     ...init,
     headers: { authorization, 'content-type': 'application/json', ...(init.headers ?? {}) },
   }).catch((err: Error) => {

@@ -19,32 +19,49 @@ export interface TcpProxy {
   unstall(): void;
   /** Bytes the client side sent into silenced connections: > 0 means something waited on an answer that never came. */
   readonly unanswered: number;
+  /** Connections accepted so far (a reconnect attempt shows as one more). */
+  readonly accepted: number;
+  /** Connections open now. */
+  readonly open: number;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
-  // silent: nothing passes; 'for good' survives unstall()
-  type Link = { silent: false | 'for good' | 'until unstall' };
+  // silent: nothing passes, not even one side's going ('for good' survives unstall());
+  // the side that went while its link was silent is told to the other once it passes again
+  type Link = { silent: false | 'for good' | 'until unstall'; wake?: () => void };
   const links = new Set<Link>();
   let newOnesSilent = false;
   let unanswered = 0;
+  let accepted = 0;
   const server: Server = createServer((client) => {
+    accepted += 1;
     const upstream = createConnection(target);
     const link: Link = { silent: newOnesSilent ? 'until unstall' : false };
     links.add(link);
     for (const s of [client, upstream]) {
       sockets.add(s);
-      s.on('close', () => { sockets.delete(s); links.delete(link); });
-      s.on('error', () => { client.destroy(); upstream.destroy(); });
+      s.on('close', () => sockets.delete(s));
     }
+    client.on('close', () => links.delete(link));
+    // A going is passed on at once on a link that passes, and held back on a silent one, as
+    // a dead host or a half-open connection hides it: the other side learns of it only by
+    // its own timeouts, or when the link passes again.
+    const going = (to: Socket, how: 'end' | 'destroy') => () => {
+      const tell = () => (how === 'end' ? to.end() : to.destroy());
+      if (link.silent) link.wake ??= tell;
+      else tell();
+    };
+    client.on('end', going(upstream, 'end'));
+    client.on('error', going(upstream, 'destroy'));
+    upstream.on('end', going(client, 'end'));
+    upstream.on('error', going(client, 'destroy'));
     client.on('data', (chunk: Buffer) => {
       if (link.silent) unanswered += chunk.length;
       else upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => { if (!link.silent) client.write(chunk); });
-    client.on('end', () => upstream.end());
-    upstream.on('end', () => client.end());
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
@@ -70,9 +87,15 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     unstall: () => {
       newOnesSilent = false;
-      for (const link of links) if (link.silent === 'until unstall') link.silent = false;
+      for (const link of links) {
+        if (link.silent !== 'until unstall') continue;
+        link.silent = false;
+        link.wake?.();
+      }
     },
     get unanswered() { return unanswered; },
+    get accepted() { return accepted; },
+    get open() { return links.size; },
     restore: () => new Promise<void>((resolve, reject) => {
       if (server.listening) return resolve();
       server.once('error', reject).listen(port, '127.0.0.1', () => resolve());
