@@ -1,11 +1,16 @@
 // test-time-limit: 900s
 // test-alone: stops and starts the machine's RabbitMQ, which every other file uses
 // Fault suite, RabbitMQ: the broker application stopped and started under load, every
-// connection closed by the broker, and poison messages published straight to the
-// exchanges beside healthy traffic (they, and only they, must end in the dead-letter
-// queues). Each scenario ends with the shared invariants. The broker is always restored.
+// connection closed by the broker, the broker gone silent (half-open connections, and
+// new ones unanswered for a while, as a dead host or a failover leaves them), and poison
+// messages published straight to the exchanges beside healthy traffic (they, and only
+// they, must end in the dead-letter queues). Each scenario ends with the shared
+// invariants. The broker is always restored.
 import { test } from 'uvu';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { closeBrokerConnections, FORM, FULL, restartRabbit, runScenario } from './support/faults.ts';
+import { startTcpProxy } from './support/tcp-proxy.ts';
+import { AMQP_BASE } from './support/env.ts';
 import { deadLetterQueuesFor, faultTable } from './support/invariants.ts';
 import { publishRaw } from './support/amqp.ts';
 import { example, rawEvent } from './support/builders.ts';
@@ -36,6 +41,37 @@ test('the broker closes every connection mid-stream: invariants hold', async () 
       notes.push((await closeBrokerConnections(env.vhost, 'fault suite: server-side close')).trim().split('\n').slice(-1)[0] ?? '');
     },
   }));
+});
+
+test('the broker goes silent under load (open connections for good, new ones for a while): /ready says so, reconnects give up and retry, invariants hold', async () => {
+  const server = new URL(AMQP_BASE);
+  const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5672) });
+  const silentMs = FULL ? 15_000 : 8_000;
+  try {
+    table.record('broker goes silent', await runScenario({
+      label: 'f_rabbit_silent', orders: ORDERS, concurrency: 4, spacingMs: 20, faultAt: 0.3,
+      settings: (env) => ({ PAYMENT_FAILURE_RATE: '0.25', AMQP_URL: proxy.via(env.amqpUrl), AMQP_HEARTBEAT_SECONDS: '1', AMQP_CONNECT_TIMEOUT_MS: '1000' }),
+      fault: async ({ system, extra, notes }) => {
+        const accepted = proxy.accepted;
+        const silenced = proxy.stall({ alsoNew: true });
+        const started = Date.now();
+        let ready = 0;
+        while (ready !== 503 && Date.now() - started < silentMs) {
+          ready = await fetch(`${system.apiUrl}/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.status, () => 0);
+        }
+        const saidDownAfter = Date.now() - started;
+        await sleep(Math.max(0, silentMs - saidDownAfter));
+        const attempts = proxy.accepted - accepted;
+        proxy.unstall();
+        notes.push(`${silenced} connection(s) silenced for good; ${attempts} connection attempt(s) into the silence in ${silentMs} ms; /ready 503 after ${saidDownAfter} ms`);
+        extra.push({ name: '/ready said the broker was down', ok: ready === 503, detail: ready === 503 ? `after ${saidDownAfter} ms` : `last answer ${ready}` });
+        // each connection's first attempt gives up after 1 s and the next begins: more attempts than connections
+        extra.push({ name: 'reconnect attempts gave up and retried', ok: attempts > silenced, detail: `${attempts} attempts for ${silenced} connections` });
+      },
+    }));
+  } finally {
+    await proxy.close();
+  }
 });
 
 test('poison messages beside healthy traffic: they and only they are dead-lettered, invariants hold', async () => {

@@ -5,7 +5,8 @@ import pg from 'pg';
 import { loadConfig, type Config } from '../../runtime/config.ts';
 import { managementRequest } from '../../runtime/rabbitmq-management.ts';
 
-const AMQP_BASE = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** The machine's RabbitMQ as its administrator, with no vhost: each test's vhost is made beside it. */
+export const AMQP_BASE = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 /** The machine's PostgreSQL as its superuser, on its maintenance database: test databases are made from here. */
 export const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MANAGEMENT = process.env.TEST_RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
