@@ -1,6 +1,7 @@
-// One AMQP connection per process, with heartbeats and automatic recovery: after
-// every (re)connect the registered setups run again (topology, consumers,
-// publisher channel), so consumers and the relay resume by themselves.
+// One AMQP connection, with heartbeats and automatic recovery: after every (re)connect
+// the registered setups run again (consumers, publisher channel), so consumers and the
+// relay resume by themselves. Each service has two (runtime/host.ts): one it receives
+// and reads on, one it publishes on.
 import amqp, { type ChannelModel, type ConfirmChannel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from './logger.ts';
 import { within } from './within.ts';
@@ -25,16 +26,21 @@ export class Broker {
   #model: ChannelModel | undefined;
   #closing = false;
   #probe: Promise<boolean> | undefined;
+  /** Why the broker holds this connection's publishes back (a resource alarm), while it does. */
+  #blocked: string | undefined;
+  readonly #name: string;
 
-  constructor(log: Logger) {
+  /** `name` is the connection's name in the broker's management UI. */
+  constructor(log: Logger, name: string) {
     this.#log = log;
+    this.#name = name;
   }
 
   async connect(url: string, { heartbeatSeconds, connectTimeoutMs }: BrokerTimings): Promise<void> {
     const withHeartbeat = new URL(url);
     if (!withHeartbeat.searchParams.has('heartbeat')) withHeartbeat.searchParams.set('heartbeat', String(heartbeatSeconds));
     const connection = await amqp.connect(withHeartbeat.toString(), {
-      clientProperties: { connection_name: this.#log.bindings().service ?? 'order-pipeline' },
+      clientProperties: { connection_name: this.#name },
       timeout: connectTimeoutMs,
       recovery: {
         initialDelay: 200,
@@ -52,13 +58,22 @@ export class Broker {
         },
       },
     });
-    connection.on('connect', () => this.#log.info('broker connected'));
+    connection.on('connect', () => this.#log.info({ connection: this.#name }, 'broker connected'));
     connection.on('disconnect', (err: Error) => {
       this.#model = undefined;
+      this.#blocked = undefined;
       if (!this.#closing) this.#log.warn({ err: err?.message }, 'broker connection lost; reconnecting');
     });
     connection.on('reconnect-scheduled', ({ attempt, delay }: { attempt: number; delay: number }) =>
       this.#log.info({ attempt, delay }, 'broker reconnect scheduled'));
+    connection.on('blocked', (reason: string) => {
+      this.#blocked = reason || 'unknown';
+      this.#log.warn({ connection: this.#name, reason }, 'broker blocked this connection: its publishes wait until the alarm clears');
+    });
+    connection.on('unblocked', () => {
+      this.#blocked = undefined;
+      this.#log.info({ connection: this.#name }, 'broker unblocked this connection');
+    });
     connection.on('error', (err: Error) => this.#log.warn({ err: err.message }, 'broker connection error'));
     connection.on('handler-error', (err: Error) => this.#log.error({ err }, 'error in a broker event handler'));
     this.#connection = connection;
@@ -75,11 +90,14 @@ export class Broker {
    * Whether the broker answers on the open connection within `withinMs`: a channel opened
    * and closed, two round trips. A connection gone silent still looks connected until
    * the heartbeats end it (two or three of them); this says so at once. One probe at a
-   * time: callers during a silence share it rather than pile up channels.
+   * time: callers during a silence share it rather than pile up channels. A connection the
+   * broker blocked (a resource alarm) is not read until the alarm clears, but the broker
+   * said so itself: it answers, and what waits on it is only publishing.
    */
   async answering(withinMs: number): Promise<boolean> {
     const model = this.#model;
     if (!model) return false;
+    if (this.#blocked) return true;
     this.#probe ??= model.createChannel()
       .then((channel) => channel.close().then(() => true))
       .catch(() => false)

@@ -67,7 +67,9 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
   const databases = new Map<string, Database>();
   const started = new Map<string, Stoppable>();
   const consumers = new Map<string, Consumer>();
+  /** Each service's connection for deliveries and reads (its publishing one is only in `connections`). */
   const brokers = new Map<string, Broker>();
+  const connections: Broker[] = [];
   let relay: OutboxRelay | undefined;
   let logBatcher: LogBatcher | undefined;
   let maintenance: TableMaintenance | undefined;
@@ -80,11 +82,16 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     const publishers = new Map<string, Publisher>();
     await Promise.all(names.map(async (name) => {
       const serviceLog = log.child({ service: name });
-      const broker = new Broker(serviceLog);
-      brokers.set(name, broker);
-      await broker.connect(serviceAmqpUrl(config, name), config);
+      // Publishing on a connection of its own: under a resource alarm the broker stops reading
+      // from a connection that publishes, and would take the acks and deliveries on it along.
+      const receiving = new Broker(serviceLog, name);
+      const publishing = new Broker(serviceLog, `${name} publishing`);
+      brokers.set(name, receiving);
+      connections.push(receiving, publishing);
+      const url = serviceAmqpUrl(config, name);
+      await Promise.all([receiving.connect(url, config), publishing.connect(url, config)]);
       const publisher = new Publisher(serviceLog, name);
-      await publisher.attach(broker);
+      await publisher.attach(publishing);
       publishers.set(name, publisher);
     }));
     relay = new OutboxRelay(db, publishers, log, {
@@ -112,7 +119,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     metrics.watchDatabase(db, () => [['runtime', db] as const, ...databases]);
     for (const peer of peers) metrics.includePeer(() => peer.metrics());
     const ownReady = async (): Promise<Readiness> => {
-      const [answers, database] = await Promise.all([Promise.all([...brokers.values()].map((b) => b.answering(REACHABLE_WITHIN_MS))), databaseReachable(db)]);
+      const [answers, database] = await Promise.all([Promise.all(connections.map((b) => b.answering(REACHABLE_WITHIN_MS))), databaseReachable(db)]);
       return { broker: answers.every(Boolean), database };
     };
     const ready = async (): Promise<Readiness> => {
@@ -182,7 +189,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       await bounded(relay!.stop(), deadline, 'outbox relay stop', log);
       await bounded(maintenance!.stop(), deadline, 'table maintenance stop', log);
       healthServer?.close();
-      await bounded(Promise.all([...brokers.values()].map((b) => b.close())), deadline, 'broker connections close', log);
+      await bounded(Promise.all(connections.map((b) => b.close())), deadline, 'broker connections close', log);
       await bounded(Promise.all([db, ...databases.values()].map((d) => d.close())), deadline, 'database pools close', log);
       await bounded(stopTracing().catch((err) => log.warn({ err: (err as Error).message }, 'spans could not be flushed')), deadline, 'span export', log);
       log.info({ drained }, 'stopped');
@@ -198,7 +205,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
     await logBatcher?.stop().catch(() => undefined);
     await relay?.stop().catch(() => undefined);
     await maintenance?.stop().catch(() => undefined);
-    await Promise.all([...brokers.values()].map((b) => b.close().catch(() => undefined)));
+    await Promise.all(connections.map((b) => b.close().catch(() => undefined)));
     await Promise.all([db, ...databases.values()].map((d) => d.close().catch(() => undefined)));
     await stopTracing().catch(() => undefined);
     throw err;

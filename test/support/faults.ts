@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp from 'amqplib';
-import { createTestEnv, eventually, PG_ADMIN_URL, sql, type TestEnv } from './env.ts';
+import { AMQP_BASE, createTestEnv, eventually, management, PG_ADMIN_URL, sql, type TestEnv } from './env.ts';
 import { startSmtpServer, type TestSmtpServer } from './smtp.ts';
 import { addProduct } from './shop.ts';
 import { LOG_DIR, startSystem, type RunningSystem } from './system.ts';
@@ -18,7 +18,6 @@ import { checkInvariants, waitForQuiescence, watchStock, type InvariantResult } 
 
 const run = promisify(execFile);
 export const RABBITMQCTL = process.env.RABBITMQCTL ?? (existsSync('/usr/sbin/rabbitmqctl') ? '/usr/sbin/rabbitmqctl' : 'rabbitmqctl');
-const AMQP_BASE = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 async function command(file: string, args: readonly string[], what: string): Promise<string> {
   try {
@@ -107,6 +106,32 @@ export async function restartRabbit(downMs: number): Promise<void> {
   } finally {
     await command(RABBITMQCTL, ['start_app'], 'RabbitMQ start_app');
     await waitForRabbit();
+  }
+}
+
+interface NodeResources { readonly name: string; readonly disk_free_limit: number; readonly disk_free: number; readonly disk_free_alarm: boolean }
+
+async function rabbitNode(): Promise<NodeResources> {
+  const [node] = await (await management('/nodes')).json() as NodeResources[];
+  if (!node) throw new Error('RabbitMQ management API listed no node');
+  return node;
+}
+
+/**
+ * Runs `during` with RabbitMQ's disk alarm raised (its free-disk limit set above the disk's
+ * free space): the broker blocks every connection that publishes, on the whole machine,
+ * until the alarm clears. In a finally, the limit it had is set again and the alarm is
+ * seen cleared before this returns.
+ */
+export async function withDiskAlarm<T>(during: () => Promise<T>): Promise<T> {
+  const before = await rabbitNode();
+  try {
+    await command(RABBITMQCTL, ['set_disk_free_limit', String(before.disk_free * 2)], 'RabbitMQ set_disk_free_limit');
+    await eventually(async () => (await rabbitNode()).disk_free_alarm, 'the disk alarm raised', 30_000, 200);
+    return await during();
+  } finally {
+    await command(RABBITMQCTL, ['set_disk_free_limit', String(before.disk_free_limit)], 'RabbitMQ set_disk_free_limit (restore)');
+    await eventually(async () => !(await rabbitNode()).disk_free_alarm, 'the disk alarm cleared', 30_000, 200);
   }
 }
 
