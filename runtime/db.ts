@@ -36,17 +36,29 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // A database that hangs instead of refusing must turn into errors (503, retries), not stuck work:
     // a connect gives up after 10 s, the server ends a statement at statement_timeout, and the
     // client closes a connection whose server stopped answering altogether (the client class,
-    // runtime/answer-deadline.ts). No transaction waits on the outside world, so one idle for a
-    // minute is a bug the server ends.
+    // runtime/answer-deadline.ts). Such a connection's server may not learn that it was left
+    // (a half-open connection): its transaction keeps its locks until the server ends it as
+    // idle (twice the statement timeout; no transaction of ours waits on the outside world that
+    // long). A statement waiting on a lock gives up at half the statement timeout, with 55P03,
+    // which runtime/errors.ts counts as not the message's fault.
     driverOptions: {
       Client: RoundTripSavingClient,
-      connectionTimeoutMillis: 10_000, statement_timeout: options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS, idle_in_transaction_session_timeout: 60_000,
+      connectionTimeoutMillis: 10_000, ...sessionTimeouts(options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS),
       ...(options.role ? { options: `-c role=${options.role}` } : {}),
     },
     debug: options.debug ?? false,
     allowGlobalContext: false,
     discovery: { warnWhenNoEntities: false },
   });
+}
+
+/** The pools' session limits, all from the statement timeout (DB_STATEMENT_TIMEOUT_MS). */
+function sessionTimeouts(statementTimeoutMs: number) {
+  return {
+    statement_timeout: statementTimeoutMs,
+    lock_timeout: Math.max(1, Math.floor(statementTimeoutMs / 2)),
+    idle_in_transaction_session_timeout: 2 * statementTimeoutMs,
+  };
 }
 
 /** Runs fn in one transaction on a fresh context; commits when it resolves, rolls back when it throws. */

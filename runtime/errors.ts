@@ -3,8 +3,11 @@
 //   infrastructure — the database or the broker is unreachable: not the message's
 //                    fault; the consumer pauses and the message goes back unchanged
 //                    (no attempt spent);
-//   unavailable    — an outside dependency (the payment gateway) is down: the message
-//                    waits in the retry queues with its attempts unspent;
+//   unavailable    — an outside dependency (the payment gateway) is down, or another
+//                    session holds a row or table lock past lock_timeout (55P03: an
+//                    abandoned transaction on a half-open connection keeps its locks until
+//                    the server ends it): the message waits in the retry queues with its
+//                    attempts unspent, and the consumer goes on with the others;
 //   permanent      — no retry can cure it (a PermanentError, such as a message
 //                    without a usable envelope, bad data: SQLSTATE class 22):
 //                    the dead-letter queue at once;
@@ -78,6 +81,11 @@ function isUnavailable(e: unknown): boolean {
   return e instanceof Error && UNAVAILABLE_MESSAGE.some((re) => re.test(e.message));
 }
 
+/** A statement that waited past lock_timeout for a lock another session holds (SQLSTATE 55P03). */
+function isLockWait(error: unknown): boolean {
+  return causes(error).some((e) => sqlState(e) === '55P03');
+}
+
 export function isPermanent(error: unknown): boolean {
   return causes(error).some((e) => e instanceof PermanentError) || isDataError(error);
 }
@@ -85,7 +93,7 @@ export function isPermanent(error: unknown): boolean {
 /** What the failure means for the message; infrastructure wins, since it says nothing about the message. */
 export function classifyFailure(error: unknown): FailureKind {
   if (isInfrastructure(error)) return 'infrastructure';
-  if (error instanceof DependencyUnavailableError) return 'unavailable';
+  if (error instanceof DependencyUnavailableError || isLockWait(error)) return 'unavailable';
   if (isPermanent(error)) return 'permanent';
   return 'transient';
 }

@@ -43,6 +43,10 @@ test('bad data and PermanentErrors are permanent; everything else transient', ()
 test('an outside dependency that is down is unavailable: the message waits, its attempts unspent', () => {
   assert.is(classifyFailure(new DependencyUnavailableError('payment gateway answered 503')), 'unavailable');
   assert.is(classifyFailure(new DependencyUnavailableError('payment gateway unreachable', { cause: sysError('ECONNREFUSED') })), 'unavailable');
+  // another session's lock held past lock_timeout: an abandoned transaction, not the message
+  assert.is(classifyFailure(pgError('55P03', 'canceling statement due to lock timeout')), 'unavailable');
+  assert.is(classifyFailure(new DriverException(pgError('55P03', 'canceling statement due to lock timeout'))), 'unavailable');
+  assert.is(classifyFailure(pgError('57014', 'canceling statement due to statement timeout')), 'transient');
 });
 
 test('a handler that chose a kind has decided: a gateway refusing connections is not our outage', () => {

@@ -7,7 +7,7 @@
 // deadline, readiness answers in time, and the work is done once on new connections.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Pool } from 'pg';
+import pg, { type Pool } from 'pg';
 import { createTestEnv, eventually, PG_ADMIN_URL, sql, type TestEnv } from './support/env.ts';
 import { publishRaw, queueDepth } from './support/amqp.ts';
 import { example, rawEvent } from './support/builders.ts';
@@ -182,6 +182,31 @@ test('a database that stops answering altogether: readiness says so within its p
   proxy.unstall();
   await doneOnce(env, ids, seen, 'an effect per order and service once the database answers');
   await eventually(async () => { const r = await host!.ready(); return r.database && r; }, 'ready again', 30_000);
+});
+
+test('a lock another session holds past lock_timeout (an abandoned transaction on a half-open connection): its messages wait with no attempt spent, the consumer goes on, and they are done once when it ends', async () => {
+  await host?.stop();
+  const seen: Seen[] = [];
+  // lock_timeout is half of it: 1 s
+  host = await startHost(env.config({ DB_STATEMENT_TIMEOUT_MS: '2000' }), testServices({ seen }));
+  const holder = new pg.Client({ connectionString: env.databaseUrl });
+  await holder.connect();
+  try {
+    await holder.query('begin');
+    await holder.query('lock table public.test_effects in exclusive mode');
+    const orders = Array.from({ length: 10 }, () => example('OrderPersisted'));
+    const ids = orders.map((o) => o.orderId);
+    await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+    await eventually(async () => seen.filter((s) => s.service === 'payment').length > ids.length && seen, 'payment trying again after a lock timeout');
+    // held on purpose: longer than every retry (100 + 300 ms), so a lock wait counted against the messages would dead-letter them
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.not.ok(host.consumers.get('payment')!.paused, 'a held lock is not an outage: the consumer goes on');
+    assert.is(await queueDepth(env.amqpUrl, 'payment.dlq'), 0, 'nothing dead-lettered while the lock is held');
+    await holder.query('rollback');
+    await doneOnce(env, ids, seen, 'an effect per order and service once the lock is released');
+  } finally {
+    await holder.end();
+  }
 });
 
 test('a database that turns read-only (a failover\'s standby or demoted primary): consumers pause with no attempt spent and readiness says so; once writable, every effect once', async () => {
