@@ -20,10 +20,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createTestEnv } from '../test/support/env.ts';
 import { fmtMs, latencyChart } from './support/chart.ts';
 import { orderEvents, readCompletions } from './support/completion.ts';
-import { restartPostgres, restartRabbit } from '../test/support/faults.ts';
+import { restartPostgres, restartRabbit, withDiskAlarm } from '../test/support/faults.ts';
 import { distribution, faultFigures, hopDistributions, orderLatencies, pathCheck, perSecond, perSecondOf, statusCounts } from './support/figures.ts';
 import { driver } from './support/load.ts';
-import { describeLoad, parseOptions, USAGE, UsageError } from './support/options.ts';
+import { describeLoad, parseOptions, USAGE, UsageError, type Fault } from './support/options.ts';
 import { startMonitor } from './support/monitor.ts';
 import { measureRawCapacity, type RawCapacity } from './support/raw-capacity.ts';
 import { markdown, type Result } from './support/report.ts';
@@ -48,6 +48,12 @@ const { load, seconds, warmupSeconds, drainSeconds, mode } = options;
 const systemSettings: Record<string, string> = { LOG_LEVEL: 'info', PAYMENT_SEED: 'bench', ORDER_RATE_LIMIT_MAX: '0', ...options.settings };
 const RESULTS = path.join(import.meta.dirname, 'results');
 const PROGRESS_MS = 5000;
+/** What each --fault does to the machine's server, always undone before `run` resolves. */
+const FAULTS: Record<Fault['kind'], { begins: (downSeconds: number) => string; run: (downMs: number) => Promise<unknown>; ends: string }> = {
+  'postgres-restart': { begins: () => 'restarting PostgreSQL', run: () => restartPostgres(), ends: 'PostgreSQL answers again' },
+  'rabbitmq-restart': { begins: (s) => `stopping RabbitMQ's app for ${s} s`, run: (ms) => restartRabbit(ms), ends: 'RabbitMQ answers again' },
+  'rabbitmq-alarm': { begins: (s) => `raising RabbitMQ's disk alarm for ${s} s (publishing blocked)`, run: (ms) => withDiskAlarm(() => sleep(ms)), ends: 'RabbitMQ\'s disk alarm cleared' },
+};
 
 // Cleanup runs once, in reverse order of start, whether the run ends, fails or is interrupted.
 const cleanups: { what: string; run: () => Promise<void> }[] = [];
@@ -125,11 +131,11 @@ try {
     const { kind, atSecond, downSeconds } = options.fault;
     faultRun = sleep(start + atSecond * 1000 - Date.now()).then(async () => {
       const injectedAt = Date.now();
-      console.log(`  ${Math.round((injectedAt - start) / 1000)} s: fault: ${kind === 'postgres-restart' ? 'restarting PostgreSQL' : `stopping RabbitMQ's app for ${downSeconds} s`}`);
-      if (kind === 'postgres-restart') await restartPostgres();
-      else await restartRabbit(downSeconds * 1000);
+      const fault = FAULTS[kind];
+      console.log(`  ${Math.round((injectedAt - start) / 1000)} s: fault: ${fault.begins(downSeconds)}`);
+      await fault.run(downSeconds * 1000);
       const restoredAt = Date.now();
-      console.log(`  ${Math.round((restoredAt - start) / 1000)} s: fault: ${kind === 'postgres-restart' ? 'PostgreSQL' : 'RabbitMQ'} answers again`);
+      console.log(`  ${Math.round((restoredAt - start) / 1000)} s: fault: ${fault.ends}`);
       return { injectedAt, restoredAt };
     });
     const running = faultRun;

@@ -86,6 +86,11 @@ export class Broker {
     if (this.#model) await setup(this.#model);
   }
 
+  /** True while the broker holds this connection's publishes back (a resource alarm): what is written to it waits in this process's memory. */
+  get blocked(): boolean {
+    return this.#blocked !== undefined;
+  }
+
   /**
    * Whether the broker answers on the open connection within `withinMs`: a channel opened
    * and closed, two round trips. A connection gone silent still looks connected until

@@ -23,6 +23,7 @@ export class Publisher {
   /** The service this publisher speaks for: its broker user, set as every message's user-id. */
   readonly service: string;
   #channel: ConfirmChannel | undefined;
+  #broker: Broker | undefined;
   #returned = new Set<string>();
 
   constructor(log: Logger, service: string) {
@@ -31,6 +32,7 @@ export class Publisher {
   }
 
   async attach(broker: Broker): Promise<void> {
+    this.#broker = broker;
     await broker.onConnect((model) => this.#open(model));
   }
 
@@ -46,8 +48,14 @@ export class Publisher {
     this.#channel = channel;
   }
 
+  /**
+   * An open channel on a connection the broker is not blocking. Under a resource alarm the
+   * broker stops reading what this process writes: the callers (the relay, publishing
+   * committed events) leave their rows in the outbox for after the alarm rather than heap
+   * publishes up in memory (bench/ROUNDS.md, a twenty-first round).
+   */
   get ready(): boolean {
-    return this.#channel !== undefined;
+    return this.#channel !== undefined && !this.#broker?.blocked;
   }
 
   /** Publishes a batch in order; resolves, per message, to undefined once confirmed or to the error. */

@@ -49,13 +49,15 @@ test('a bad --warmup or --drain is refused with a line naming it', () => {
   }
 });
 
-test('--fault restarts PostgreSQL or stops RabbitMQ S seconds into the window; RabbitMQ for --fault-down seconds, 10 by default', () => {
+test('--fault restarts PostgreSQL, stops RabbitMQ or raises its disk alarm S seconds into the window; RabbitMQ for --fault-down seconds, 10 by default', () => {
   assert.equal(parseOptions(['--fault', 'postgres-restart@20']).fault, { kind: 'postgres-restart', atSecond: 20, downSeconds: 0 });
   assert.equal(parseOptions(['--fault', 'rabbitmq-restart@12.5']).fault, { kind: 'rabbitmq-restart', atSecond: 12.5, downSeconds: 10 });
   assert.equal(parseOptions(['--fault-down', '30', '--fault', 'rabbitmq-restart@0']).fault, { kind: 'rabbitmq-restart', atSecond: 0, downSeconds: 30 });
+  assert.equal(parseOptions(['--fault', 'rabbitmq-alarm@20']).fault, { kind: 'rabbitmq-alarm', atSecond: 20, downSeconds: 10 });
+  assert.equal(parseOptions(['--fault', 'rabbitmq-alarm@20', '--fault-down', '15']).fault, { kind: 'rabbitmq-alarm', atSecond: 20, downSeconds: 15 });
   for (const [args, message] of [
-    [['--fault'], /--fault is postgres-restart@S or rabbitmq-restart@S, S the seconds into the window \(got nothing\)/],
-    [['--fault', 'redis-restart@20'], /--fault is postgres-restart@S or rabbitmq-restart@S.*\(got redis-restart@20\)/],
+    [['--fault'], /--fault is postgres-restart@S or rabbitmq-restart@S or rabbitmq-alarm@S, S the seconds into the window \(got nothing\)/],
+    [['--fault', 'redis-restart@20'], /--fault is postgres-restart@S or rabbitmq-restart@S or rabbitmq-alarm@S.*\(got redis-restart@20\)/],
     [['--fault', 'postgres-restart'], /\(got postgres-restart\)/],
     [['--fault', 'postgres-restart@-1'], /\(got postgres-restart@-1\)/],
     [['--fault', 'postgres-restart@60'], /--fault postgres-restart@60 is not within the 60 s window/],

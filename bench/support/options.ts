@@ -4,16 +4,16 @@
 
 export type Mode = 'all-in-one' | 'per-service';
 
-/** A server of this machine taken down during the window, and brought back (test/support/faults.ts). */
+/** A server of this machine taken down (or its broker's disk alarm raised) during the window, and brought back (test/support/faults.ts). */
 export interface Fault {
-  readonly kind: 'postgres-restart' | 'rabbitmq-restart';
+  readonly kind: 'postgres-restart' | 'rabbitmq-restart' | 'rabbitmq-alarm';
   /** Seconds into the measured window. */
   readonly atSecond: number;
-  /** rabbitmq-restart: how long the broker's app stays stopped. */
+  /** rabbitmq-restart: how long the broker's app stays stopped; rabbitmq-alarm: how long the alarm lasts. */
   readonly downSeconds: number;
 }
 
-const FAULT_KINDS = ['postgres-restart', 'rabbitmq-restart'] as const;
+const FAULT_KINDS = ['postgres-restart', 'rabbitmq-restart', 'rabbitmq-alarm'] as const;
 const DEFAULT_FAULT_DOWN_SECONDS = 10;
 
 export type Load =
@@ -47,7 +47,7 @@ export interface Options {
   readonly settings: Readonly<Record<string, string>>;
 }
 
-export const USAGE = 'usage: npm run bench -- [--clients N | --rate R] [--seconds S] [--warmup S] [--drain S] [--mode all-in-one|per-service] [--products N] [--skip-raw] [--fault postgres-restart@S|rabbitmq-restart@S [--fault-down S]] [KEY=VALUE ...]';
+export const USAGE = 'usage: npm run bench -- [--clients N | --rate R] [--seconds S] [--warmup S] [--drain S] [--mode all-in-one|per-service] [--products N] [--skip-raw] [--fault postgres-restart@S|rabbitmq-restart@S|rabbitmq-alarm@S [--fault-down S]] [KEY=VALUE ...]';
 
 export class UsageError extends Error {}
 
@@ -118,11 +118,12 @@ export function parseOptions(args: readonly string[]): Options {
   }
   if (clients !== undefined && rate !== undefined) throw new UsageError('--clients (closed loop) and --rate (open loop) exclude each other');
   if (fault && fault.atSecond >= seconds) throw new UsageError(`--fault ${fault.kind}@${fault.atSecond} is not within the ${seconds} s window`);
-  if (faultDown !== undefined && fault?.kind !== 'rabbitmq-restart') throw new UsageError('--fault-down goes with --fault rabbitmq-restart@S (a PostgreSQL restart takes what it takes)');
+  const lasting = fault !== undefined && fault.kind !== 'postgres-restart';
+  if (faultDown !== undefined && !lasting) throw new UsageError('--fault-down goes with --fault rabbitmq-restart@S or rabbitmq-alarm@S (a PostgreSQL restart takes what it takes)');
   const load: Load = rate !== undefined ? { kind: 'open', rate } : { kind: 'closed', clients: clients ?? DEFAULT_CLIENTS };
   return {
     load, seconds, warmupSeconds, drainSeconds, mode, skipRaw, products, settings,
-    fault: fault && { ...fault, downSeconds: fault.kind === 'rabbitmq-restart' ? faultDown ?? DEFAULT_FAULT_DOWN_SECONDS : 0 },
+    fault: fault && { ...fault, downSeconds: lasting ? faultDown ?? DEFAULT_FAULT_DOWN_SECONDS : 0 },
   };
 }
 
