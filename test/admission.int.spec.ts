@@ -119,8 +119,7 @@ test('the broker out of reach: the orders taken wait in the outbox and count at 
   hostStopped = true;
   await everythingSent(env.databaseUrl);
   for (const { queue } of consumers) await drainQueue(env.amqpUrl, queue);
-  const amqp = new URL(env.amqpUrl);
-  const proxy = await startTcpProxy({ host: amqp.hostname, port: Number(amqp.port || 5672) });
+  const proxy = await startTcpProxy(env.amqpUrl);
   let url = '';
   const cutOff = await startHost(env.config({ PORT: '0', ADMISSION_MAX_BACKLOG: '5', ADMISSION_CHECK_MS: '100', AMQP_URL: proxy.via(env.amqpUrl) }),
     [apiService({ onListening: (u) => { url = u; } })]);

@@ -33,8 +33,7 @@ let baseUrl = '';
 
 test.before(async () => {
   env = await createTestEnv('api');
-  const pgUrl = new URL(env.databaseUrl);
-  proxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
+  proxy = await startTcpProxy(env.databaseUrl);
   host = await startHost(
     // Only the api runs: nothing consumes what it sends, so its queues only grow, and
     // admission control (test/admission.int.spec.ts) would refuse orders past its limit.

@@ -10,10 +10,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
-import { publishRaw } from './support/amqp.ts';
-import { example, rawEvent } from './support/builders.ts';
 import { withDiskAlarm } from './support/faults.ts';
-import { doneOnce, EFFECTS_TABLE, testServices, type Seen } from './support/test-services.ts';
+import { doneOnce, EFFECTS_TABLE, publishOrders, testServices, type Seen } from './support/test-services.ts';
 import { setupBroker } from '../runtime/broker-setup.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { createLogger } from '../runtime/logger.ts';
@@ -35,9 +33,7 @@ test.after(async () => {
 
 test('under a disk alarm the services go on consuming what is queued, /ready stays up, and every effect is there once after it', async () => {
   const seen: Seen[] = [];
-  const orders = Array.from({ length: 60 }, () => example('OrderPersisted'));
-  const ids = orders.map((o) => o.orderId);
-  await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+  const ids = await publishOrders(env.amqpUrl, 60);
   await withDiskAlarm(async () => {
     host = await startHost(env.config({ PREFETCH: '8' }), testServices({ seen }));
     // Payment handles every order and commits its PaymentSucceeded to the outbox; with its

@@ -11,9 +11,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
-import { publishRaw } from './support/amqp.ts';
-import { example, rawEvent } from './support/builders.ts';
-import { doneOnce, EFFECTS_TABLE, testServices, type Seen } from './support/test-services.ts';
+import { doneOnce, EFFECTS_TABLE, publishOrders, testServices, type Seen } from './support/test-services.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 
@@ -24,8 +22,7 @@ let host: Host | undefined;
 test.before(async () => {
   env = await createTestEnv('broker_silence');
   await sql(env.databaseUrl, EFFECTS_TABLE);
-  const broker = new URL(env.amqpUrl);
-  proxy = await startTcpProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
+  proxy = await startTcpProxy(env.amqpUrl);
 });
 
 // A test that failed half way must not leave its process consuming into the next one; nor
@@ -46,10 +43,8 @@ test.after(async () => {
 test('the process\'s broker connections go silent under load: heartbeats end them, it reconnects, every effect once with no attempt spent', async () => {
   const seen: Seen[] = [];
   host = await startHost(env.config({ AMQP_URL: proxy.via(env.amqpUrl), AMQP_HEARTBEAT_SECONDS: '1', PREFETCH: '8' }), testServices({ seen, delayMs: 20 }));
-  const orders = Array.from({ length: 40 }, () => example('OrderPersisted'));
-  const ids = orders.map((o) => o.orderId);
   // published straight to the broker, not through the proxy
-  await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+  const ids = await publishOrders(env.amqpUrl, 40);
   await eventually(async () => seen.length >= 5 && seen, 'the first deliveries');
   const before = proxy.unanswered;
   assert.ok(proxy.stall() > 0, 'the process\'s connections silenced');
@@ -81,9 +76,7 @@ test('/ready says the broker is down within its probe time while the open connec
 test('new connections go silent too: each reconnect attempt gives up at its deadline, and once the broker answers the process is back with every effect once', async () => {
   const seen: Seen[] = [];
   host = await startHost(env.config({ AMQP_URL: proxy.via(env.amqpUrl), AMQP_HEARTBEAT_SECONDS: '1', AMQP_CONNECT_TIMEOUT_MS: '1000', PREFETCH: '8' }), testServices({ seen, delayMs: 20 }));
-  const orders = Array.from({ length: 40 }, () => example('OrderPersisted'));
-  const ids = orders.map((o) => o.orderId);
-  await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+  const ids = await publishOrders(env.amqpUrl, 40);
   await eventually(async () => seen.length >= 5 && seen, 'the first deliveries');
   const connections = proxy.stall({ alsoNew: true });
   const accepted = proxy.accepted;

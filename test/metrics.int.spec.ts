@@ -196,8 +196,7 @@ test('the process metrics are there once, beside the host\'s own', async () => {
 });
 
 test('a database that does not answer leaves the backlog out of /metrics without holding it up', async () => {
-  const pgUrl = new URL(env.databaseUrl);
-  const proxy = await startTcpProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) });
+  const proxy = await startTcpProxy(env.databaseUrl);
   const port = await freePort();
   const lonely = await startHost(env.config({ HEALTH_PORT: String(port), DATABASE_URL: proxy.via(env.databaseUrl) }), []);
   try {

@@ -11,7 +11,7 @@ import pg, { type Pool } from 'pg';
 import { createTestEnv, eventually, PG_ADMIN_URL, sql, type TestEnv } from './support/env.ts';
 import { publishRaw, queueDepth } from './support/amqp.ts';
 import { example, rawEvent } from './support/builders.ts';
-import { doneOnce, EFFECTS_TABLE, testServices, type Seen } from './support/test-services.ts';
+import { doneOnce, EFFECTS_TABLE, publishOrders, testServices, type Seen } from './support/test-services.ts';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 import { openDatabase, type Database } from '../runtime/db.ts';
 import { REACHABLE_WITHIN_MS } from '../runtime/readiness.ts';
@@ -27,8 +27,7 @@ let host: Host | undefined;
 test.before(async () => {
   env = await createTestEnv('outage');
   await sql(env.databaseUrl, EFFECTS_TABLE);
-  const target = new URL(env.databaseUrl);
-  proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  proxy = await startTcpProxy(env.databaseUrl);
 });
 
 test.after(async () => {
@@ -82,8 +81,7 @@ test('a database outage under load pauses the consumers: no attempt spent, nothi
   // Retries are short (100 ms, 300 ms, 3 attempts) and the outage far longer: a consumer that took
   // the outage for the message's failure would dead-letter it.
   host = await startHost(env.config({ DATABASE_URL: proxy.via(env.databaseUrl), PREFETCH: '8' }), testServices({ seen, delayMs: 30 }));
-  const orders = Array.from({ length: 40 }, () => example('OrderPersisted'));
-  await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+  const ids = await publishOrders(env.amqpUrl, 40);
   await eventually(async () => seen.length >= 5 && seen, 'the first deliveries');
   await proxy.cut();
   const payment = host.consumers.get('payment')!;
@@ -95,7 +93,7 @@ test('a database outage under load pauses the consumers: no attempt spent, nothi
   await eventually(async () => !payment.paused, 'payment resuming', 15_000);
   const effects = async () => sql<{ service: string; order_id: string; n: number }>(env.databaseUrl,
     'select service, order_id::text, count(*)::int as n from public.test_effects group by 1, 2');
-  const rows = await eventually(async () => { const r = await effects(); return r.length === orders.length * 2 ? r : undefined; },
+  const rows = await eventually(async () => { const r = await effects(); return r.length === ids.length * 2 ? r : undefined; },
     'an effect per order and service', 30_000);
   assert.ok(rows.every((r) => r.n === 1), `every effect once: ${JSON.stringify(rows.filter((r) => r.n !== 1))}`);
   assert.ok(seen.every((s) => s.attempt === 1), `no attempt spent: ${JSON.stringify(seen.filter((s) => s.attempt !== 1))}`);
@@ -150,9 +148,7 @@ test('a query its server never answers ends its connection a margin after the st
 test('connections left half-open under load (a failover, a dead host): each stalled transaction ends at its deadline and its deliveries are done once, on new connections, with no attempt spent', async () => {
   const seen: Seen[] = [];
   host = await startHost(env.config({ DATABASE_URL: proxy.via(env.databaseUrl), DB_STATEMENT_TIMEOUT_MS: '1000', PREFETCH: '8' }), testServices({ seen, delayMs: 30 }));
-  const orders = Array.from({ length: 40 }, () => example('OrderPersisted'));
-  const ids = orders.map((o) => o.orderId);
-  await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+  const ids = await publishOrders(env.amqpUrl, 40);
   await eventually(async () => seen.length >= 5 && seen, 'the first deliveries');
   const before = proxy.unanswered;
   assert.ok(proxy.stall() > 0, 'open connections silenced');
@@ -170,9 +166,7 @@ test('a database that stops answering altogether: readiness says so within its p
   host = await startHost(env.config({ DATABASE_URL: proxy.via(env.databaseUrl), DB_STATEMENT_TIMEOUT_MS: '5000', PREFETCH: '8' }), testServices({ seen }));
   assert.equal(await host.ready(), { broker: true, database: true });
   proxy.stall({ alsoNew: true });
-  const orders = Array.from({ length: 20 }, () => example('OrderPersisted'));
-  const ids = orders.map((o) => o.orderId);
-  await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+  const ids = await publishOrders(env.amqpUrl, 20);
   const started = Date.now();
   const readiness = await host.ready();
   const took = Date.now() - started;
@@ -194,9 +188,7 @@ test('a lock another session holds past lock_timeout (an abandoned transaction o
   try {
     await holder.query('begin');
     await holder.query('lock table public.test_effects in exclusive mode');
-    const orders = Array.from({ length: 10 }, () => example('OrderPersisted'));
-    const ids = orders.map((o) => o.orderId);
-    await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+    const ids = await publishOrders(env.amqpUrl, 10);
     await eventually(async () => seen.filter((s) => s.service === 'payment').length > ids.length && seen, 'payment trying again after a lock timeout');
     // held on purpose: longer than every retry (100 + 300 ms), so a lock wait counted against the messages would dead-letter them
     await new Promise((r) => setTimeout(r, 3000));
@@ -217,9 +209,7 @@ test('a database that turns read-only (a failover\'s standby or demoted primary)
   await sql(PG_ADMIN_URL, `alter database "${env.name}" set default_transaction_read_only = on`);
   try {
     await reconnectAll(); // sessions take the setting as they start: the pools' next connections are read-only
-    const orders = Array.from({ length: 10 }, () => example('OrderPersisted'));
-    const ids = orders.map((o) => o.orderId);
-    await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+    const ids = await publishOrders(env.amqpUrl, 10);
     await eventually(async () => host!.consumers.get('payment')!.paused, 'payment pausing');
     assert.equal(await host.ready(), { broker: true, database: false }, 'a database that cannot take writes is not ready');
     // held on purpose: longer than every retry (100 + 300 ms), so a failure counted against the messages would dead-letter them

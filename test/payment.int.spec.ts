@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { drainQueue, publishRaw, tap, type Tap } from './support/amqp.ts';
 import { example, rawEvent } from './support/builders.ts';
+import { publishOrders } from './support/test-services.ts';
 import { handled, outboxOf } from './support/shop.ts';
 import { startHost, type Host } from '../runtime/host.ts';
 import { inTransaction, type EntityManager } from '../runtime/db.ts';
@@ -252,8 +253,7 @@ test('a slow processor (4 s, 20 orders in flight) holds no database connection w
   // last of the 20 calls, which start in waves behind the payments' group commits, is
   // made before the first is answered, with time left to sample
   await settle({ latencyMs: 4000, failureRate: 0 });
-  const orders = Array.from({ length: 20 }, () => example('OrderPersisted'));
-  await publishRaw(env.amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+  const ids = await publishOrders(env.amqpUrl, 20);
   await eventually(async () => (await provider()).inFlight >= 20, '20 charges in flight at once', 20_000, 20);
   // While they wait on the processor: which of this database's backends are in a transaction or a query?
   // A sample counts only when all 20 were still unanswered after it was taken: then no
@@ -273,8 +273,8 @@ test('a slow processor (4 s, 20 orders in flight) holds no database connection w
   // The relay's short passes may be caught at work; a transaction per charge would show 10 (the whole pool).
   assert.ok(most <= 2, `busy backends during the calls: ${JSON.stringify(samples)}`);
   // the 20 calls were in flight at once (above), so they ran in parallel: no wall-clock bound needed
-  for (const o of orders) await eventually(async () => eventsFor(o.orderId).length === 1, `payment of ${o.orderId}`);
-  for (const o of orders) await chargedOnce(o.orderId);
+  for (const id of ids) await eventually(async () => eventsFor(id).length === 1, `payment of ${id}`);
+  for (const id of ids) await chargedOnce(id);
 });
 
 test('timeouts and 503s are retried with the same key and end in exactly one charge and one event', async () => {

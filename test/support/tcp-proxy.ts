@@ -26,7 +26,15 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+/** The default port of each server URL scheme the tests proxy. */
+const DEFAULT_PORTS: Record<string, number> = { 'amqp:': 5672, 'postgres:': 5432, 'postgresql:': 5432 };
+
+/** A proxy in front of the server a URL names (its host and port; the scheme's default port if none). */
+export async function startTcpProxy(serverUrl: string): Promise<TcpProxy> {
+  const url = new URL(serverUrl);
+  const targetPort = Number(url.port) || DEFAULT_PORTS[url.protocol];
+  if (!targetPort) throw new Error(`startTcpProxy: no port in ${url.protocol}//${url.host}, and no default for ${url.protocol}`);
+  const target = { host: url.hostname, port: targetPort };
   const sockets = new Set<Socket>();
   // silent: nothing passes, not even one side's going ('for good' survives unstall());
   // the side that went while its link was silent is told to the other once it passes again

@@ -6,7 +6,8 @@ import type { OrderPersisted, PaymentSucceeded } from '../../generated/types.ts'
 import type { HandlerContext } from '../../runtime/handler-context.ts';
 import type { ServiceModule } from '../../runtime/service.ts';
 import * as assert from 'uvu/assert';
-import { queueDepth } from './amqp.ts';
+import { publishRaw, queueDepth } from './amqp.ts';
+import { example, rawEvent } from './builders.ts';
 import { eventually, sql, type TestEnv } from './env.ts';
 
 export const EFFECTS_TABLE = `create table if not exists public.test_effects (
@@ -66,6 +67,13 @@ export function testServices(options: TestServiceOptions = {}): ServiceModule[] 
       },
     },
   ];
+}
+
+/** Publishes `count` new orders' OrderPersisted straight to the broker (as store-order); resolves to their order ids. */
+export async function publishOrders(amqpUrl: string, count: number): Promise<string[]> {
+  const orders = Array.from({ length: count }, () => example('OrderPersisted'));
+  await publishRaw(amqpUrl, orders.map((o) => rawEvent('OrderPersisted', o)));
+  return orders.map((o) => o.orderId);
 }
 
 /**
