@@ -21,6 +21,7 @@ import { createTestEnv } from '../test/support/env.ts';
 import { fmtMs, latencyChart } from './support/chart.ts';
 import { orderEvents, readCompletions } from './support/completion.ts';
 import { restartPostgres, restartRabbit, withDiskAlarm } from '../test/support/faults.ts';
+import { startTcpProxy, type TcpProxy } from '../test/support/tcp-proxy.ts';
 import { distribution, faultFigures, hopDistributions, orderLatencies, pathCheck, perSecond, perSecondOf, statusCounts } from './support/figures.ts';
 import { driver } from './support/load.ts';
 import { describeLoad, parseOptions, USAGE, UsageError, type Fault } from './support/options.ts';
@@ -48,9 +49,21 @@ const { load, seconds, warmupSeconds, drainSeconds, mode } = options;
 const systemSettings: Record<string, string> = { LOG_LEVEL: 'info', PAYMENT_SEED: 'bench', ORDER_RATE_LIMIT_MAX: '0', ...options.settings };
 const RESULTS = path.join(import.meta.dirname, 'results');
 const PROGRESS_MS = 5000;
-/** What each --fault does to the machine's server, always undone before `run` resolves. */
-const FAULTS: Record<Fault['kind'], { begins: (downSeconds: number) => string; run: (downMs: number) => Promise<unknown>; ends: string }> = {
+/** What each --fault does to the machine's server (or to the system's path to it), always undone before `run` resolves. */
+const FAULTS: Record<Fault['kind'], { begins: (downSeconds: number) => string; run: (downMs: number, path: { postgres?: TcpProxy }) => Promise<unknown>; ends: string }> = {
   'postgres-restart': { begins: () => 'restarting PostgreSQL', run: () => restartPostgres(), ends: 'PostgreSQL answers again' },
+  'postgres-silent': {
+    begins: (s) => `silencing the system's path to PostgreSQL for ${s} s (half-open: its open connections for good, new ones for that long)`,
+    run: async (ms, { postgres }) => {
+      postgres!.stall({ alsoNew: true });
+      try {
+        await sleep(ms);
+      } finally {
+        postgres!.unstall();
+      }
+    },
+    ends: 'new connections to PostgreSQL pass again',
+  },
   'rabbitmq-restart': { begins: (s) => `stopping RabbitMQ's app for ${s} s`, run: (ms) => restartRabbit(ms), ends: 'RabbitMQ answers again' },
   'rabbitmq-alarm': { begins: (s) => `raising RabbitMQ's disk alarm for ${s} s (publishing blocked)`, run: (ms) => withDiskAlarm(() => sleep(ms)), ends: 'RabbitMQ\'s disk alarm cleared' },
 };
@@ -83,8 +96,14 @@ try {
     console.log(`  PostgreSQL ${Math.round(raw.postgresCommitsPerSecond)} commits/s, RabbitMQ ${Math.round(raw.rabbitmqMessagesPerSecond)} msg/s`);
   }
 
+  // Only a silence needs a path of its own to PostgreSQL: a proxy that can stop passing bytes, as a dead host or a half-open link does.
+  const routes: { postgres?: TcpProxy } = {};
+  if (options.fault?.kind === 'postgres-silent') {
+    const proxy = routes.postgres = await startTcpProxy(env.databaseUrl);
+    cleanups.push({ what: 'closing the proxy to PostgreSQL', run: () => proxy.close() });
+  }
   console.log(`starting the system (${mode}); its output goes to ${logFile}`);
-  const system = await startBenchSystem({ mode, env, logFile, settings: systemSettings });
+  const system = await startBenchSystem({ mode, env, logFile, settings: systemSettings, databaseUrl: routes.postgres?.via(env.databaseUrl) });
   cleanups.push({ what: 'stopping the system', run: () => system.stop() });
 
   const products = await stockCatalog(env.databaseUrl, options.products);
@@ -133,7 +152,7 @@ try {
       const injectedAt = Date.now();
       const fault = FAULTS[kind];
       console.log(`  ${Math.round((injectedAt - start) / 1000)} s: fault: ${fault.begins(downSeconds)}`);
-      await fault.run(downSeconds * 1000);
+      await fault.run(downSeconds * 1000, routes);
       const restoredAt = Date.now();
       console.log(`  ${Math.round((restoredAt - start) / 1000)} s: fault: ${fault.ends}`);
       return { injectedAt, restoredAt };

@@ -49,21 +49,23 @@ test('a bad --warmup or --drain is refused with a line naming it', () => {
   }
 });
 
-test('--fault restarts PostgreSQL, stops RabbitMQ or raises its disk alarm S seconds into the window; RabbitMQ for --fault-down seconds, 10 by default', () => {
+test('--fault restarts or silences PostgreSQL, stops RabbitMQ or raises its disk alarm S seconds into the window; all but the restart for --fault-down seconds, 10 by default', () => {
   assert.equal(parseOptions(['--fault', 'postgres-restart@20']).fault, { kind: 'postgres-restart', atSecond: 20, downSeconds: 0 });
   assert.equal(parseOptions(['--fault', 'rabbitmq-restart@12.5']).fault, { kind: 'rabbitmq-restart', atSecond: 12.5, downSeconds: 10 });
   assert.equal(parseOptions(['--fault-down', '30', '--fault', 'rabbitmq-restart@0']).fault, { kind: 'rabbitmq-restart', atSecond: 0, downSeconds: 30 });
   assert.equal(parseOptions(['--fault', 'rabbitmq-alarm@20']).fault, { kind: 'rabbitmq-alarm', atSecond: 20, downSeconds: 10 });
   assert.equal(parseOptions(['--fault', 'rabbitmq-alarm@20', '--fault-down', '15']).fault, { kind: 'rabbitmq-alarm', atSecond: 20, downSeconds: 15 });
+  assert.equal(parseOptions(['--fault', 'postgres-silent@20']).fault, { kind: 'postgres-silent', atSecond: 20, downSeconds: 10 });
+  assert.equal(parseOptions(['--fault', 'postgres-silent@5', '--fault-down', '40']).fault, { kind: 'postgres-silent', atSecond: 5, downSeconds: 40 });
   for (const [args, message] of [
-    [['--fault'], /--fault is postgres-restart@S or rabbitmq-restart@S or rabbitmq-alarm@S, S the seconds into the window \(got nothing\)/],
-    [['--fault', 'redis-restart@20'], /--fault is postgres-restart@S or rabbitmq-restart@S or rabbitmq-alarm@S.*\(got redis-restart@20\)/],
+    [['--fault'], /--fault is postgres-restart@S or postgres-silent@S or rabbitmq-restart@S or rabbitmq-alarm@S, S the seconds into the window \(got nothing\)/],
+    [['--fault', 'redis-restart@20'], /--fault is postgres-restart@S or postgres-silent@S or rabbitmq-restart@S or rabbitmq-alarm@S.*\(got redis-restart@20\)/],
     [['--fault', 'postgres-restart'], /\(got postgres-restart\)/],
     [['--fault', 'postgres-restart@-1'], /\(got postgres-restart@-1\)/],
     [['--fault', 'postgres-restart@60'], /--fault postgres-restart@60 is not within the 60 s window/],
     [['--seconds', '30', '--fault', 'rabbitmq-restart@45'], /--fault rabbitmq-restart@45 is not within the 30 s window/],
-    [['--fault', 'postgres-restart@20', '--fault-down', '5'], /--fault-down goes with --fault rabbitmq-restart@S/],
-    [['--fault-down', '5'], /--fault-down goes with --fault rabbitmq-restart@S/],
+    [['--fault', 'postgres-restart@20', '--fault-down', '5'], /--fault-down goes with --fault postgres-silent@S, rabbitmq-restart@S/],
+    [['--fault-down', '5'], /--fault-down goes with --fault postgres-silent@S, rabbitmq-restart@S/],
     [['--fault', 'rabbitmq-restart@20', '--fault-down', '0'], /--fault-down needs a positive number \(got 0\)/],
   ] as const) {
     assert.throws(() => parseOptions(args), (e: Error) => e instanceof UsageError && message.test(e.message), args.join(' '));

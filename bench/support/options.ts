@@ -4,16 +4,16 @@
 
 export type Mode = 'all-in-one' | 'per-service';
 
-/** A server of this machine taken down (or its broker's disk alarm raised) during the window, and brought back (test/support/faults.ts). */
+/** A server of this machine taken down, silenced (or its broker's disk alarm raised) during the window, and brought back (test/support/faults.ts). */
 export interface Fault {
-  readonly kind: 'postgres-restart' | 'rabbitmq-restart' | 'rabbitmq-alarm';
+  readonly kind: 'postgres-restart' | 'postgres-silent' | 'rabbitmq-restart' | 'rabbitmq-alarm';
   /** Seconds into the measured window. */
   readonly atSecond: number;
-  /** rabbitmq-restart: how long the broker's app stays stopped; rabbitmq-alarm: how long the alarm lasts. */
+  /** rabbitmq-restart: how long the broker's app stays stopped; rabbitmq-alarm: how long the alarm lasts; postgres-silent: how long new connections stay silent. */
   readonly downSeconds: number;
 }
 
-const FAULT_KINDS = ['postgres-restart', 'rabbitmq-restart', 'rabbitmq-alarm'] as const;
+const FAULT_KINDS = ['postgres-restart', 'postgres-silent', 'rabbitmq-restart', 'rabbitmq-alarm'] as const;
 const DEFAULT_FAULT_DOWN_SECONDS = 10;
 
 export type Load =
@@ -41,13 +41,13 @@ export interface Options {
    * orders that share a product's stock row (store-order and cancel-order lock them).
    */
   readonly products: number | undefined;
-  /** --fault: a restart of the machine's PostgreSQL or RabbitMQ in the window, to see the system ride it out under load. */
+  /** --fault: a restart or silence of the machine's PostgreSQL, or a restart or alarm of its RabbitMQ, in the window, to see the system ride it out under load. */
   readonly fault: Fault | undefined;
   /** Environment of the system's processes, over the bench's own defaults. */
   readonly settings: Readonly<Record<string, string>>;
 }
 
-export const USAGE = 'usage: npm run bench -- [--clients N | --rate R] [--seconds S] [--warmup S] [--drain S] [--mode all-in-one|per-service] [--products N] [--skip-raw] [--fault postgres-restart@S|rabbitmq-restart@S|rabbitmq-alarm@S [--fault-down S]] [KEY=VALUE ...]';
+export const USAGE = 'usage: npm run bench -- [--clients N | --rate R] [--seconds S] [--warmup S] [--drain S] [--mode all-in-one|per-service] [--products N] [--skip-raw] [--fault postgres-restart@S|postgres-silent@S|rabbitmq-restart@S|rabbitmq-alarm@S [--fault-down S]] [KEY=VALUE ...]';
 
 export class UsageError extends Error {}
 
@@ -119,7 +119,7 @@ export function parseOptions(args: readonly string[]): Options {
   if (clients !== undefined && rate !== undefined) throw new UsageError('--clients (closed loop) and --rate (open loop) exclude each other');
   if (fault && fault.atSecond >= seconds) throw new UsageError(`--fault ${fault.kind}@${fault.atSecond} is not within the ${seconds} s window`);
   const lasting = fault !== undefined && fault.kind !== 'postgres-restart';
-  if (faultDown !== undefined && !lasting) throw new UsageError('--fault-down goes with --fault rabbitmq-restart@S or rabbitmq-alarm@S (a PostgreSQL restart takes what it takes)');
+  if (faultDown !== undefined && !lasting) throw new UsageError('--fault-down goes with --fault postgres-silent@S, rabbitmq-restart@S or rabbitmq-alarm@S (a PostgreSQL restart takes what it takes)');
   const load: Load = rate !== undefined ? { kind: 'open', rate } : { kind: 'closed', clients: clients ?? DEFAULT_CLIENTS };
   return {
     load, seconds, warmupSeconds, drainSeconds, mode, skipRaw, products, settings,

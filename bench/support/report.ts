@@ -114,11 +114,13 @@ export function minutesRow(minutes: readonly number[]): string[][] {
 function faultSection(f: NonNullable<Result['fault']>): string {
   const what = {
     'postgres-restart': 'PostgreSQL restarted (`pg_ctlcluster … restart`)',
+    'postgres-silent': `The system's path to PostgreSQL silenced through a proxy (half-open: the connections open then stayed silent for good, new ones for ${num(f.downSeconds)} s; the server itself kept running)`,
     'rabbitmq-restart': `RabbitMQ's app stopped for ${num(f.downSeconds)} s (\`rabbitmqctl stop_app\`, then \`start_app\`)`,
     'rabbitmq-alarm': `RabbitMQ's disk alarm (\`rabbitmqctl set_disk_free_limit\` above the free space: every publishing connection blocked), held ${num(f.downSeconds)} s once the broker raised it, then the limit set back`,
   }[f.kind];
+  const restored = { 'postgres-restart': 'it answered again', 'postgres-silent': 'new connections passed again', 'rabbitmq-restart': 'it answered again', 'rabbitmq-alarm': 'the alarm cleared' }[f.kind];
   return table(['fault', 'value'], [
-    ['injected', `${what} at ${num(f.injectedAtSecond)} s into the window; ${f.kind === 'rabbitmq-alarm' ? 'the alarm cleared' : 'it answered again'} at ${num(f.restoredAtSecond)} s`],
+    ['injected', `${what} at ${num(f.injectedAtSecond)} s into the window; ${restored} at ${num(f.restoredAtSecond)} s`],
     ['POSTs sent from the fault\'s start until it answered again', `${f.untilAnswered.accepted} accepted, ${f.untilAnswered.refused} refused (503)${f.untilAnswered.other ? `, ${f.untilAnswered.other} other answers` : ''}`],
     ['completed orders/s before the fault (up to 10 s)', num(f.completedPerSecondBefore)],
     [`back to ${Math.round(RECOVERY_SHARE * 100)}% of that (${RECOVERY_SPAN_S} s mean)`, f.recoveredAfterSeconds === null ? 'not within the run' : `${f.recoveredAfterSeconds} s after it answered again`],

@@ -46,8 +46,10 @@ interface Started {
 
 export async function startBenchSystem(options: {
   mode: Mode; env: TestEnv; logFile: string; settings: Readonly<Record<string, string>>;
+  /** How the system's processes reach the run's database (through a fault's proxy, say); the run's own URL by default. */
+  databaseUrl?: string;
 }): Promise<BenchSystem> {
-  const { mode, env, logFile, settings } = options;
+  const { mode, env, logFile, settings, databaseUrl = env.databaseUrl } = options;
   const started: Started[] = [];
   const launch = (name: string, script: string, role: SystemProcess['role'], vars: Record<string, string>, standsFor?: string): Started => {
     const fd = openSync(logFile, 'a');
@@ -95,7 +97,7 @@ export async function startBenchSystem(options: {
     const smtpPort = await freePort();
     const smtp = launch('smtp-server', SMTP_SINK, 'outside', { SMTP_SINK_PORT: String(smtpPort) }, 'SMTP server');
     await ready(smtp, `greet on SMTP port ${smtpPort}`, () => greets(smtpPort));
-    const common = { AMQP_URL: env.amqpUrl, DATABASE_URL: env.databaseUrl, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` };
+    const common = { AMQP_URL: env.amqpUrl, DATABASE_URL: databaseUrl, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` };
     if (mode === 'all-in-one') {
       const all = launch('all', MAIN, 'shop', { ...settings, ...common, ...gateway, PORT: String(apiPort) });
       await readyHttp(all, `${apiUrl}/ready`);
