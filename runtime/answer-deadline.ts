@@ -9,7 +9,11 @@
 // runtime/errors.ts: the deliveries go back with no attempt spent), the pool drops the
 // connection, and the work is done again on a new one. A commit that was on its way is
 // ambiguous, as with any lost connection: the inbox makes its redelivery a no-op.
+// Most such waits end well before the deadline: a query unanswered for a while has its
+// session asked about over another connection (runtime/session-inspector.ts), and one whose
+// server says it sat idle, its answer lost on the way, ends then, its session with it.
 import pg from 'pg';
+import { ASK_AFTER_MS, inspectorFor, type Session, type SessionInspector } from './session-inspector.ts';
 
 /** How long past the server's own statement timeout a query may go unanswered: the server's time to report, the network's. */
 export const ANSWER_MARGIN_MS = 5000;
@@ -30,11 +34,49 @@ function verbOf(text: unknown): string {
 export class AnswerDeadlineClient extends pg.Client {
   /** statement_timeout plus the margin; undefined when the session has no statement timeout. */
   readonly #deadlineMs: number | undefined;
+  /** Asks the server about a query unanswered for a while (runtime/session-inspector.ts); with a deadline only. */
+  readonly #inspector: SessionInspector | undefined;
+  /** This connection's server session, learnt once connected. */
+  #session: Session | undefined;
 
   constructor(config?: string | pg.ClientConfig) {
     super(config);
     const statementTimeout = typeof config === 'object' ? Number(config.statement_timeout ?? 0) : 0;
     this.#deadlineMs = statementTimeout > 0 ? statementTimeout + ANSWER_MARGIN_MS : undefined;
+    if (this.#deadlineMs !== undefined && typeof config === 'object') {
+      this.#inspector = inspectorFor(`${this.user}@${this.host}:${this.port}/${this.database}`, config);
+    }
+  }
+
+  // Once connected, the session is learnt in one more round trip (per connection, not per
+  // query): what the inspector asks the server about. A failure fails the connect, as the pool
+  // expects of a connection it cannot use, and closes it. pg's two forms: a promise, or a
+  // callback called with (error) or (null, client).
+  override connect(callback?: (...outcome: any[]) => void): any {
+    const connected = (async () => {
+      await super.connect();
+      if (this.#inspector) {
+        // Until the caller has its connection, and its own error listener, a connection lost
+        // here is told by the query's failure alone: an 'error' event nobody listens to would
+        // end the process.
+        const toldByTheQuery = () => undefined;
+        this.on('error', toldByTheQuery);
+        try {
+          // its own pg_stat_activity row may hide its start time from the session's role: the statement's time will do
+          const { rows: [row] } = await super.query<Session>('select pg_backend_pid() as pid, now()::text as "aliveAt"');
+          this.#session = row;
+        } catch (err) {
+          this.end().catch(() => undefined);
+          throw err;
+        } finally {
+          this.off('error', toldByTheQuery);
+        }
+      }
+      return this;
+    })();
+    if (!callback) return connected;
+    connected.then(() => callback(null, this), (err: Error) => callback(err));
+    return undefined;
   }
 
   // Only the promise form is bounded: the ORM's and the runtime's queries all use it. The wait
@@ -44,19 +86,40 @@ export class AnswerDeadlineClient extends pg.Client {
     const pending = (super.query as (...a: any[]) => any)(...args);
     const deadlineMs = this.#deadlineMs;
     if (deadlineMs === undefined || !(pending instanceof Promise)) return pending;
+    const session = this.#session;
+    const inspector = session && deadlineMs > ASK_AFTER_MS ? this.#inspector : undefined;
     let timer: NodeJS.Timeout | undefined;
+    let unwatch: (() => void) | undefined;
     const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new DatabaseNotAnsweringError(
-          `PostgreSQL did not answer a ${verbOf(args[0])} within ${deadlineMs} ms (the statement timeout plus ${ANSWER_MARGIN_MS} ms): the connection is closed, its transaction is abandoned`);
+      const giveUp = (error: Error) => {
         // end() marks the client as ending at once, so the pool drops it rather than hand it to the next
         // caller, and with a query in flight it closes the socket instead of waiting for a goodbye; every
         // query of the connection fails ("Connection terminated"). Its settling says nothing more than this error.
         this.end().catch(() => undefined);
         reject(error);
-      }, deadlineMs);
+      };
+      const atDeadline = () => {
+        // the server may not know the connection is gone: its session, and its locks, are ended once it answers
+        if (inspector) inspector.abandon(session!, 2 * deadlineMs);
+        giveUp(new DatabaseNotAnsweringError(
+          `PostgreSQL did not answer a ${verbOf(args[0])} within ${deadlineMs} ms (the statement timeout plus ${ANSWER_MARGIN_MS} ms): the connection is closed, its transaction is abandoned`));
+      };
+      if (!inspector) {
+        timer = setTimeout(atDeadline, deadlineMs);
+        return;
+      }
+      // One timer a query on the hot path: the deadline's is set once the session is asked about.
+      timer = setTimeout(() => {
+        const sent = Date.now() - ASK_AFTER_MS;
+        unwatch = inspector.watch(session!, () => giveUp(new DatabaseNotAnsweringError(
+          `PostgreSQL answered a ${verbOf(args[0])} whose answer never arrived (${Date.now() - sent} ms after it was sent, the server said its session had sat idle): the connection was half-open; it is closed, and its session ended on the server, its transaction rolled back`)));
+        timer = setTimeout(atDeadline, deadlineMs - ASK_AFTER_MS);
+      }, ASK_AFTER_MS);
     });
     // race settles on the first; the query's own later failure is then read by race and goes nowhere
-    return Promise.race([pending, expired]).finally(() => clearTimeout(timer));
+    return Promise.race([pending, expired]).finally(() => {
+      clearTimeout(timer);
+      unwatch?.();
+    });
   }
 }

@@ -120,14 +120,16 @@ test('an outside dependency down for longer than every retry: the message waits 
   assert.is(await queueDepth(env.amqpUrl, 'payment.dlq'), 0);
 });
 
-test('a query its server never answers ends its connection a margin after the statement timeout: an infrastructure error, and the pool goes on', async () => {
+test('a query its server never answers, new connections silent too, ends its connection a margin after the statement timeout: an infrastructure error; once the server answers, the abandoned session is ended on it and the pool goes on', async () => {
   await host?.stop();
   host = undefined;
   await db?.close();
   db = await openDatabase({ url: proxy.via(env.databaseUrl), poolMax: 2, statementTimeoutMs: 1000 });
   assert.equal(await db.em.fork().execute('select 1 as one'), [{ one: 1 }]);
+  const sessions = await backendsOf(env.name, '%');
   const before = proxy.unanswered;
-  assert.ok(proxy.stall() >= 1, 'the pool\'s connection is silenced');
+  // nothing reaches the server, so nothing can ask it about the session: only the deadline ends the wait
+  assert.ok(proxy.stall({ alsoNew: true }) >= 1, 'the pool\'s connection is silenced');
   const started = Date.now();
   const failure = await db.em.fork().execute('select 2 as two').catch((e: unknown) => e);
   const waited = Date.now() - started;
@@ -138,6 +140,9 @@ test('a query its server never answers ends its connection a margin after the st
   assert.is(classifyFailure(failure), 'infrastructure');
   // a timer never fires early; how late it fires is the machine's business
   assert.ok(waited >= 1000 + ANSWER_MARGIN_MS - 20, `gave up after ${waited} ms`);
+  proxy.unstall();
+  // not idle in a transaction, the server would keep that session (and a transaction's locks) until told
+  await eventually(async () => (await backendsOf(env.name, '%')).every((pid) => !sessions.includes(pid)), 'the abandoned session ended on the server', 15_000);
   const p = await pool(db);
   await eventually(async () => p.totalCount === p.idleCount, 'no connection left checked out', 5000);
   assert.equal(await db.em.fork().execute('select 3 as three'), [{ three: 3 }], 'a new connection answers');
@@ -145,9 +150,38 @@ test('a query its server never answers ends its connection a margin after the st
   db = undefined;
 });
 
-test('connections left half-open under load (a failover, a dead host): each stalled transaction ends at its deadline and its deliveries are done once, on new connections, with no attempt spent', async () => {
+test('an answer lost on its way (the server answered, the path did not pass it on) ends its query as soon as the server says the session sat idle, long before the deadline; the session is ended on the server and its locks go with it', async () => {
+  // a deadline (65 s) past the test's waits: only the server's word can end the query in time
+  db = await openDatabase({ url: proxy.via(env.databaseUrl), poolMax: 2, statementTimeoutMs: 60_000 });
+  const failure = await db.em.fork().transactional(async (em) => {
+    await em.execute('select pg_advisory_xact_lock(4242)');
+    assert.ok(proxy.stall() >= 1, 'the transaction\'s connection is silenced');
+    await em.execute('select 2 as two');
+  }).catch((e: unknown) => e);
+  assert.is((failure as { code?: unknown }).code, new DatabaseNotAnsweringError('').code, String(failure));
+  assert.match(String(failure), 'whose answer never arrived');
+  assert.is(classifyFailure(failure), 'infrastructure');
+  const [lock] = await sql<{ free: boolean }>(env.databaseUrl, 'select pg_try_advisory_lock(4242) as free');
+  assert.ok(lock?.free, 'the abandoned transaction\'s lock is released');
+  assert.equal(await db.em.fork().execute('select 3 as three'), [{ three: 3 }], 'a new connection answers');
+  await db.close();
+  db = undefined;
+});
+
+test('a query that runs long is left to run: the server says its session is busy, not idle', async () => {
+  db = await openDatabase({ url: env.databaseUrl, poolMax: 1, statementTimeoutMs: 60_000 });
+  const started = Date.now();
+  // past the time a query is asked about (2 s) and then some: asked about at least twice
+  assert.equal(await db.em.fork().execute('select pg_sleep(4.5)::text as slept'), [{ slept: '' }]);
+  assert.ok(Date.now() - started >= 4500);
+  await db.close();
+  db = undefined;
+});
+
+test('connections left half-open under load (a failover, a dead host): each stalled transaction ends when the server says its session sat idle, and its deliveries are done once, on new connections, with no attempt spent', async () => {
   const seen: Seen[] = [];
-  host = await startHost(env.config({ DATABASE_URL: proxy.via(env.databaseUrl), DB_STATEMENT_TIMEOUT_MS: '1000', PREFETCH: '8' }), testServices({ seen, delayMs: 30 }));
+  // a deadline (65 s) past doneOnce's wait: only the server's word ends the stalled transactions in time
+  host = await startHost(env.config({ DATABASE_URL: proxy.via(env.databaseUrl), DB_STATEMENT_TIMEOUT_MS: '60000', PREFETCH: '8' }), testServices({ seen, delayMs: 30 }));
   const ids = await publishOrders(env.amqpUrl, 40);
   await eventually(async () => seen.length >= 5 && seen, 'the first deliveries');
   const before = proxy.unanswered;
