@@ -11,7 +11,10 @@
 // ambiguous, as with any lost connection: the inbox makes its redelivery a no-op.
 // Most such waits end well before the deadline: a query unanswered for a while has its
 // session asked about over another connection (runtime/session-inspector.ts), and one whose
-// server says it sat idle, its answer lost on the way, ends then, its session with it.
+// server says it sat idle, its answer lost on the way, ends then, its session with it. A
+// connection with no statement timeout (a connection of its own: table maintenance, the
+// migrations) has no deadline, since its statements may run for minutes, but is asked about
+// all the same: a busy session is left to run, a lost answer ends the wait.
 import pg from 'pg';
 import { ASK_AFTER_MS, inspectorFor, type Session, type SessionInspector } from './session-inspector.ts';
 
@@ -34,7 +37,7 @@ function verbOf(text: unknown): string {
 export class AnswerDeadlineClient extends pg.Client {
   /** statement_timeout plus the margin; undefined when the session has no statement timeout. */
   readonly #deadlineMs: number | undefined;
-  /** Asks the server about a query unanswered for a while (runtime/session-inspector.ts); with a deadline only. */
+  /** Asks the server about a query unanswered for a while (runtime/session-inspector.ts). */
   readonly #inspector: SessionInspector | undefined;
   /** This connection's server session, learnt once connected. */
   #session: Session | undefined;
@@ -43,9 +46,8 @@ export class AnswerDeadlineClient extends pg.Client {
     super(config);
     const statementTimeout = typeof config === 'object' ? Number(config.statement_timeout ?? 0) : 0;
     this.#deadlineMs = statementTimeout > 0 ? statementTimeout + ANSWER_MARGIN_MS : undefined;
-    if (this.#deadlineMs !== undefined && typeof config === 'object') {
-      this.#inspector = inspectorFor(`${this.user}@${this.host}:${this.port}/${this.database}`, config);
-    }
+    const options = typeof config === 'string' ? { connectionString: config } : config;
+    if (options) this.#inspector = inspectorFor(`${this.user}@${this.host}:${this.port}/${this.database}`, options);
   }
 
   // Once connected, the session is learnt in one more round trip (per connection, not per
@@ -85,9 +87,9 @@ export class AnswerDeadlineClient extends pg.Client {
   override query(...args: any[]): any {
     const pending = (super.query as (...a: any[]) => any)(...args);
     const deadlineMs = this.#deadlineMs;
-    if (deadlineMs === undefined || !(pending instanceof Promise)) return pending;
     const session = this.#session;
-    const inspector = session && deadlineMs > ASK_AFTER_MS ? this.#inspector : undefined;
+    const inspector = session && (deadlineMs === undefined || deadlineMs > ASK_AFTER_MS) ? this.#inspector : undefined;
+    if ((deadlineMs === undefined && !inspector) || !(pending instanceof Promise)) return pending;
     let timer: NodeJS.Timeout | undefined;
     let unwatch: (() => void) | undefined;
     const expired = new Promise<never>((_, reject) => {
@@ -98,14 +100,14 @@ export class AnswerDeadlineClient extends pg.Client {
         this.end().catch(() => undefined);
         reject(error);
       };
-      const atDeadline = () => {
+      const atDeadline = (deadlineMs: number) => {
         // the server may not know the connection is gone: its session, and its locks, are ended once it answers
         if (inspector) inspector.abandon(session!, 2 * deadlineMs);
         giveUp(new DatabaseNotAnsweringError(
           `PostgreSQL did not answer a ${verbOf(args[0])} within ${deadlineMs} ms (the statement timeout plus ${ANSWER_MARGIN_MS} ms): the connection is closed, its transaction is abandoned`));
       };
       if (!inspector) {
-        timer = setTimeout(atDeadline, deadlineMs);
+        timer = setTimeout(atDeadline, deadlineMs!, deadlineMs!);
         return;
       }
       // One timer a query on the hot path: the deadline's is set once the session is asked about.
@@ -113,7 +115,7 @@ export class AnswerDeadlineClient extends pg.Client {
         const sent = Date.now() - ASK_AFTER_MS;
         unwatch = inspector.watch(session!, () => giveUp(new DatabaseNotAnsweringError(
           `PostgreSQL answered a ${verbOf(args[0])} whose answer never arrived (${Date.now() - sent} ms after it was sent, the server said its session had sat idle): the connection was half-open; it is closed, and its session ended on the server, its transaction rolled back`)));
-        timer = setTimeout(atDeadline, deadlineMs - ASK_AFTER_MS);
+        if (deadlineMs !== undefined) timer = setTimeout(atDeadline, deadlineMs - ASK_AFTER_MS, deadlineMs);
       }, ASK_AFTER_MS);
     });
     // race settles on the first; the query's own later failure is then read by race and goes nowhere

@@ -5,7 +5,8 @@
 // killed the all-in-one process when it came between two statements of a maintenance
 // pass. The listener keeps the error instead; the client's next query fails, where its
 // caller handles failures (a pass is retried at the next interval).
-import pg from 'pg';
+import type pg from 'pg';
+import { AnswerDeadlineClient } from './answer-deadline.ts';
 
 export interface OwnConnection {
   readonly client: pg.Client;
@@ -13,9 +14,14 @@ export interface OwnConnection {
   end(): Promise<void>;
 }
 
-/** Connects a client of its own (connectionTimeoutMillis 10 s: a server that hangs fails the connect rather than holding it). */
+/**
+ * Connects a client of its own (connectionTimeoutMillis 10 s: a server that hangs fails the
+ * connect rather than holding it). Its statements have no deadline (a VACUUM may take
+ * minutes), but one whose answer is lost on a half-open path ends once the server says so
+ * (runtime/answer-deadline.ts), so that a pass is not stuck on it for ever.
+ */
 export async function connectOwn(connectionString: string, applicationName?: string): Promise<OwnConnection> {
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000, ...(applicationName ? { application_name: applicationName } : {}) });
+  const client: pg.Client = new AnswerDeadlineClient({ connectionString, connectionTimeoutMillis: 10_000, ...(applicationName ? { application_name: applicationName } : {}) });
   let lost: Error | undefined;
   client.on('error', (err: Error) => { lost ??= err; });
   await client.connect();
