@@ -51,33 +51,44 @@ export class AnswerDeadlineClient extends pg.Client {
   }
 
   // Once connected, the session is learnt in one more round trip (per connection, not per
-  // query): what the inspector asks the server about. A failure fails the connect, as the pool
-  // expects of a connection it cannot use, and closes it. pg's two forms: a promise, or a
-  // callback called with (error) or (null, client).
+  // query): what the inspector asks the server about. pg's two forms: a promise, or a callback
+  // called with (error) or (null, client).
+  //
+  // Until the caller has the connection and its own 'error' listener (the pool attaches one
+  // in its callback), a connection lost here must not be an 'error' event nobody listens to,
+  // which would end the process: a terminated backend's notice can come in the same read as
+  // the answer that completes the connect (the fault suite's terminated backends did that).
+  // It is kept and fails the connect instead, and the connection is closed.
   override connect(callback?: (...outcome: any[]) => void): any {
+    let lost: Error | undefined;
+    const keep = (err: Error) => { lost ??= err; };
+    this.on('error', keep);
     const connected = (async () => {
-      await super.connect();
-      if (this.#inspector) {
-        // Until the caller has its connection, and its own error listener, a connection lost
-        // here is told by the query's failure alone: an 'error' event nobody listens to would
-        // end the process.
-        const toldByTheQuery = () => undefined;
-        this.on('error', toldByTheQuery);
-        try {
+      try {
+        await super.connect();
+        if (this.#inspector) {
           // its own pg_stat_activity row may hide its start time from the session's role: the statement's time will do
           const { rows: [row] } = await super.query<Session>('select pg_backend_pid() as pid, now()::text as "aliveAt"');
           this.#session = row;
-        } catch (err) {
-          this.end().catch(() => undefined);
-          throw err;
-        } finally {
-          this.off('error', toldByTheQuery);
         }
+        if (lost) throw lost;
+      } catch (err) {
+        this.end().catch(() => undefined);
+        throw err;
       }
       return this;
     })();
-    if (!callback) return connected;
-    connected.then(() => callback(null, this), (err: Error) => callback(err));
+    // Microtasks all: no socket read can come between this and the caller's own continuation.
+    // A connection that failed keeps the listener: it is thrown away, and may yet report its end.
+    const handedOver = () => { this.off('error', keep); };
+    if (!callback) return connected.then((client) => { handedOver(); return client; });
+    connected.then(() => {
+      try {
+        callback(null, this);
+      } finally {
+        handedOver();
+      }
+    }, (err: Error) => callback(err));
     return undefined;
   }
 

@@ -120,6 +120,37 @@ test('an outside dependency down for longer than every retry: the message waits 
   assert.is(await queueDepth(env.amqpUrl, 'payment.dlq'), 0);
 });
 
+test('backends terminated as soon as they start, again and again: each connect or query fails or succeeds, and the process goes on (a termination read with the connect\'s last answer was an \'error\' event nobody listened to)', async () => {
+  db = await openDatabase({ url: env.databaseUrl, poolMax: 4 });
+  const killer = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await killer.connect();
+  let stop = false;
+  let killed = 0;
+  const killing = (async () => {
+    while (!stop) {
+      const { rows: [row] } = await killer.query<{ n: number }>(
+        'select count(*) filter (where pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [env.name]);
+      killed += row!.n;
+    }
+  })();
+  let answered = 0;
+  let failed = 0;
+  try {
+    const until = Date.now() + 5000;
+    while (Date.now() < until) {
+      await Promise.all(Array.from({ length: 4 }, () => db!.em.fork().execute('select 1').then(() => answered++, () => failed++)));
+    }
+  } finally {
+    stop = true;
+    await killing;
+    await killer.end();
+  }
+  assert.ok(killed > 0 && failed > 0, `backends terminated: ${killed}, queries failed: ${failed}, answered: ${answered}`);
+  assert.equal(await eventually(async () => db!.em.fork().execute('select 2 as two').catch(() => undefined), 'an answer once the terminations stop'), [{ two: 2 }]);
+  await db.close();
+  db = undefined;
+});
+
 test('a query its server never answers, new connections silent too, ends its connection a margin after the statement timeout: an infrastructure error; once the server answers, the abandoned session is ended on it and the pool goes on', async () => {
   await host?.stop();
   host = undefined;
