@@ -87,11 +87,6 @@ export class SessionInspector {
     this.#start();
   }
 
-  /** Sessions asked about or waiting to be ended (for tests). */
-  get pending(): number {
-    return this.#watched.size + this.#abandoned.size;
-  }
-
   #start(): void {
     if (this.#running) return;
     this.#running = true;
