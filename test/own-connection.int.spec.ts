@@ -7,7 +7,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connectOwn } from '../runtime/own-connection.ts';
-import { createTestEnv, sql, type TestEnv } from './support/env.ts';
+import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { startTcpProxy } from './support/tcp-proxy.ts';
 
 let env: TestEnv;
@@ -46,6 +46,8 @@ test('a statement whose answer is lost on a half-open path fails once the server
   try {
     const connection = await connectOwn(proxy.via(env.databaseUrl), 'own-connection-silent');
     assert.equal((await connection.client.query<{ slept: string }>('select pg_sleep(3)::text as slept')).rows, [{ slept: '' }], 'a busy session is left to run');
+    // the inspection asked about the sleep over a connection of its own, through the proxy too: only this one is to be silenced
+    await eventually(async () => proxy.open === 1, 'the inspection\'s connection closed');
     assert.ok(proxy.stall() === 1, 'the connection is silenced');
     const failure = await connection.client.query('select 1').then(() => 'answered', (err: Error) => err.message);
     assert.match(failure, 'whose answer never arrived');
