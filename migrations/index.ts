@@ -9,6 +9,7 @@ import { Migration20261126000007_log_records_per_message } from './Migration2026
 import { Migration20261126000008_emails_pending_by_kind } from './Migration20261126000008_emails_pending_by_kind.ts';
 import { Migration20261126000009_outbox_pending_by_service } from './Migration20261126000009_outbox_pending_by_service.ts';
 import { Migration20261127000010_pending_log_records } from './Migration20261127000010_pending_log_records.ts';
+import { Migration20261128000011_email_claims } from './Migration20261128000011_email_claims.ts';
 
 export const migrationsList = [
   { name: 'Migration20261125000001_runtime', class: Migration20261125000001_runtime },
@@ -21,4 +22,5 @@ export const migrationsList = [
   { name: 'Migration20261126000008_emails_pending_by_kind', class: Migration20261126000008_emails_pending_by_kind },
   { name: 'Migration20261126000009_outbox_pending_by_service', class: Migration20261126000009_outbox_pending_by_service },
   { name: 'Migration20261127000010_pending_log_records', class: Migration20261127000010_pending_log_records },
+  { name: 'Migration20261128000011_email_claims', class: Migration20261128000011_email_claims },
 ] as const;

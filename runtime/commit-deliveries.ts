@@ -49,6 +49,18 @@ export interface Delivery {
 
 export type Committed = 'handled' | 'duplicate';
 
+/** A statement sent in the statement that commits a transaction, told how that commit ended. */
+export interface AlongCommit {
+  readonly statement: Statement;
+  /** The transaction committed: the statement's rows. */
+  committed(rows: readonly unknown[]): void;
+  /**
+   * The commit was sent and its answer never came (a connection cut or silenced, a deadline):
+   * the statement's effect may have been committed, or not.
+   */
+  outcomeUnknown(error: unknown): void;
+}
+
 export interface CommitOptions {
   readonly service: string;
   readonly handlers: ReadonlyMap<string, Handler>;
@@ -56,11 +68,11 @@ export interface CommitOptions {
   readonly commit: GroupShape;
   /**
    * A statement for each transaction to send in the statement that commits, so it costs no
-   * round trip of its own (a mailer's claim of due e-mails); its rows go to afterCommit.
+   * round trip of its own (a mailer's claim of due e-mails), and what to do with its outcome.
    */
-  readonly alongCommit?: (() => Statement | undefined) | undefined;
-  /** Given the events of every commit, to publish them straight away, and the rows of its alongCommit statement. */
-  readonly afterCommit?: ((messages: readonly Outgoing[], alongRows: readonly unknown[]) => void) | undefined;
+  readonly alongCommit?: (() => AlongCommit | undefined) | undefined;
+  /** Given the events of every commit, to publish them straight away. */
+  readonly afterCommit?: ((messages: readonly Outgoing[]) => void) | undefined;
   /** Extra events about the messages the transaction handled (e.g. one LogEmitted with a record each), written with them. */
   readonly onHandled?: ((handled: readonly { readonly type: MessageName; readonly envelope: IncomingEnvelope }[]) => OutgoingEvent[]) | undefined;
 }
@@ -93,6 +105,8 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
 
 async function commitTogether(db: Database, log: Logger, options: CommitOptions, deliveries: readonly Delivery[], inbox: 'inbox last' | 'inbox first'): Promise<Committed[]> {
   const { service } = options;
+  const alongCommit = options.alongCommit?.();
+  let commitSent = false;
   const { outcomes, emitted, outgoing, alongRows } = await inTransaction(db, async (em) => {
     const fresh = inbox === 'inbox first' ? await enterInbox(em, service, deliveries) : undefined;
     const isNew = deliveries.map((d) => fresh?.delete(uuidKey(d.envelope.messageId)) ?? true);
@@ -135,10 +149,16 @@ async function commitTogether(db: Database, log: Logger, options: CommitOptions,
     const about = options.onHandled?.(handledNow) ?? [];
     if (about.length) written.push({ events: about, cause: { service, traceparent: handledNow[0]!.envelope.traceparent, span: handledNow[0]!.span } });
     const along = inbox === 'inbox last' ? inboxEntries(service, deliveries, 'all new') : undefined;
-    const { outgoing, rows } = await writeAllToOutboxReturning(em, written, { last: true, along, returning: options.alongCommit?.() });
+    commitSent = true;
+    const { outgoing, rows } = await writeAllToOutboxReturning(em, written, { last: true, along, returning: alongCommit?.statement });
     return { outcomes, emitted, outgoing, alongRows: rows };
+  }).catch((error: unknown) => {
+    // An error the server sent means it rolled back; only a lost answer leaves the commit in doubt.
+    if (commitSent && isInfrastructure(error)) alongCommit?.outcomeUnknown(error);
+    throw error;
   });
-  options.afterCommit?.(outgoing, alongRows);
+  options.afterCommit?.(outgoing);
+  alongCommit?.committed(alongRows);
   for (const [i, outcome] of outcomes.entries()) {
     if (outcome !== 'handled') continue;
     const { envelope, type, span } = deliveries[i]!;

@@ -26,8 +26,7 @@ import type { GroupShape } from './group-commit.ts';
 import { Header } from './headers.ts';
 import type { Logger } from './logger.ts';
 import { outsideStepOf } from './outside-step.ts';
-import type { Statement } from './outbox.ts';
-import type { Outgoing, Publisher } from './publisher.ts';
+import type { Publisher } from './publisher.ts';
 import { untilReachable, type ProbeBackoff } from './through-outage.ts';
 import type { QueuePlan } from './topology.ts';
 import { contextOfTraceparent, endSpan, inSpan, SpanKind, startSpan, type Span } from './tracing.ts';
@@ -46,10 +45,10 @@ export interface ConsumerOptions {
   readonly outageBackoffMs?: ProbeBackoff;
   /** Group commit: up to `size` deliveries share one transaction, at most `lanes` transactions at a time. */
   readonly commit: GroupShape;
-  /** A statement sent with each commit, in the statement that commits (runtime/commit-deliveries.ts); its rows go to afterCommit. */
-  readonly alongCommit?: () => Statement | undefined;
-  /** Given the events of every commit, to publish them straight away (the outbox relay's publishCommitted), and the alongCommit statement's rows. */
-  readonly afterCommit?: (messages: readonly Outgoing[], alongRows: readonly unknown[]) => void;
+  /** A statement sent with each commit, in the statement that commits, told how the commit ended (runtime/commit-deliveries.ts). */
+  readonly alongCommit?: CommitOptions['alongCommit'];
+  /** Given the events of every commit, to publish them straight away (the outbox relay's publishCommitted). */
+  readonly afterCommit?: CommitOptions['afterCommit'];
   /** Extra events about the messages each transaction handled (e.g. one LogEmitted with a record each), written with them. */
   readonly onHandled?: CommitOptions['onHandled'];
   /** Told of every failure, after the message was retried or dead-lettered. */

@@ -148,10 +148,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
         maxMessageBytes: config.maxMessageBytes,
         commit: commitOf(m, config),
         alongCommit: () => started.get(m.name)?.alongCommit?.(),
-        afterCommit: (messages, alongRows) => {
-          relay!.publishCommitted(messages);
-          started.get(m.name)?.committed?.(alongRows);
-        },
+        afterCommit: (messages) => relay!.publishCommitted(messages),
         onHandled: events.onHandled,
         onFailed: events.onFailed,
         onOutcome: metrics.deliveries(m.name, contract[m.name]?.receives.map((r) => r.message) ?? []),

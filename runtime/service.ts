@@ -3,6 +3,7 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import type { PrefetchTarget } from './adaptive-prefetch.ts';
 import type { Broker } from './broker.ts';
+import type { AlongCommit } from './commit-deliveries.ts';
 import type { Config } from './config.ts';
 import type { DataAccess } from './database-roles.ts';
 import type { Database } from './db.ts';
@@ -11,7 +12,6 @@ import type { Logger } from './logger.ts';
 import type { HostMetrics } from './metrics.ts';
 import type { Publisher } from './publisher.ts';
 import type { Readiness } from './readiness.ts';
-import type { Statement } from './outbox.ts';
 import type { OutboxRelay } from './relay.ts';
 
 /** What the host runs for all its services. */
@@ -41,11 +41,9 @@ export interface Stoppable {
   /**
    * A statement for each commit of the service's consumer to send in the statement that
    * commits (no round trip of its own): the mailer's claim of the e-mails due, so that
-   * what a commit queued is claimed by that commit.
+   * what a commit queued is claimed by that commit, and sent once it committed.
    */
-  alongCommit?(): Statement | undefined;
-  /** Told after each commit of the service's consumer, with its alongCommit statement's rows (the mailer sends the e-mails claimed). */
-  committed?(alongRows: readonly unknown[]): void;
+  alongCommit?(): AlongCommit | undefined;
 }
 
 /** What a service sets beside its handlers (each generated define<Service> helper takes these). */

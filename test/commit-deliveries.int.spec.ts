@@ -159,8 +159,12 @@ test('a statement sent along with the commit costs no round trip, and its rows a
   const handedOn: unknown[][] = [];
   const claimer = (claimedBy: string) => deliveryCommitter(db, log, {
     service: 'payment', handlers: bindHandlers('payment', { onOrderPersisted }), commit: { size: 8, lanes: 1 },
-    alongCommit: () => ({ sql: 'update public.jobs set claimed_by = ? where id in (select id from public.jobs where claimed_by is null order by id limit 2) returning id', values: [claimedBy] }),
-    afterCommit: (messages, rows) => { handedOn.push(rows.map((r) => (r as { id: number }).id).sort()); assert.is(messages.length, 1, 'the events still go out'); },
+    alongCommit: () => ({
+      statement: { sql: 'update public.jobs set claimed_by = ? where id in (select id from public.jobs where claimed_by is null order by id limit 2) returning id', values: [claimedBy] },
+      committed: (rows) => handedOn.push(rows.map((r) => (r as { id: number }).id).sort()),
+      outcomeUnknown: (error) => assert.unreachable(`no commit here is in doubt: ${String(error)}`),
+    }),
+    afterCommit: (messages) => assert.is(messages.length, 1, 'the events still go out'),
   });
   const first = delivery();
   const { value, trips } = await counting(() => claimer(first.envelope.messageId)(first));

@@ -19,6 +19,7 @@ import { createTestEnv, eventually, sql, type TestEnv } from './support/env.ts';
 import { freePort, startSmtpServer, type ReceivedMail, type TestSmtpServer } from './support/smtp.ts';
 import { watchDeliveries } from './support/deliveries.ts';
 import { emailsSent } from './support/shop.ts';
+import { startTcpProxy } from './support/tcp-proxy.ts';
 
 const emailServices = [cancelEmail, invoiceEmail, orderConfirmationEmail];
 
@@ -295,6 +296,46 @@ test('a commit whose claim is full leaves the other due e-mails to a pass that f
     for (const address of [...waiting, payment.email]) await oneMailTo(smtp, address);
   } finally {
     await slow.stop();
+    host = await startHost(env.config({ SMTP_URL: smtp.url }), emailServices, deliveries.options);
+  }
+});
+
+test('a commit whose answer is lost (it committed, the path dropped the answer) gives back the e-mail it claimed: sent once, long before the claim\'s two-minute lease ends', async () => {
+  await host.stop();
+  const proxy = await startTcpProxy(env.databaseUrl);
+  // This test's e-mail is first claimed by the commit that queued it; that claim runs 2 s on the server,
+  // once, and the test silences its connection meanwhile: the server commits, and the answer is lost.
+  await sql(env.databaseUrl, 'create table public.slow_claim_done (done boolean)');
+  await sql(env.databaseUrl, `create function public.slow_first_claim() returns trigger language plpgsql security definer as $$
+    begin
+      if new.recipient like 'lost-answer-%' and not exists (select from public.slow_claim_done) then
+        insert into public.slow_claim_done values (true);
+        perform pg_sleep(2);
+      end if;
+      return new;
+    end $$`);
+  await sql(env.databaseUrl, `create trigger slow_first_claim before update on mail.emails for each row
+    when (old.attempts = 0 and new.attempts = 1) execute function public.slow_first_claim()`);
+  let lost: Host | undefined;
+  try {
+    lost = await startHost(env.config({ SMTP_URL: smtp.url, DATABASE_URL: proxy.via(env.databaseUrl) }), emailServices, deliveries.options);
+    const payment = paymentSucceeded({ email: customer('lost-answer') });
+    await publish(env.amqpUrl, message('PaymentSucceeded', payment));
+    await eventually(async () => (await sql(env.databaseUrl, `select pid from pg_stat_activity where wait_event = 'PgSleep' and query like '%mail.emails%'`))[0],
+      'the commit\'s claim running on the server', 15_000);
+    assert.ok(proxy.stall() >= 1, 'the committing connection silenced before its answer');
+    // The lease is two minutes: within this wait only the claim given back sends the e-mail.
+    const mail = await oneMailTo(smtp, payment.email);
+    assert.is(mail.messageId, `<order-confirmation.${payment.orderId}@shop.example>`);
+    await emailsSent(env.databaseUrl);
+    const [row] = await emailRows(env.databaseUrl, 'order-confirmation', payment.orderId);
+    assert.equal({ status: row?.status, attempts: row?.attempts }, { status: 'sent', attempts: 1 }, 'the lost claim\'s attempt was taken back');
+    assert.equal((await sql(env.databaseUrl, 'select done from public.slow_claim_done')).length, 1, 'the lost claim had committed');
+    assert.is(smtp.to(payment.email).length, 1, 'sent once');
+  } finally {
+    await lost?.stop();
+    await proxy.close();
+    await sql(env.databaseUrl, 'drop trigger slow_first_claim on mail.emails; drop function public.slow_first_claim(); drop table public.slow_claim_done');
     host = await startHost(env.config({ SMTP_URL: smtp.url }), emailServices, deliveries.options);
   }
 });

@@ -2,9 +2,12 @@
 // with the Message-ID stored in its row, and marks them sent; retries with growing
 // backoff while SMTP fails, and gives up (status 'failed', error log) after
 // maxAttempts. The commit that queues e-mails claims them itself: its service's
-// consumer sends the claim in the statement that commits (claimStatement), and the
-// dispatcher sends what it claimed (sendClaimed), with no claim of its own in between.
-// It polls as the fallback (a restart, another replica, retries, a claim that was full).
+// consumer sends the claim in the statement that commits (claimAlongCommit), and the
+// dispatcher sends what it claimed once it committed, with no claim of its own in
+// between. It polls as the fallback (a restart, another replica, retries, a claim that
+// was full). A commit whose answer was lost may have claimed rows that nobody will send:
+// each claim marks its rows with a token, and those of the lost one are given back at
+// once (claim = token), rather than after the lease.
 //
 // Claiming is a lease, not a lock held across the send: one short statement picks
 // due pending rows FOR UPDATE SKIP LOCKED (so several dispatchers never pick the
@@ -17,6 +20,8 @@
 // resend of the same message that mail clients collapse, never a second distinct mail.
 // Each send is a CLIENT span, child of the traceparent the row was queued with (the
 // handling that queued it), so the order's trace reaches its e-mails.
+import { randomUUID } from 'node:crypto';
+import type { AlongCommit } from '../commit-deliveries.ts';
 import type { Database, EntityManager } from '../db.ts';
 import type { Statement } from '../outbox.ts';
 import type { Logger } from '../logger.ts';
@@ -91,11 +96,11 @@ function isPermanentRejection(error: unknown): boolean {
 }
 
 /**
- * Claims up to ? due e-mails of the kinds (?) for a lease of ? seconds; exported for the
+ * Claims for a lease of ? seconds, under the token ?, up to ? due e-mails of the kinds (?); exported for the
  * plan test (query-plans.int), which checks it stays one index scan of the pending ones.
  */
 export const CLAIM_DUE_EMAILS = `update mail.emails e
-    set attempts = e.attempts + 1, next_attempt_at = now() + make_interval(secs => ?::float8)
+    set attempts = e.attempts + 1, next_attempt_at = now() + make_interval(secs => ?::float8), claim = ?::uuid
   where e.id in (
     select id from mail.emails
      where status = 'pending' and kind in (?) and next_attempt_at <= now()
@@ -110,7 +115,7 @@ export class MailDispatcher {
   readonly #log: Logger;
   readonly #options: MailDispatcherOptions & typeof DEFAULTS;
   #loop: PollingLoop | undefined;
-  /** Sends of claims made by the service's commits (sendClaimed), which stop() waits for as for a pass. */
+  /** Sends of claims made by the service's commits (#sendClaimed), which stop() waits for as for a pass. */
   readonly #sending = new Set<Promise<void>>();
 
   constructor(db: Database, transport: MailTransport, log: Logger, options: MailDispatcherOptions) {
@@ -139,24 +144,61 @@ export class MailDispatcher {
 
   /** One pass: claims the due e-mails (up to batchSize), sends them, records the outcomes; returns how many it claimed. */
   async dispatchBatch(): Promise<number> {
-    const claim = this.claimStatement();
+    const claim = this.#claim(randomUUID());
     const claimed = await this.#db.em.fork().execute<QueuedEmail[]>(claim.sql, claim.values);
     await this.#sendAll(claimed);
     return claimed.length;
   }
 
-  /** The claim of up to batchSize due e-mails, as a statement another transaction may send (its commit is the claim's). */
-  claimStatement(): Statement {
+  /**
+   * The claim of up to batchSize due e-mails, for another transaction to send in the
+   * statement that commits it (the commit is the claim's): sent once committed, given back
+   * at once should the commit's answer be lost.
+   */
+  claimAlongCommit(): AlongCommit {
+    const token = randomUUID();
+    return {
+      statement: this.#claim(token),
+      committed: (rows) => this.#sendClaimed(rows as QueuedEmail[]),
+      outcomeUnknown: (error) => this.#giveBackClaim(token, error),
+    };
+  }
+
+  #claim(token: string): Statement {
     const { kinds, batchSize, leaseMs } = this.#options;
-    return { sql: CLAIM_DUE_EMAILS, values: [leaseMs / 1000, [...kinds], batchSize] };
+    return { sql: CLAIM_DUE_EMAILS, values: [leaseMs / 1000, token, [...kinds], batchSize] };
   }
 
   /**
-   * Sends e-mails claimed by a committed claimStatement. A full claim may have left due
+   * Makes the rows of a claim whose commit may or may not have happened due again, with the
+   * attempt it counted taken back: nobody sends them (the committer never learnt it holds
+   * them), and the poll would otherwise find them only when the lease ends. Touches nothing
+   * when the claim did not commit, or when its lease ended and another claim took its rows.
+   * Retried through an outage while a good part of the lease is left; if that fails, the
+   * lease is the fallback.
+   */
+  #giveBackClaim(token: string, error: unknown): void {
+    if (!this.#loop) return;
+    const log = this.#log.child({ claim: token });
+    log.warn({ err: describeError(error).message }, 'a commit that claimed e-mails lost its answer; giving back what it may have claimed');
+    void throughOutage(() => this.#db.em.fork().execute<{ id: string }[]>(
+      `update mail.emails set attempts = attempts - 1, next_attempt_at = now(), claim = null
+        where status = 'pending' and kind in (?) and claim = ?::uuid returning id`, [[...this.#options.kinds], token]),
+    { what: 'giving back the e-mails of a commit whose answer was lost', deadline: this.#leaseEnd(), log })
+      .then((given) => {
+        log.info({ emails: given.length }, given.length > 0 ? 'the commit had claimed e-mails; they are due again' : 'the commit had claimed no e-mail');
+        if (given.length > 0) this.nudge();
+      }, (err: unknown) => {
+        log.error({ err: describeError(err).message }, 'could not give back the e-mails of a commit whose answer was lost; they are sent once their lease ends');
+      });
+  }
+
+  /**
+   * Sends e-mails claimed by a committed claimAlongCommit. A full claim may have left due
    * ones behind: a pass follows for those. Once stopped it sends nothing: the claimed rows
    * wait for their lease to end, and another pass (after a restart) sends them.
    */
-  sendClaimed(claimed: readonly QueuedEmail[]): void {
+  #sendClaimed(claimed: readonly QueuedEmail[]): void {
     if (claimed.length === 0 || !this.#loop) return;
     if (claimed.length >= this.#options.batchSize) this.nudge();
     const sending = this.#sendAll(claimed).catch((err: unknown) => {

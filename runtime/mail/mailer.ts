@@ -6,7 +6,7 @@ import { writeToOutbox } from '../outbox.ts';
 import type { ServiceRuntime, Stoppable } from '../service.ts';
 import { redactUrl } from '../config.ts';
 import { startMailCatcher, type MailCatcher } from './catcher.ts';
-import { MailDispatcher, type MailDispatcherOptions, type QueuedEmail } from './dispatcher.ts';
+import { MailDispatcher, type MailDispatcherOptions } from './dispatcher.ts';
 import { smtpTransport } from './transport.ts';
 
 export interface MailerOptions {
@@ -50,8 +50,7 @@ export async function startMailer(runtime: ServiceRuntime, options: MailerOption
   return {
     mailCatcherUrl: catcher?.webUrl,
     // The service's commit claims the e-mails it queued (and any others due) in its last statement; they go out at once.
-    alongCommit: () => dispatcher.claimStatement(),
-    committed: (claimed) => dispatcher.sendClaimed(claimed as QueuedEmail[]),
+    alongCommit: () => dispatcher.claimAlongCommit(),
     async stop(deadline) {
       await dispatcher.stop(deadline);
       await catcher?.stop();
