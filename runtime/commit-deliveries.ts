@@ -55,10 +55,10 @@ export interface AlongCommit {
   /** The transaction committed: the statement's rows. */
   committed(rows: readonly unknown[]): void;
   /**
-   * The commit was sent and its answer never came (a connection cut or silenced, a deadline):
-   * the statement's effect may have been committed, or not.
+   * The transaction failed: rolled back, or, `inDoubt`, its commit was sent and the answer
+   * never came (a connection cut or silenced, a deadline): it may have committed.
    */
-  outcomeUnknown(error: unknown): void;
+  failed(error: unknown, inDoubt: boolean): void;
 }
 
 export interface CommitOptions {
@@ -105,8 +105,7 @@ async function commitGroup(db: Database, log: Logger, options: CommitOptions, de
 
 async function commitTogether(db: Database, log: Logger, options: CommitOptions, deliveries: readonly Delivery[], inbox: 'inbox last' | 'inbox first'): Promise<Committed[]> {
   const { service } = options;
-  const alongCommit = options.alongCommit?.();
-  let commitSent = false;
+  let alongCommit: AlongCommit | undefined;
   const { outcomes, emitted, outgoing, alongRows } = await inTransaction(db, async (em) => {
     const fresh = inbox === 'inbox first' ? await enterInbox(em, service, deliveries) : undefined;
     const isNew = deliveries.map((d) => fresh?.delete(uuidKey(d.envelope.messageId)) ?? true);
@@ -149,16 +148,16 @@ async function commitTogether(db: Database, log: Logger, options: CommitOptions,
     const about = options.onHandled?.(handledNow) ?? [];
     if (about.length) written.push({ events: about, cause: { service, traceparent: handledNow[0]!.envelope.traceparent, span: handledNow[0]!.span } });
     const along = inbox === 'inbox last' ? inboxEntries(service, deliveries, 'all new') : undefined;
-    commitSent = true;
+    alongCommit = options.alongCommit?.();
     const { outgoing, rows } = await writeAllToOutboxReturning(em, written, { last: true, along, returning: alongCommit?.statement });
     return { outcomes, emitted, outgoing, alongRows: rows };
   }).catch((error: unknown) => {
     // An error the server sent means it rolled back; only a lost answer leaves the commit in doubt.
-    if (commitSent && isInfrastructure(error)) alongCommit?.outcomeUnknown(error);
+    alongCommit?.failed(error, isInfrastructure(error));
     throw error;
   });
-  options.afterCommit?.(outgoing);
   alongCommit?.committed(alongRows);
+  options.afterCommit?.(outgoing);
   for (const [i, outcome] of outcomes.entries()) {
     if (outcome !== 'handled') continue;
     const { envelope, type, span } = deliveries[i]!;

@@ -179,7 +179,8 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
       const deadline = Date.now() + config.shutdownTimeoutMs;
       log.info('stopping: no new deliveries; finishing in-flight work');
       const drained = (await Promise.all([...consumers.values()].map((c) => c.stop(deadline)))).every(Boolean);
-      await Promise.all([...started.values()].map((s) => s.stop(deadline)));
+      // a service stops by the deadline (an e-mail dispatcher then closes its SMTP connections), given a moment for that
+      await bounded(Promise.all([...started.values()].map((s) => s.stop(deadline))), deadline + 1000, 'services stop', log);
       // each step below can wait forever (a confirm, a pool waiting for a client that never comes back)
       await bounded(logBatcher!.flush(deadline).catch((err) => log.warn({ err: (err as Error).message }, 'log batch flush failed; records stay pending')), deadline, 'log batch flush', log);
       await bounded(relay!.flush(deadline).catch((err) => log.warn({ err: (err as Error).message }, 'outbox flush failed; rows stay pending')), deadline, 'outbox flush', log);

@@ -4,6 +4,7 @@
 // from events are escaped in HTML and cannot add headers or recipients.
 import { randomUUID } from 'node:crypto';
 import { createServer, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { examples } from '../generated/registry.ts';
@@ -84,8 +85,8 @@ async function emailRows(databaseUrl: string, kind: string, subjectKey: string) 
 }
 
 /** An order confirmation queued straight in the table, as another process (a restart, a replica) leaves one. */
-async function queueConfirmation(address: string, subject: string): Promise<void> {
-  await sql(env.databaseUrl, `
+async function queueConfirmation(address: string, subject: string, databaseUrl = env.databaseUrl): Promise<void> {
+  await sql(databaseUrl, `
     insert into mail.emails (id, kind, subject_key, recipient, subject, text_body, html_body, message_id)
     values (gen_random_uuid(), 'order-confirmation', $1, $2, $3, 'text', '<p>html</p>', $4)`,
   [randomUUID(), address, subject, `<${randomUUID()}@shop.example>`]);
@@ -398,6 +399,69 @@ test('while SMTP is down the e-mail waits and is retried; once SMTP is back it a
     await downHost?.stop();
     await late?.close();
     await downEnv.cleanup();
+  }
+});
+
+test('e-mails coming faster than a slow SMTP server takes them: they wait in the table, at most a batch of them claimed at a time, and each is sent once', async () => {
+  const slowEnv = await createTestEnv('email_slow_smtp');
+  // 2 connections, 300 ms per message: under 7 e-mails a second against 20 coming, so the last of 48 go out
+  // several seconds after they came, longer than the claims' lease
+  const slow = await startSmtpServer(0, { acceptDelayMs: 300 });
+  let slowHost: Host | undefined;
+  try {
+    slowHost = await startHost(slowEnv.config({ SMTP_URL: slow.url, SMTP_MAX_CONNECTIONS: '2', MAIL_BATCH_SIZE: '4', MAIL_LEASE_MS: '5000' }), [orderConfirmationEmail]);
+    const payments = Array.from({ length: 48 }, () => paymentSucceeded({ email: customer('busy') }));
+    let mostClaimed = 0;
+    const sample = async () => {
+      const [row] = await sql<{ claimed: number; unsent: number }>(slowEnv.databaseUrl, `
+        select count(*) filter (where status = 'pending' and next_attempt_at > now())::int as claimed,
+               count(*) filter (where status = 'pending')::int + $1 - count(*)::int as unsent
+          from mail.emails`, [payments.length]);
+      mostClaimed = Math.max(mostClaimed, row!.claimed);
+      return row!.unsent === 0;
+    };
+    for (let i = 0; i < payments.length; i += 4) {
+      await publish(slowEnv.amqpUrl, ...payments.slice(i, i + 4).map((p) => message('PaymentSucceeded', p)));
+      await sample();
+      await sleep(200);
+    }
+    await eventually(sample, 'every e-mail queued and sent', 60_000, 50);
+    const counts = payments.map((p) => slow.to(p.email).length);
+    assert.equal(counts.filter((n) => n !== 1), [], `one mail per order: ${counts.join(' ')}`);
+    assert.ok(mostClaimed <= 4, `no more e-mails claimed at a time than a batch (MAIL_BATCH_SIZE 4): ${mostClaimed}`);
+  } finally {
+    await slowHost?.stop();
+    await slow.close();
+    await slowEnv.cleanup();
+  }
+});
+
+test('an e-mail that found no SMTP connection free within half its claim\'s lease is given back, not sent late: another instance, free to claim it once the lease ends, never sends it a second time', async () => {
+  const twoEnv = await createTestEnv('email_not_started');
+  // one connection each, 1.5 s per message, a lease of 5 s: of a claim of four, the third and the fourth would start
+  // after 3 s, the fourth end after the lease, when the other instance may claim it
+  const slow = await startSmtpServer(0, { acceptDelayMs: 1500 });
+  const settings = { SMTP_URL: slow.url, SMTP_MAX_CONNECTIONS: '1', MAIL_BATCH_SIZE: '4', MAIL_LEASE_MS: '5000' };
+  const hosts: Host[] = [];
+  try {
+    await (await startHost(twoEnv.config(settings), [orderConfirmationEmail])).stop(); // its schema
+    const addresses = [1, 2, 3, 4].map((i) => customer(`claimed-${i}`));
+    for (const address of addresses) await queueConfirmation(address, 'Queued before the start', twoEnv.databaseUrl);
+    // the first pass, at start, claims all four
+    hosts.push(await startHost(twoEnv.config(settings), [orderConfirmationEmail]));
+    await eventually(async () => (await sql(twoEnv.databaseUrl, `select 1 from mail.emails where next_attempt_at > now()`)).length === 4 || undefined, 'the four claimed by one pass', 10_000);
+    hosts.push(await startHost(twoEnv.config(settings), [orderConfirmationEmail]));
+    await emailsSent(twoEnv.databaseUrl, 30_000);
+    // a second send of one may still be on its way: the instances finish what they started before the count
+    for (const h of hosts.splice(0)) await h.stop();
+    const counts = addresses.map((a) => slow.to(a).length);
+    assert.equal(counts, [1, 1, 1, 1], 'one mail each');
+    const attempts = await sql<{ attempts: number }>(twoEnv.databaseUrl, 'select attempts from mail.emails order by attempts');
+    assert.equal(attempts.map((r) => r.attempts), [1, 1, 1, 1], 'an e-mail given back unsent counted no attempt');
+  } finally {
+    for (const h of hosts) await h.stop();
+    await slow.close();
+    await twoEnv.cleanup();
   }
 });
 

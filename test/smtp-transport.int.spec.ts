@@ -4,11 +4,12 @@
 // connections and reuse them; a refused recipient fails its own send and leaves the
 // session usable; a connection idle for idleMs is closed, one that carried maxMessages
 // is replaced, its successor opened while it still serves; a server that is down fails
-// the send and nothing else; close() fails the sends still waiting.
+// the send and nothing else; a send not started by its time is not made; close() fails the
+// sends still waiting.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SMTPServer } from 'smtp-server';
-import { smtpTransport, type MailTransport, type OutgoingMail, type SmtpTransportOptions } from '../runtime/mail/transport.ts';
+import { SendNotStartedError, smtpTransport, type MailTransport, type OutgoingMail, type SmtpTransportOptions } from '../runtime/mail/transport.ts';
 import { composeMime } from '../runtime/mail/mime.ts';
 import { eventually } from './support/env.ts';
 import { freePort } from './support/smtp.ts';
@@ -221,6 +222,26 @@ test('a send that finds every connection busy takes the first one freed, not the
   await eventually(async () => { await Promise.all([1, 2].map((i) => transport.send(mail(`again${i}@example.test`, i)))); return server.connections.mostAtOnce === 2; },
     'the connection opened in the background is used', 5_000);
 }));
+
+test('a send still waiting for a connection at its start-by time is not made: it fails as not started, and the one after it goes', () => withPool({ maxConnections: 1 }, async (server, transport) => {
+  const startedAt = Date.now();
+  const first = transport.send(mail('on-the-wire@example.test'));
+  const late = transport.send(mail('late@example.test'), { startBy: startedAt + 100 }).then(() => undefined, (e: unknown) => e);
+  const patient = transport.send(mail('patient@example.test'), { startBy: startedAt + 60_000 });
+  await first; // 300 ms on the wire: past the second send's start-by time
+  assert.instance(await late, SendNotStartedError);
+  await patient;
+  assert.equal(server.accepted.map((a) => a.to), ['on-the-wire@example.test', 'patient@example.test']);
+}, 300));
+
+test('close(true) fails the send whose message is on the wire, waiting for the server\'s reply: it would otherwise never settle', () => withPool({ maxConnections: 1 }, async (server, transport) => {
+  const onTheWire = transport.send(mail('on-the-wire@example.test')).then(() => 'settled as sent', (e: Error) => e);
+  await eventually(async () => server.accepted.length === 1, 'the whole message at the server, its reply held', 5_000);
+  transport.close(true);
+  const outcome = await Promise.race([onTheWire, new Promise<string>((resolve) => setTimeout(() => resolve('not settled 1.5 s after the close'), 1500))]);
+  assert.instance(outcome, Error, String(outcome));
+  assert.match((outcome as Error).message, 'closed while a message was on it');
+}, 2000));
 
 test('close() fails the sends still waiting for a connection, and every send after it', () => withPool({ maxConnections: 1 }, async (server, transport) => {
   const first = transport.send(mail('slow@example.test'));

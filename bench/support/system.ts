@@ -95,7 +95,7 @@ export async function startBenchSystem(options: {
     const gateway = { PAYMENT_GATEWAY_URL: `http://127.0.0.1:${providerPort}` };
     // So is the mail relay: in the benchmark's driver, the SMTP replies waited for its event loop.
     const smtpPort = await freePort();
-    const smtp = launch('smtp-server', SMTP_SINK, 'outside', { SMTP_SINK_PORT: String(smtpPort) }, 'SMTP server');
+    const smtp = launch('smtp-server', SMTP_SINK, 'outside', { ...settings, SMTP_SINK_PORT: String(smtpPort) }, 'SMTP server');
     await ready(smtp, `greet on SMTP port ${smtpPort}`, () => greets(smtpPort));
     const common = { AMQP_URL: env.amqpUrl, DATABASE_URL: databaseUrl, SMTP_URL: `smtp://127.0.0.1:${smtpPort}` };
     if (mode === 'all-in-one') {

@@ -9,6 +9,13 @@
 // each claim marks its rows with a token, and those of the lost one are given back at
 // once (claim = token), rather than after the lease.
 //
+// A dispatcher holds at most batchSize e-mails claimed and not yet done with, its passes'
+// and its service's commits' claims together: a claim takes only what is left of that.
+// Against an SMTP server slower than the e-mails come, the backlog then waits in the table,
+// not in this process's memory, and no e-mail waits here for a connection past its lease
+// (when another pass would send it again). A send that still finds no connection free
+// within half its lease is not made: its row is given back, unattempted.
+//
 // Claiming is a lease, not a lock held across the send: one short statement picks
 // due pending rows FOR UPDATE SKIP LOCKED (so several dispatchers never pick the
 // same row) and pushes their next_attempt_at one lease ahead, counting the attempt.
@@ -28,7 +35,7 @@ import type { Logger } from '../logger.ts';
 import { describeError } from '../errors.ts';
 import { throughOutage } from '../through-outage.ts';
 import { pollingLoop, type PollingLoop } from '../polling-loop.ts';
-import type { MailTransport } from './transport.ts';
+import { SendNotStartedError, type MailTransport } from './transport.ts';
 import { isBareAddress, oneLineHeader } from './mime.ts';
 import { contextOfTraceparent, endSpan, inSpan, SpanKind, startSpan, type Span } from '../tracing.ts';
 
@@ -46,6 +53,8 @@ export interface QueuedEmail {
   readonly created_at: Date | string;
   /** The trace of the handling that queued it; null for rows queued before traces. */
   readonly traceparent: string | null;
+  /** The token of the claim it was sent under. */
+  readonly claim: string;
 }
 
 interface Sent {
@@ -96,18 +105,23 @@ function isPermanentRejection(error: unknown): boolean {
 }
 
 /**
- * Claims for a lease of ? seconds, under the token ?, up to ? due e-mails of the kinds (?); exported for the
+ * Claims for a lease of ? seconds from the statement's start, under the token ?, up to ? due e-mails of the kinds (?); exported for the
  * plan test (query-plans.int), which checks it stays one index scan of the pending ones.
  */
 export const CLAIM_DUE_EMAILS = `update mail.emails e
-    set attempts = e.attempts + 1, next_attempt_at = now() + make_interval(secs => ?::float8), claim = ?::uuid
+    set attempts = e.attempts + 1, next_attempt_at = clock_timestamp() + make_interval(secs => ?::float8), claim = ?::uuid
   where e.id in (
     select id from mail.emails
      where status = 'pending' and kind in (?) and next_attempt_at <= now()
      order by next_attempt_at, created_at
      limit ?
      for update skip locked)
-  returning e.id, e.kind, e.subject_key, e.recipient, e.subject, e.text_body, e.html_body, e.message_id, e.attempts, e.created_at, e.traceparent`;
+  returning e.id, e.kind, e.subject_key, e.recipient, e.subject, e.text_body, e.html_body, e.message_id, e.attempts, e.created_at, e.traceparent, e.claim`;
+
+/** Makes due again, with the attempt its claim counted taken back, what the claim ? still holds of the kinds (?) (`of`: and of the ids (?)). */
+const giveBackClaimed = (of: 'all' | 'ids') => `update mail.emails set attempts = attempts - 1, next_attempt_at = now(), claim = null
+  where status = 'pending' and kind in (?) and claim = ?::uuid${of === 'ids' ? ' and id in (?)' : ''}
+  returning id`;
 
 export class MailDispatcher {
   readonly #db: Database;
@@ -117,6 +131,10 @@ export class MailDispatcher {
   #loop: PollingLoop | undefined;
   /** Sends of claims made by the service's commits (#sendClaimed), which stop() waits for as for a pass. */
   readonly #sending = new Set<Promise<void>>();
+  /** E-mails claimed, or that a claim being made may take, and not yet done with: at most batchSize. */
+  #held = 0;
+  /** A claim took all it was allowed, or was allowed nothing: more may be due once some are done with. */
+  #moreDue = false;
 
   constructor(db: Database, transport: MailTransport, log: Logger, options: MailDispatcherOptions) {
     if (options.kinds.length === 0) throw new Error('a mail dispatcher needs at least one e-mail kind');
@@ -142,31 +160,81 @@ export class MailDispatcher {
     this.#loop?.nudge();
   }
 
-  /** One pass: claims the due e-mails (up to batchSize), sends them, records the outcomes; returns how many it claimed. */
+  /**
+   * One pass: claims the due e-mails (as many as it may hold, up to batchSize), sends them,
+   * records the outcomes; returns how many it claimed. While it may hold none, it claims
+   * nothing: the next pass follows as soon as some are done with.
+   */
   async dispatchBatch(): Promise<number> {
-    const claim = this.#claim(randomUUID());
-    const claimed = await this.#db.em.fork().execute<QueuedEmail[]>(claim.sql, claim.values);
-    await this.#sendAll(claimed);
+    const limit = this.#reserve();
+    if (limit === 0) return 0;
+    let claimed: QueuedEmail[] = [];
+    const claimedAt = Date.now();
+    try {
+      const claim = this.#claim(randomUUID(), limit);
+      claimed = await this.#db.em.fork().execute<QueuedEmail[]>(claim.sql, claim.values);
+    } finally {
+      this.#claimed(limit, claimed.length);
+    }
+    try {
+      await this.#sendAll(claimed, claimedAt);
+    } finally {
+      this.#release(claimed.length);
+    }
     return claimed.length;
   }
 
   /**
-   * The claim of up to batchSize due e-mails, for another transaction to send in the
-   * statement that commits it (the commit is the claim's): sent once committed, given back
-   * at once should the commit's answer be lost.
+   * The claim of the due e-mails (as many as the dispatcher may hold, up to batchSize), for
+   * another transaction to send in the statement that commits it (the commit is the claim's):
+   * sent once committed, given back at once should the commit's answer be lost. Undefined
+   * while the dispatcher holds all it may: the e-mails wait for a pass.
    */
-  claimAlongCommit(): AlongCommit {
+  claimAlongCommit(): AlongCommit | undefined {
+    const limit = this.#reserve();
+    if (limit === 0) return undefined;
     const token = randomUUID();
+    const claimedAt = Date.now();
     return {
-      statement: this.#claim(token),
-      committed: (rows) => this.#sendClaimed(rows as QueuedEmail[]),
-      outcomeUnknown: (error) => this.#giveBackClaim(token, error),
+      statement: this.#claim(token, limit),
+      committed: (rows) => {
+        this.#claimed(limit, rows.length);
+        this.#sendClaimed(rows as QueuedEmail[], claimedAt);
+      },
+      failed: (error, inDoubt) => {
+        this.#release(limit);
+        if (inDoubt) this.#giveBackClaim(token, error);
+      },
     };
   }
 
-  #claim(token: string): Statement {
-    const { kinds, batchSize, leaseMs } = this.#options;
-    return { sql: CLAIM_DUE_EMAILS, values: [leaseMs / 1000, token, [...kinds], batchSize] };
+  #claim(token: string, limit: number): Statement {
+    const { kinds, leaseMs } = this.#options;
+    return { sql: CLAIM_DUE_EMAILS, values: [leaseMs / 1000, token, [...kinds], limit] };
+  }
+
+  /** Takes what is left of the batchSize e-mails the dispatcher may hold, for a claim to fill. */
+  #reserve(): number {
+    const limit = Math.max(0, this.#options.batchSize - this.#held);
+    this.#held += limit;
+    if (limit === 0) this.#moreDue = true;
+    return limit;
+  }
+
+  /** A claim allowed `limit` e-mails took `count`: the rest are not held; one that took all it could may have left some due. */
+  #claimed(limit: number, count: number): void {
+    if (count >= limit) this.#moreDue = true;
+    this.#release(limit - count);
+  }
+
+  /** `count` e-mails are done with (sent, rescheduled, given back or never claimed); a pass follows when more may be due. */
+  #release(count: number): void {
+    if (count <= 0) return;
+    this.#held -= count;
+    if (this.#moreDue) {
+      this.#moreDue = false;
+      this.nudge();
+    }
   }
 
   /**
@@ -181,10 +249,7 @@ export class MailDispatcher {
     if (!this.#loop) return;
     const log = this.#log.child({ claim: token });
     log.warn({ err: describeError(error).message }, 'a commit that claimed e-mails lost its answer; giving back what it may have claimed');
-    void throughOutage(() => this.#db.em.fork().execute<{ id: string }[]>(
-      `update mail.emails set attempts = attempts - 1, next_attempt_at = now(), claim = null
-        where status = 'pending' and kind in (?) and claim = ?::uuid returning id`, [[...this.#options.kinds], token]),
-    { what: 'giving back the e-mails of a commit whose answer was lost', deadline: this.#leaseEnd(), log })
+    void this.#giveBack(token, undefined, 'giving back the e-mails of a commit whose answer was lost', log)
       .then((given) => {
         log.info({ emails: given.length }, given.length > 0 ? 'the commit had claimed e-mails; they are due again' : 'the commit had claimed no e-mail');
         if (given.length > 0) this.nudge();
@@ -193,33 +258,51 @@ export class MailDispatcher {
       });
   }
 
+  /** What the claim `token` still holds (of `ids`, when given), due again with its attempt taken back; retried through an outage while half the lease is left. */
+  #giveBack(token: string, ids: readonly string[] | undefined, what: string, log: Logger): Promise<{ id: string }[]> {
+    const [sql, values] = ids ? [giveBackClaimed('ids'), [[...this.#options.kinds], token, [...ids]]] : [giveBackClaimed('all'), [[...this.#options.kinds], token]];
+    return throughOutage(() => this.#db.em.fork().execute<{ id: string }[]>(sql, values), { what, deadline: this.#leaseEnd(), log });
+  }
+
   /**
-   * Sends e-mails claimed by a committed claimAlongCommit. A full claim may have left due
-   * ones behind: a pass follows for those. Once stopped it sends nothing: the claimed rows
-   * wait for their lease to end, and another pass (after a restart) sends them.
+   * Sends e-mails claimed by a committed claimAlongCommit. Once stopped it sends nothing: the
+   * claimed rows wait for their lease to end, and another pass (after a restart) sends them.
    */
-  #sendClaimed(claimed: readonly QueuedEmail[]): void {
-    if (claimed.length === 0 || !this.#loop) return;
-    if (claimed.length >= this.#options.batchSize) this.nudge();
-    const sending = this.#sendAll(claimed).catch((err: unknown) => {
+  #sendClaimed(claimed: readonly QueuedEmail[], claimedAt: number): void {
+    if (claimed.length === 0) return;
+    if (!this.#loop) {
+      this.#release(claimed.length);
+      return;
+    }
+    const sending = this.#sendAll(claimed, claimedAt).catch((err: unknown) => {
       this.#log.error({ err: describeError(err).message, emails: claimed.length }, 'sending claimed e-mails failed; they are sent again once their lease ends');
-    }).finally(() => this.#sending.delete(sending));
+    }).finally(() => {
+      this.#release(claimed.length);
+      this.#sending.delete(sending);
+    });
     this.#sending.add(sending);
   }
 
-  /** Sends the claimed e-mails side by side and records the outcomes (the sent ones in one statement). */
-  async #sendAll(claimed: readonly QueuedEmail[]): Promise<void> {
-    const sent = (await Promise.all(claimed.map((email) => this.#deliver(email)))).filter((s) => s !== undefined);
-    await this.#markSent(sent);
+  /**
+   * Sends the e-mails of a claim made at `claimedAt` side by side and records the outcomes (the
+   * sent ones in one statement, whatever became of the others). A send not started within
+   * half the lease is not made (a send's timeouts fit in the other half).
+   */
+  async #sendAll(claimed: readonly QueuedEmail[], claimedAt: number): Promise<void> {
+    const startBy = claimedAt + this.#options.leaseMs / 2;
+    const outcomes = await Promise.allSettled(claimed.map((email) => this.#deliver(email, startBy)));
+    await this.#markSent(outcomes.flatMap((o) => (o.status === 'fulfilled' && o.value ? [o.value] : [])));
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Sends one e-mail in its span; returns it when the SMTP server took it (to be marked sent with the pass's others). */
-  async #deliver(email: QueuedEmail): Promise<Sent | undefined> {
+  async #deliver(email: QueuedEmail, startBy: number): Promise<Sent | undefined> {
     const span = startSpan(`e-mail send ${email.kind}`, SpanKind.CLIENT, contextOfTraceparent(email.traceparent ?? undefined), {
       'email.kind': email.kind, 'email.message_id': email.message_id, 'email.attempt': email.attempts, 'email.subject_key': email.subject_key,
     });
     try {
-      const sent = await inSpan(span, () => this.#send(email));
+      const sent = await inSpan(span, () => this.#send(email, startBy));
       endSpan(span, sent ? undefined : 'not sent');
       return sent && { ...sent, span };
     } catch (err) {
@@ -228,7 +311,7 @@ export class MailDispatcher {
     }
   }
 
-  async #send(email: QueuedEmail): Promise<Omit<Sent, 'span'> | undefined> {
+  async #send(email: QueuedEmail, startBy: number): Promise<Omit<Sent, 'span'> | undefined> {
     const log = this.#log.child({ kind: email.kind, subjectKey: email.subject_key, emailMessageId: email.message_id });
     const to = oneLineHeader(email.recipient);
     if (!isBareAddress(to)) {
@@ -245,9 +328,15 @@ export class MailDispatcher {
         html: email.html_body,
         messageId: email.message_id,
         date: new Date(email.created_at),
-      });
+      }, { startBy });
       return { email, response, log };
     } catch (err) {
+      if (err instanceof SendNotStartedError) {
+        await this.#giveBack(email.claim, [email.id], 'giving back an e-mail no SMTP connection took in time', log).then(
+          () => log.warn({ err: err.message }, 'no SMTP connection was free for the e-mail within half its claim\'s lease; it is due again, unattempted'),
+          (giveBackErr: unknown) => log.warn({ err: describeError(giveBackErr).message }, 'no SMTP connection was free for the e-mail in time, and it could not be given back; it is sent once its lease ends'));
+        return undefined;
+      }
       const error = (err as Error).message ?? String(err);
       if (isPermanentRejection(err)) await this.#giveUp(email, error, log);
       else await this.#scheduleRetry(email, error, log);

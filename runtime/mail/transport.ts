@@ -16,6 +16,8 @@
 //    successor is opened a fifth of maxMessages ahead, while it still serves, so that no
 //    send waits for a greeting when it retires; once greeted, the successor is the most
 //    recently used and takes the sends (the old one goes idle, or serves sends at once).
+//  - A send may say by when it must start: one still waiting for a connection then is not
+//    made (the dispatcher's claim on it would soon run out, and another pass send it too).
 //  - A refused message (5xx or 4xx to MAIL, RCPT or DATA) leaves the session usable
 //    after RSET; any other failure closes the connection. The error goes to the
 //    dispatcher, which retries later or gives up (runtime/mail/dispatcher.ts).
@@ -26,9 +28,18 @@ import { composeMime, mailbox, type MimeMail } from './mime.ts';
 /** An e-mail to send; its messageId is the stored one, the same on every resend. */
 export type OutgoingMail = Omit<MimeMail, 'headers'>;
 
+/** A send that found no connection free by its start-by time: nothing of it went out. */
+export class SendNotStartedError extends Error {
+  readonly code = 'ENOTSTARTED';
+}
+
 export interface MailTransport {
-  /** Resolves when the SMTP server accepted the message (with its reply), rejects otherwise. */
-  send(mail: OutgoingMail): Promise<{ response: string }>;
+  /**
+   * Resolves when the SMTP server accepted the message (with its reply), rejects otherwise;
+   * with `startBy` (a Date.now() time), rejects with SendNotStartedError when no connection
+   * was free for it by then.
+   */
+  send(mail: OutgoingMail, options?: { readonly startBy?: number }): Promise<{ response: string }>;
   /** Closes the connections; with force also the ones delivering a message. */
   close(force?: boolean): void;
 }
@@ -50,6 +61,8 @@ interface Connection {
   closed: boolean;
   /** Its successor is being opened (it nears maxMessages). */
   successorOpened: boolean;
+  /** Fails the send on the wire, if any: closing the connection drops its pending reply (SMTPConnection.close). */
+  failSending: ((err: Error) => void) | undefined;
 }
 
 /** A pooled SMTP transport for the smtp:// or smtps:// URL (credentials and query options as nodemailer reads them). */
@@ -66,7 +79,7 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
   const all = new Set<Connection>();
   /** Connected and not sending, the most recently used last. */
   const free: Connection[] = [];
-  const waiting: { resolve: (c: Connection) => void; reject: (err: Error) => void }[] = [];
+  const waiting: { resolve: (c: Connection) => void; reject: (err: Error) => void; startBy: number }[] = [];
   /** Connections being opened (counted in `all` too). */
   let opening = 0;
   let closed = false;
@@ -81,13 +94,14 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
     if (at >= 0) free.splice(at, 1);
     if (how === 'quit') c.smtp.quit();
     else c.smtp.close();
+    c.failSending?.(Object.assign(new Error('the SMTP connection was closed while a message was on it; the server may or may not have taken it'), { code: 'ECONNECTION' }));
     // the sends waiting may now need a connection in its place
     if (regrow) grow();
   };
 
   const connect = () => new Promise<Connection>((resolve, reject) => {
     const smtp = new SMTPConnection(connectionOptions);
-    const c: Connection = { smtp, messages: 0, idleTimer: undefined, closed: false, successorOpened: false };
+    const c: Connection = { smtp, messages: 0, idleTimer: undefined, closed: false, successorOpened: false, failSending: undefined };
     all.add(c);
     let settled = false;
     const fail = (err: Error) => {
@@ -140,7 +154,7 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
     openOne();
   }
 
-  const acquire = async (): Promise<Connection> => {
+  const acquire = async (startBy: number): Promise<Connection> => {
     if (closed) throw new Error('the SMTP transport is closed');
     const c = free.pop();
     if (c) {
@@ -148,7 +162,7 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
       return c;
     }
     return new Promise<Connection>((resolve, reject) => {
-      waiting.push({ resolve, reject });
+      waiting.push({ resolve, reject, startBy });
       grow();
     });
   };
@@ -156,7 +170,11 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
   const release = (c: Connection) => {
     if (c.closed) return;
     if (closed || c.messages >= maxMessages) return retire(c, 'quit');
-    const next = waiting.shift();
+    let next = waiting.shift();
+    while (next && next.startBy < Date.now()) {
+      next.reject(new SendNotStartedError(`no SMTP connection was free for the message within its time (${waiting.length} more waiting)`));
+      next = waiting.shift();
+    }
     if (next) return next.resolve(c);
     free.push(c);
     c.idleTimer = setTimeout(() => retire(c, 'quit'), idleMs);
@@ -166,7 +184,9 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
   const sendOn = (c: Connection, envelope: { from: string; to: string[] }, raw: string) => new Promise<string>((resolve, reject) => {
     c.messages += 1;
     if (c.messages >= successorAt) openSuccessor(c);
+    c.failSending = reject;
     c.smtp.send(envelope, raw, (err, info) => {
+      c.failSending = undefined;
       if (!err) {
         release(c);
         return resolve(String(info.response ?? ''));
@@ -183,10 +203,10 @@ export function smtpTransport(url: string, options: SmtpTransportOptions = {}): 
   });
 
   return {
-    async send(mail) {
+    async send(mail, { startBy = Infinity } = {}) {
       const envelope = { from: mailbox(mail.from).address, to: [mail.to] };
       const raw = composeMime({ ...mail, headers: { 'Auto-Submitted': 'auto-generated' } });
-      const c = await acquire();
+      const c = await acquire(startBy);
       return { response: await sendOn(c, envelope, raw) };
     },
     close(force = false) {

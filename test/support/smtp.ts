@@ -24,6 +24,8 @@ export interface TestSmtpServer {
   readonly mails: ReceivedMail[];
   /** The mails sent to this address (the envelope recipient). */
   to(address: string): ReceivedMail[];
+  /** Messages accepted so far, kept or not. */
+  readonly accepted: number;
   close(): Promise<void>;
 }
 
@@ -60,13 +62,27 @@ function ephemeralLow(): number {
   }
 }
 
-/**
- * Starts an SMTP server on 127.0.0.1 (port 0: any free port) that accepts and records everything;
- * with `record: false` it accepts and forgets (the load benchmark, which reads what was sent
- * from the database: parsing and keeping every message cost it a fifth of a core).
- */
-export async function startSmtpServer(port = 0, { record = true }: { readonly record?: boolean } = {}): Promise<TestSmtpServer> {
+export interface SmtpServerOptions {
+  /** false: accept and forget (the load benchmark, which reads what was sent from the database: parsing and keeping every message cost it a fifth of a core). */
+  readonly record?: boolean;
+  /** How long the server takes to accept each message once it has it all, as a busy relay does (default 0). */
+  readonly acceptDelayMs?: number;
+}
+
+/** Starts an SMTP server on 127.0.0.1 (port 0: any free port) that accepts and records everything. */
+export async function startSmtpServer(port = 0, { record = true, acceptDelayMs = 0 }: SmtpServerOptions = {}): Promise<TestSmtpServer> {
   const mails: ReceivedMail[] = [];
+  let accepted = 0;
+  // a message counts as received once accepted (the client may have given up while it waited)
+  const accept = (callback: (err: null, message: string) => void, received = () => {}) => {
+    const now = () => {
+      accepted += 1;
+      received();
+      callback(null, 'Message accepted');
+    };
+    if (acceptDelayMs > 0) setTimeout(now, acceptDelayMs);
+    else now();
+  };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -75,7 +91,7 @@ export async function startSmtpServer(port = 0, { record = true }: { readonly re
     onData(stream, session, callback) {
       if (!record) {
         stream.resume();
-        stream.on('end', () => callback(null, 'Message accepted'));
+        stream.on('end', () => accept(callback));
         return;
       }
       const chunks: Buffer[] = [];
@@ -83,8 +99,8 @@ export async function startSmtpServer(port = 0, { record = true }: { readonly re
       stream.on('end', () => {
         const raw = Buffer.concat(chunks).toString('utf8');
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        mails.push(parseMail(raw, { from, to: session.envelope.rcptTo.map((r) => r.address) }));
-        callback(null, 'Message accepted');
+        const mail = parseMail(raw, { from, to: session.envelope.rcptTo.map((r) => r.address) });
+        accept(callback, () => mails.push(mail));
       });
     },
   });
@@ -102,6 +118,9 @@ export async function startSmtpServer(port = 0, { record = true }: { readonly re
     url: `smtp://127.0.0.1:${bound}`,
     mails,
     to: (address) => mails.filter((m) => m.envelope.to.includes(address)),
+    get accepted() {
+      return accepted;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
