@@ -60,6 +60,8 @@ export class HostMetrics {
   readonly #commitQueues: (readonly [service: string, queue: { readonly waiting: number }])[] = [];
   /** Read when scraped: each service's consumer, its prefetch and the deliveries it holds. */
   readonly #consumers: (readonly [service: string, consumer: WatchedConsumer])[] = [];
+  /** Read when scraped: each e-mail service's dispatcher, the e-mails it holds claimed and unsent. */
+  readonly #mailers: (readonly [service: string, dispatcher: { readonly held: number }])[] = [];
   readonly #peers: (() => Promise<MetricsJson>)[] = [];
 
   constructor(log: Logger) {
@@ -94,6 +96,9 @@ export class HostMetrics {
       () => queues.map(([service, queue]) => [service, queue.waiting] as const));
     byService('consumer_prefetch', 'Deliveries a service\'s consumer may hold at once (its prefetch; payment\'s follows the card processor\'s latency, up to PAYMENT_MAX_IN_FLIGHT), by service.',
       () => consumers.map(([service, consumer]) => [service, consumer.prefetch] as const));
+    const mailers = this.#mailers;
+    byService('emails_held', 'E-mails a service holds claimed (or is claiming) and not yet sent, by service: at MAIL_BATCH_SIZE the rest wait in the table, and the SMTP server sets the pace.',
+      () => mailers.map(([service, dispatcher]) => [service, dispatcher.held] as const));
     byService('consumer_deliveries_in_flight', 'Deliveries a service\'s consumer holds now (taken, not yet acked or given back), by service: at its prefetch, the service takes no more.',
       () => consumers.map(([service, consumer]) => [service, consumer.inFlight] as const));
   }
@@ -132,6 +137,11 @@ export class HostMetrics {
   /** Reports a service's consumer: its prefetch and the deliveries it holds (read when scraped). */
   watchConsumer(service: string, consumer: WatchedConsumer): void {
     this.#consumers.push([service, consumer]);
+  }
+
+  /** Reports the e-mails a service's dispatcher holds claimed and unsent (read when scraped, no await). */
+  watchMailer(service: string, dispatcher: { readonly held: number }): void {
+    this.#mailers.push([service, dispatcher]);
   }
 
   /** Reports how much waits in a group commit's queue (read when scraped, no await) under its service. */

@@ -409,10 +409,16 @@ test('e-mails coming faster than a slow SMTP server takes them: they wait in the
   const slow = await startSmtpServer(0, { acceptDelayMs: 300 });
   let slowHost: Host | undefined;
   try {
-    slowHost = await startHost(slowEnv.config({ SMTP_URL: slow.url, SMTP_MAX_CONNECTIONS: '2', MAIL_BATCH_SIZE: '4', MAIL_LEASE_MS: '5000' }), [orderConfirmationEmail]);
+    const healthPort = await freePort();
+    slowHost = await startHost(slowEnv.config({ SMTP_URL: slow.url, SMTP_MAX_CONNECTIONS: '2', MAIL_BATCH_SIZE: '4', MAIL_LEASE_MS: '5000', HEALTH_PORT: String(healthPort) }), [orderConfirmationEmail]);
     const payments = Array.from({ length: 48 }, () => paymentSucceeded({ email: customer('busy') }));
     let mostClaimed = 0;
+    let mostHeldReported = 0;
     const sample = async () => {
+      const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+      const held = /^shop_emails_held\{service="order-confirmation-email"\} (\d+)$/m.exec(metrics);
+      assert.ok(held, 'the service reports the e-mails it holds');
+      mostHeldReported = Math.max(mostHeldReported, Number(held[1]));
       const [row] = await sql<{ claimed: number; unsent: number }>(slowEnv.databaseUrl, `
         select count(*) filter (where status = 'pending' and next_attempt_at > now())::int as claimed,
                count(*) filter (where status = 'pending')::int + $1 - count(*)::int as unsent
@@ -429,6 +435,7 @@ test('e-mails coming faster than a slow SMTP server takes them: they wait in the
     const counts = payments.map((p) => slow.to(p.email).length);
     assert.equal(counts.filter((n) => n !== 1), [], `one mail per order: ${counts.join(' ')}`);
     assert.ok(mostClaimed <= 4, `no more e-mails claimed at a time than a batch (MAIL_BATCH_SIZE 4): ${mostClaimed}`);
+    assert.ok(mostHeldReported > 0 && mostHeldReported <= 4, `shop_emails_held showed the service at work, never past the batch: at most ${mostHeldReported}`);
   } finally {
     await slowHost?.stop();
     await slow.close();

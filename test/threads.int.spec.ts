@@ -105,6 +105,8 @@ test('/metrics: both threads\' series, each once; same labels add up; database-w
   assert.equal(lines.filter((l) => l.startsWith('shop_outbox_pending_rows')), ['shop_outbox_pending_rows 0'], 'read once, not once a thread');
   // each thread has a runtime pool of RUNTIME_DB_POOL_MAX (2): the two add up
   assert.ok(lines.includes('shop_db_pool_max{service="runtime"} 4'), lines.filter((l) => l.startsWith('shop_db_pool_max')).join('\n'));
+  // the e-mail services run on the second thread: their dispatchers' figures reach the api's /metrics
+  assert.ok(lines.some((l) => /^shop_emails_held\{service="order-confirmation-email"\} \d+$/.test(l)), lines.filter((l) => l.startsWith('shop_emails_held')).join('\n'));
 });
 
 test('/ready: 503 while a broker connection of the second thread is down, 200 once it is back', async () => {

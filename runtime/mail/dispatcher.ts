@@ -155,6 +155,11 @@ export class MailDispatcher {
     });
   }
 
+  /** E-mails claimed, or that a claim being made may take, and not yet done with (at most batchSize). */
+  get held(): number {
+    return this.#held;
+  }
+
   /** Wakes the dispatcher now (its service does, after a commit that may have queued e-mails). */
   nudge(): void {
     this.#loop?.nudge();

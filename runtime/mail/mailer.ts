@@ -46,6 +46,7 @@ export async function startMailer(runtime: ServiceRuntime, options: MailerOption
     ...options.dispatcher,
   });
   dispatcher.start();
+  runtime.metrics.watchMailer(service, dispatcher);
   log.info({ kinds: options.kinds, smtp: redactUrl(smtpUrl) }, 'e-mail dispatcher started');
   return {
     mailCatcherUrl: catcher?.webUrl,
