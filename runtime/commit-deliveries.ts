@@ -68,9 +68,11 @@ export interface CommitOptions {
   readonly commit: GroupShape;
   /**
    * A statement for each transaction to send in the statement that commits, so it costs no
-   * round trip of its own (a mailer's claim of due e-mails), and what to do with its outcome.
+   * round trip of its own (a mailer's claim of due e-mails), and what to do with its outcome;
+   * given how many deliveries the transaction handled (duplicates aside), which the
+   * statement may size itself on (the e-mails they queued).
    */
-  readonly alongCommit?: (() => AlongCommit | undefined) | undefined;
+  readonly alongCommit?: ((handled: number) => AlongCommit | undefined) | undefined;
   /** Given the events of every commit, to publish them straight away. */
   readonly afterCommit?: ((messages: readonly Outgoing[]) => void) | undefined;
   /** Extra events about the messages the transaction handled (e.g. one LogEmitted with a record each), written with them. */
@@ -148,7 +150,7 @@ async function commitTogether(db: Database, log: Logger, options: CommitOptions,
     const about = options.onHandled?.(handledNow) ?? [];
     if (about.length) written.push({ events: about, cause: { service, traceparent: handledNow[0]!.envelope.traceparent, span: handledNow[0]!.span } });
     const along = inbox === 'inbox last' ? inboxEntries(service, deliveries, 'all new') : undefined;
-    alongCommit = options.alongCommit?.();
+    alongCommit = options.alongCommit?.(handledNow.length);
     const { outgoing, rows } = await writeAllToOutboxReturning(em, written, { last: true, along, returning: alongCommit?.statement });
     return { outcomes, emitted, outgoing, alongRows: rows };
   }).catch((error: unknown) => {

@@ -147,7 +147,7 @@ export async function startHost(config: Config, modules: readonly ServiceModule[
         maxAttempts: config.maxAttempts,
         maxMessageBytes: config.maxMessageBytes,
         commit: commitOf(m, config),
-        alongCommit: () => started.get(m.name)?.alongCommit?.(),
+        alongCommit: (handled) => started.get(m.name)?.alongCommit?.(handled),
         afterCommit: (messages) => relay!.publishCommitted(messages),
         onHandled: events.onHandled,
         onFailed: events.onFailed,

@@ -41,9 +41,10 @@ export interface Stoppable {
   /**
    * A statement for each commit of the service's consumer to send in the statement that
    * commits (no round trip of its own): the mailer's claim of the e-mails due, so that
-   * what a commit queued is claimed by that commit, and sent once it committed.
+   * what a commit queued is claimed by that commit, and sent once it committed. `handled`:
+   * the deliveries the commit handled, duplicates aside.
    */
-  alongCommit?(): AlongCommit | undefined;
+  alongCommit?(handled: number): AlongCommit | undefined;
 }
 
 /** What a service sets beside its handlers (each generated define<Service> helper takes these). */

@@ -157,9 +157,10 @@ test('a statement sent along with the commit costs no round trip, and its rows a
   await sql(env.databaseUrl, 'create table public.jobs (id int primary key, claimed_by uuid)');
   await sql(env.databaseUrl, 'insert into public.jobs (id) select generate_series(1, 5)');
   const handedOn: unknown[][] = [];
+  const toldHandled: number[] = [];
   const claimer = (claimedBy: string) => deliveryCommitter(db, log, {
     service: 'payment', handlers: bindHandlers('payment', { onOrderPersisted }), commit: { size: 8, lanes: 1 },
-    alongCommit: () => ({
+    alongCommit: (handled) => (toldHandled.push(handled), {
       statement: { sql: 'update public.jobs set claimed_by = ? where id in (select id from public.jobs where claimed_by is null order by id limit 2) returning id', values: [claimedBy] },
       committed: (rows) => handedOn.push(rows.map((r) => (r as { id: number }).id).sort()),
       failed: (error, inDoubt) => assert.not.ok(inDoubt, `no commit here is in doubt: ${String(error)}`),
@@ -171,6 +172,7 @@ test('a statement sent along with the commit costs no round trip, and its rows a
   assert.is(value, 'handled');
   assert.is(trips, 2, 'as many round trips as without it');
   assert.equal(handedOn, [[1, 2]]);
+  assert.equal(toldHandled, [1], 'told how many deliveries its transaction handled');
   const failing = delivery();
   failFor.set(orderOf(failing), new PermanentError('declined'));
   await claimer(failing.envelope.messageId)(failing).then(() => assert.unreachable('the handler failed'), () => undefined);

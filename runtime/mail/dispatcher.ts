@@ -1,11 +1,11 @@
 // Sends the queued e-mails of some kinds (rows of mail.emails) through SMTP, each
 // with the Message-ID stored in its row, and marks them sent; retries with growing
 // backoff while SMTP fails, and gives up (status 'failed', error log) after
-// maxAttempts. The commit that queues e-mails claims them itself: its service's
-// consumer sends the claim in the statement that commits (claimAlongCommit), and the
-// dispatcher sends what it claimed once it committed, with no claim of its own in
-// between. It polls as the fallback (a restart, another replica, retries, a claim that
-// was full). A commit whose answer was lost may have claimed rows that nobody will send:
+// maxAttempts. The commit that queues e-mails claims them itself (as many as it handled
+// deliveries): its service's consumer sends the claim in the statement that commits
+// (claimAlongCommit), and the dispatcher sends what it claimed once it committed, with no
+// claim of its own in between. It polls as the fallback (a restart, another replica,
+// retries, a claim that was full). A commit whose answer was lost may have claimed rows that nobody will send:
 // each claim marks its rows with a token, and those of the lost one are given back at
 // once (claim = token), rather than after the lease.
 //
@@ -190,13 +190,16 @@ export class MailDispatcher {
   }
 
   /**
-   * The claim of the due e-mails (as many as the dispatcher may hold, up to batchSize), for
-   * another transaction to send in the statement that commits it (the commit is the claim's):
-   * sent once committed, given back at once should the commit's answer be lost. Undefined
-   * while the dispatcher holds all it may: the e-mails wait for a pass.
+   * The claim of up to `wanted` due e-mails (what the committing transaction may have queued;
+   * within what the dispatcher may still hold), for that transaction to send in the statement
+   * that commits it (the commit is the claim's): sent once committed, given back at once
+   * should the commit's answer be lost. Undefined when nothing is wanted, or while the
+   * dispatcher holds all it may: the e-mails then wait for a pass. Claims of commits side
+   * by side each take their own share, not all that is left.
    */
-  claimAlongCommit(): AlongCommit | undefined {
-    const limit = this.#reserve();
+  claimAlongCommit(wanted: number): AlongCommit | undefined {
+    if (wanted <= 0) return undefined;
+    const limit = this.#reserve(wanted);
     if (limit === 0) return undefined;
     const token = randomUUID();
     const claimedAt = Date.now();
@@ -218,9 +221,9 @@ export class MailDispatcher {
     return { sql: CLAIM_DUE_EMAILS, values: [leaseMs / 1000, token, [...kinds], limit] };
   }
 
-  /** Takes what is left of the batchSize e-mails the dispatcher may hold, for a claim to fill. */
-  #reserve(): number {
-    const limit = Math.max(0, this.#options.batchSize - this.#held);
+  /** Takes what is left of the batchSize e-mails the dispatcher may hold (`wanted` of it at most), for a claim to fill. */
+  #reserve(wanted = Infinity): number {
+    const limit = Math.max(0, Math.min(wanted, this.#options.batchSize - this.#held));
     this.#held += limit;
     if (limit === 0) this.#moreDue = true;
     return limit;

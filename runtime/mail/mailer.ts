@@ -50,8 +50,8 @@ export async function startMailer(runtime: ServiceRuntime, options: MailerOption
   log.info({ kinds: options.kinds, smtp: redactUrl(smtpUrl) }, 'e-mail dispatcher started');
   return {
     mailCatcherUrl: catcher?.webUrl,
-    // The service's commit claims the e-mails it queued (and any others due) in its last statement; they go out at once.
-    alongCommit: () => dispatcher.claimAlongCommit(),
+    // The service's commit claims the e-mails it queued (one a delivery at most) in its last statement; they go out at once.
+    alongCommit: (handled) => dispatcher.claimAlongCommit(handled),
     async stop(deadline) {
       await dispatcher.stop(deadline);
       await catcher?.stop();
